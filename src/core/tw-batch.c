@@ -1,0 +1,104 @@
+#include "tw-batch.h"
+
+/* Most strings are the same few entity keys and metric codes: a chunk with
+ * const insertion stores each once per batch. */
+#define STRING_CHUNK_SIZE 4096
+
+TwBatch *
+tw_batch_new (gint64 source_id)
+{
+  TwBatch *batch = g_new0 (TwBatch, 1);
+
+  batch->source_id = source_id;
+  batch->cursor_seq = -1;
+  batch->strings = g_string_chunk_new (STRING_CHUNK_SIZE);
+  batch->samples = g_array_new (FALSE, FALSE, sizeof (TwSample));
+  batch->entities = g_array_new (FALSE, FALSE, sizeof (TwEntityInfo));
+  batch->rejects = g_ptr_array_new ();
+  return batch;
+}
+
+static void
+tw_reject_free (TwReject *reject)
+{
+  g_free (reject->reason);
+  g_bytes_unref (reject->raw);
+  g_free (reject);
+}
+
+void
+tw_batch_free (TwBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_string_chunk_free (batch->strings);
+  g_array_unref (batch->samples);
+  g_array_unref (batch->entities);
+  g_ptr_array_foreach (batch->rejects, (GFunc) tw_reject_free, NULL);
+  g_ptr_array_unref (batch->rejects);
+  g_free (batch);
+}
+
+const char *
+tw_batch_intern (TwBatch    *batch,
+                 const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  return g_string_chunk_insert_const (batch->strings, text);
+}
+
+void
+tw_batch_add_sample (TwBatch    *batch,
+                     const char *entity,
+                     const char *metric,
+                     gint64      ts,
+                     double      value)
+{
+  TwSample sample = {
+    .entity = tw_batch_intern (batch, entity),
+    .metric = tw_batch_intern (batch, metric),
+    .ts = ts,
+    .value = value,
+  };
+
+  g_array_append_val (batch->samples, sample);
+}
+
+void
+tw_batch_add_entity (TwBatch    *batch,
+                     const char *kind,
+                     const char *key,
+                     const char *name,
+                     const char *mrn,
+                     const char *location)
+{
+  TwEntityInfo info = {
+    .key = tw_batch_intern (batch, key),
+    .kind = tw_batch_intern (batch, kind),
+    .name = tw_batch_intern (batch, name),
+    .mrn = tw_batch_intern (batch, mrn),
+    .location = tw_batch_intern (batch, location),
+  };
+
+  g_array_append_val (batch->entities, info);
+}
+
+void
+tw_batch_add_reject (TwBatch    *batch,
+                     const char *reason,
+                     const void *raw,
+                     gsize       raw_len)
+{
+  TwReject *reject = g_new0 (TwReject, 1);
+
+  reject->reason = g_strdup (reason);
+  reject->raw = g_bytes_new (raw, raw_len);
+  g_ptr_array_add (batch->rejects, reject);
+}
+
+guint
+tw_batch_get_n_rows (const TwBatch *batch)
+{
+  return batch->samples->len + batch->entities->len + batch->rejects->len;
+}

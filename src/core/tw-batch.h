@@ -1,0 +1,84 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * TwSample:
+ * One measurement. @entity and @metric point into the owning batch's string
+ * chunk, so a batch of 10k samples costs a handful of allocations.
+ */
+typedef struct
+{
+  const char *entity;   /* external key of the patient/instrument, "P0001" */
+  const char *metric;   /* catalogue code, "hr" (see tw-metric.h) */
+  gint64      ts;       /* event time, µs since the epoch, UTC */
+  double      value;    /* in the metric's catalogue unit */
+} TwSample;
+
+/**
+ * TwEntityInfo:
+ * Identity of an entity as the source announced it. Identity (name, MRN)
+ * is protected health information: it lives only in the encrypted store.
+ */
+typedef struct
+{
+  const char *key;
+  const char *kind;      /* "patient" */
+  const char *name;      /* may be NULL */
+  const char *mrn;       /* may be NULL */
+  const char *location;  /* bed, may be NULL */
+} TwEntityInfo;
+
+/**
+ * TwReject:
+ * A message that could not be used; it goes to quarantine, never away.
+ */
+typedef struct
+{
+  char   *reason;
+  GBytes *raw;
+} TwReject;
+
+/**
+ * TwBatch:
+ * What a source hands to the engine: the samples of one or more messages,
+ * entity announcements, rejects, and the resume cursor that becomes valid
+ * once all of it is committed.
+ */
+typedef struct
+{
+  gint64        source_id;
+  gint64        cursor_seq;    /* highest sequence number covered, -1 if none */
+  guint         n_messages;    /* messages received for this batch */
+  GStringChunk *strings;
+  GArray       *samples;       /* TwSample */
+  GArray       *entities;      /* TwEntityInfo */
+  GPtrArray    *rejects;       /* TwReject* */
+} TwBatch;
+
+TwBatch    *tw_batch_new          (gint64        source_id);
+void        tw_batch_free         (TwBatch      *batch);
+const char *tw_batch_intern       (TwBatch      *batch,
+                                   const char   *text);
+void        tw_batch_add_sample   (TwBatch      *batch,
+                                   const char   *entity,
+                                   const char   *metric,
+                                   gint64        ts,
+                                   double        value);
+void        tw_batch_add_entity   (TwBatch      *batch,
+                                   const char   *kind,
+                                   const char   *key,
+                                   const char   *name,
+                                   const char   *mrn,
+                                   const char   *location);
+void        tw_batch_add_reject   (TwBatch      *batch,
+                                   const char   *reason,
+                                   const void   *raw,
+                                   gsize         raw_len);
+guint       tw_batch_get_n_rows   (const TwBatch *batch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwBatch, tw_batch_free)
+
+G_END_DECLS
