@@ -1,0 +1,82 @@
+#pragma once
+
+#include <glib.h>
+
+#include "tw-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TW_SOURCE_STATE_CONNECTING,
+  TW_SOURCE_STATE_CONNECTED,
+  TW_SOURCE_STATE_RECONNECTING,  /* waiting out the backoff after a failure */
+  TW_SOURCE_STATE_FINISHED,      /* the producer said the stream ended */
+  TW_SOURCE_STATE_STOPPED,
+} TwSourceState;
+
+const char *tw_source_state_to_label (TwSourceState state);
+
+/**
+ * TwSourceStatus:
+ * A copy of one source's live figures, safe to read on any thread.
+ * Counters are totals since the source was created (persisted in the store).
+ */
+typedef struct
+{
+  gint64        id;
+  char         *url;
+  TwSourceState state;
+  char         *last_error;      /* NULL when none */
+  guint64       received;
+  guint64       stored;
+  guint64       duplicates;
+  guint64       quarantined;
+  guint         reconnects;      /* since this pipeline started */
+  gint64        committed_seq;   /* -1 when nothing committed yet */
+  double        message_rate;    /* messages per second, recent */
+} TwSourceStatus;
+
+/**
+ * TwPipelineStatus:
+ * A snapshot for the UI (poll it; a snapshot never blocks on a write).
+ * @data_generation changes after every commit that stored something,
+ * @entity_generation when entities were added or changed.
+ */
+typedef struct
+{
+  guint64    data_generation;
+  guint64    entity_generation;
+  guint64    n_commits;
+  guint64    rows_committed;
+  gint64     last_commit_time;
+  char      *storage_error;      /* a failed commit: ingest is paused */
+  gboolean   finished;           /* all sources finished and committed */
+  GPtrArray *sources;            /* TwSourceStatus* */
+} TwPipelineStatus;
+
+void tw_pipeline_status_free (TwPipelineStatus *status);
+
+/**
+ * TwPipeline:
+ * stream → ingest thread → bounded queue → engine thread → store. The same
+ * object runs inside the app and inside `twctl ingest`.
+ */
+typedef struct _TwPipeline TwPipeline;
+
+TwPipeline       *tw_pipeline_new         (TwSession   *session,
+                                           GError     **error);
+gboolean          tw_pipeline_add_source  (TwPipeline  *pipeline,
+                                           const char  *url,
+                                           GError     **error);
+gboolean          tw_pipeline_add_stored_sources (TwPipeline *pipeline,
+                                                  GError    **error);
+void              tw_pipeline_start       (TwPipeline  *pipeline);
+void              tw_pipeline_stop        (TwPipeline  *pipeline);
+TwPipelineStatus *tw_pipeline_get_status  (TwPipeline  *pipeline);
+void              tw_pipeline_free        (TwPipeline  *pipeline);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipeline, tw_pipeline_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipelineStatus, tw_pipeline_status_free)
+
+G_END_DECLS
