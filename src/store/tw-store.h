@@ -129,5 +129,8 @@ gint64      tw_store_count_samples      (TwStore      *store,
                                          GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwStore, tw_store_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwUserRow, tw_user_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwSourceRow, tw_source_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwEntityRow, tw_entity_row_free)
 
 G_END_DECLS

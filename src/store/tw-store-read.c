@@ -1,0 +1,161 @@
+#include "tw-error.h"
+#include "tw-store-private.h"
+
+void
+tw_entity_row_free (TwEntityRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->key);
+  g_free (row->display_name);
+  g_free (row->mrn);
+  g_free (row->location);
+  g_free (row);
+}
+
+/**
+ * tw_store_list_entities:
+ * @role: the role of whoever will see the rows
+ *
+ * Masking happens here, in the core: for a role without
+ * %TW_PERM_SEE_IDENTITY the name and MRN never leave the query.
+ */
+GPtrArray *
+tw_store_list_entities (TwStore  *store,
+                        TwRole    role,
+                        GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_entity_row_free);
+  gboolean identity = tw_role_can (role, TW_PERM_SEE_IDENTITY);
+  int rc;
+
+  stmt = tw_store_prepare (store,
+                           identity
+                           ? "SELECT id, key, name, mrn, location FROM entities ORDER BY location, key"
+                           : "SELECT id, key, NULL, NULL, location FROM entities ORDER BY location, key",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwEntityRow *row = g_new0 (TwEntityRow, 1);
+      const char *name = (const char *) sqlite3_column_text (stmt, 2);
+
+      row->id = sqlite3_column_int64 (stmt, 0);
+      row->key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row->display_name = g_strdup (name != NULL ? name : row->key);
+      row->mrn = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      row->location = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not list the patients");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+GArray *
+tw_store_read_samples (TwStore     *store,
+                       const char  *entity_key,
+                       const char  *metric,
+                       gint64       from_ts,
+                       gint64       to_ts,
+                       GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  int rc;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT s.ts, s.value FROM samples s"
+                           " JOIN series r ON r.id = s.series_id"
+                           " JOIN entities e ON e.id = r.entity_id"
+                           " WHERE e.key = ? AND r.metric = ? AND s.ts >= ? AND s.ts < ?"
+                           " ORDER BY s.ts", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, from_ts);
+  sqlite3_bind_int64 (stmt, 4, to_ts);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwPoint p = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+
+      g_array_append_val (points, p);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not read samples");
+      return NULL;
+    }
+  return g_steal_pointer (&points);
+}
+
+void
+tw_series_stats_free (TwSeriesStats *stats)
+{
+  if (stats == NULL)
+    return;
+  g_free (stats->entity);
+  g_free (stats->metric);
+  g_free (stats);
+}
+
+GPtrArray *
+tw_store_list_series_stats (TwStore  *store,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_series_stats_free);
+  int rc;
+
+  /* Correlated subqueries walk the (series_id, ts) primary key: count plus
+   * two index lookups per series, never a scan of all samples per row. */
+  stmt = tw_store_prepare (store,
+                           "SELECT r.id, e.key, r.metric,"
+                           " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
+                           " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
+                           " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
+                           " FROM series r JOIN entities e ON e.id = r.entity_id"
+                           " ORDER BY e.key, r.metric", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwSeriesStats *s = g_new0 (TwSeriesStats, 1);
+
+      s->series_id = sqlite3_column_int64 (stmt, 0);
+      s->entity = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      s->metric = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      s->count = sqlite3_column_int64 (stmt, 3);
+      s->first_ts = sqlite3_column_int64 (stmt, 4);
+      s->last_ts = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (rows, s);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not read series statistics");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+gint64
+tw_store_count_samples (TwStore  *store,
+                        GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, "SELECT count(*) FROM samples", error);
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not count samples");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}

@@ -1,0 +1,119 @@
+#include "tw-error.h"
+#include "tw-store-private.h"
+
+/* Numbered migrations: index i upgrades user_version i to i + 1. Append
+ * only — a released migration is never edited. SQL must run on SQLite 3.15
+ * (SQLCipher 3.4) and on SQLCipher 4: no window functions, no UPSERT. */
+static const char *migrations[] = {
+  /* 1: the skeleton */
+  "CREATE TABLE users ("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  role TEXT NOT NULL CHECK (role IN ('admin','clinician','operator','analyst')),"
+  "  created_at INTEGER NOT NULL,"
+  "  disabled INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE sources ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  url TEXT NOT NULL,"
+  "  enabled INTEGER NOT NULL DEFAULT 1,"
+  "  created_at INTEGER NOT NULL,"
+  "  cursor_seq INTEGER NOT NULL DEFAULT -1,"
+  "  cursor_updated_at INTEGER,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  stored INTEGER NOT NULL DEFAULT 0,"
+  "  duplicates INTEGER NOT NULL DEFAULT 0,"
+  "  quarantined INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE entities ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  name TEXT,"
+  "  mrn TEXT,"
+  "  location TEXT,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE series ("
+  "  id INTEGER PRIMARY KEY,"
+  "  entity_id INTEGER NOT NULL REFERENCES entities (id),"
+  "  metric TEXT NOT NULL,"
+  "  UNIQUE (entity_id, metric)"
+  ");"
+  "CREATE TABLE samples ("
+  "  series_id INTEGER NOT NULL,"
+  "  ts INTEGER NOT NULL,"
+  "  value REAL NOT NULL,"
+  "  PRIMARY KEY (series_id, ts)"
+  ") WITHOUT ROWID;"
+  /* resolution in seconds; the skeleton maintains 60 s, the engine issue
+   * adds 1 s and 1 h. first/last keep their times so out-of-order samples
+   * merge correctly. */
+  "CREATE TABLE rollups ("
+  "  series_id INTEGER NOT NULL,"
+  "  resolution INTEGER NOT NULL,"
+  "  bucket INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL,"
+  "  sum REAL NOT NULL,"
+  "  min REAL NOT NULL,"
+  "  max REAL NOT NULL,"
+  "  first REAL NOT NULL,"
+  "  first_ts INTEGER NOT NULL,"
+  "  last REAL NOT NULL,"
+  "  last_ts INTEGER NOT NULL,"
+  "  PRIMARY KEY (series_id, resolution, bucket)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE quarantine ("
+  "  id INTEGER PRIMARY KEY,"
+  "  source_id INTEGER REFERENCES sources (id),"
+  "  received_at INTEGER NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  raw BLOB NOT NULL"
+  ");",
+};
+
+gboolean
+tw_store_migrate (TwStore  *store,
+                  GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, "PRAGMA user_version", error);
+  int version;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not read the schema version");
+      return FALSE;
+    }
+  version = sqlite3_column_int (stmt, 0);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_FAILED,
+                   "This store was written by a newer Tidewatch (schema %d, this program knows "
+                   "up to %u); install the newer version to open it",
+                   version, (guint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (; version < (int) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      /* Each step and its version number commit together or not at all. */
+      if (!tw_store_exec (store, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!tw_store_exec (store, migrations[version], error)
+          || !tw_store_exec (store, bump, error)
+          || !tw_store_exec (store, "COMMIT", error))
+        {
+          tw_store_exec (store, "ROLLBACK", NULL);
+          g_prefix_error (error, "Upgrading the store to schema %d failed: ", version + 1);
+          return FALSE;
+        }
+    }
+
+  store->schema_version = version;
+  return TRUE;
+}

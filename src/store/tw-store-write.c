@@ -1,0 +1,488 @@
+#include <string.h>
+
+#include "tw-error.h"
+#include "tw-store-private.h"
+#include "tw-time.h"
+
+/* The skeleton maintains one rollup resolution; the engine issue adds more. */
+#define ROLLUP_RESOLUTION_S 60
+#define ROLLUP_BUCKET_US    (ROLLUP_RESOLUTION_S * TW_USEC_PER_SEC)
+#define SERIES_KEY_SEP      '\x1f'
+
+typedef struct
+{
+  gint64 series_id;
+  gint64 bucket;
+} RollupKey;
+
+typedef struct
+{
+  RollupKey key;
+  gint64    n;
+  double    sum;
+  double    min;
+  double    max;
+  double    first;
+  gint64    first_ts;
+  double    last;
+  gint64    last_ts;
+} Rollup;
+
+static guint
+rollup_key_hash (gconstpointer data)
+{
+  const RollupKey *key = data;
+
+  return g_int64_hash (&key->series_id) ^ (g_int64_hash (&key->bucket) * 31);
+}
+
+static gboolean
+rollup_key_equal (gconstpointer a,
+                  gconstpointer b)
+{
+  const RollupKey *ka = a, *kb = b;
+
+  return ka->series_id == kb->series_id && ka->bucket == kb->bucket;
+}
+
+static void
+rollup_add (Rollup *r,
+            gint64  ts,
+            double  value)
+{
+  if (r->n == 0)
+    {
+      r->min = r->max = r->first = r->last = value;
+      r->first_ts = r->last_ts = ts;
+    }
+  else
+    {
+      r->min = MIN (r->min, value);
+      r->max = MAX (r->max, value);
+      if (ts < r->first_ts)
+        {
+          r->first = value;
+          r->first_ts = ts;
+        }
+      if (ts > r->last_ts)
+        {
+          r->last = value;
+          r->last_ts = ts;
+        }
+    }
+  r->n++;
+  r->sum += value;
+}
+
+static void
+rollup_merge (Rollup       *into,
+              const Rollup *other)
+{
+  if (other->n == 0)
+    return;
+  if (into->n == 0)
+    {
+      RollupKey key = into->key;
+
+      *into = *other;
+      into->key = key;
+      return;
+    }
+  into->n += other->n;
+  into->sum += other->sum;
+  into->min = MIN (into->min, other->min);
+  into->max = MAX (into->max, other->max);
+  if (other->first_ts < into->first_ts)
+    {
+      into->first = other->first;
+      into->first_ts = other->first_ts;
+    }
+  if (other->last_ts > into->last_ts)
+    {
+      into->last = other->last;
+      into->last_ts = other->last_ts;
+    }
+}
+
+void
+tw_store_write_reset (TwStore *store)
+{
+  g_clear_pointer (&store->series_ids, g_hash_table_unref);
+  g_clear_pointer (&store->entity_ids, g_hash_table_unref);
+  g_clear_pointer (&store->rollups, g_hash_table_unref);
+}
+
+static void
+ensure_caches (TwStore *store)
+{
+  if (store->series_ids == NULL)
+    store->series_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (store->entity_ids == NULL)
+    store->entity_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (store->rollups == NULL)
+    store->rollups = g_hash_table_new_full (rollup_key_hash, rollup_key_equal, NULL, g_free);
+}
+
+static gint64
+select_id (TwStore     *store,
+           const char  *sql,
+           const char  *text,
+           gint64       number,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return -1;
+  if (number >= 0)
+    {
+      sqlite3_bind_int64 (stmt, 1, number);
+      sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+    }
+  else
+    {
+      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+    }
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not look up a stored id");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gint64
+ensure_entity (TwStore     *store,
+               const char  *key,
+               const char  *kind,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  gint64 *cached = g_hash_table_lookup (store->entity_ids, key);
+  gint64 id;
+
+  if (cached != NULL)
+    return *cached;
+
+  insert = tw_store_prepare (store,
+                             "INSERT OR IGNORE INTO entities (kind, key, updated_at) VALUES (?, ?, ?)",
+                             error);
+  if (insert == NULL)
+    return -1;
+  sqlite3_bind_text (insert, 1, kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 3, tw_time_now ());
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not store an entity");
+      return -1;
+    }
+
+  id = select_id (store, "SELECT id FROM entities WHERE key = ?", key, -1, error);
+  if (id >= 0)
+    g_hash_table_insert (store->entity_ids, g_strdup (key), g_memdup2 (&id, sizeof id));
+  return id;
+}
+
+static gboolean
+update_entity (TwStore             *store,
+               const TwEntityInfo  *info,
+               GError             **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (ensure_entity (store, info->key, info->kind ? info->kind : "patient", error) < 0)
+    return FALSE;
+
+  /* Only what the source announced replaces what we knew. */
+  stmt = tw_store_prepare (store,
+                           "UPDATE entities SET name = coalesce (?, name), mrn = coalesce (?, mrn),"
+                           " location = coalesce (?, location), updated_at = ? WHERE key = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, info->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, info->mrn, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, info->location, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, tw_time_now ());
+  sqlite3_bind_text (stmt, 5, info->key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not update an entity");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+ensure_series (TwStore     *store,
+               const char  *entity,
+               const char  *metric,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autofree char *cache_key = g_strdup_printf ("%s%c%s", entity, SERIES_KEY_SEP, metric);
+  gint64 *cached = g_hash_table_lookup (store->series_ids, cache_key);
+  gint64 entity_id, id;
+
+  if (cached != NULL)
+    return *cached;
+
+  entity_id = ensure_entity (store, entity, "patient", error);
+  if (entity_id < 0)
+    return -1;
+
+  insert = tw_store_prepare (store,
+                             "INSERT OR IGNORE INTO series (entity_id, metric) VALUES (?, ?)", error);
+  if (insert == NULL)
+    return -1;
+  sqlite3_bind_int64 (insert, 1, entity_id);
+  sqlite3_bind_text (insert, 2, metric, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not store a series");
+      return -1;
+    }
+
+  id = select_id (store, "SELECT id FROM series WHERE entity_id = ? AND metric = ?",
+                  metric, entity_id, error);
+  if (id >= 0)
+    g_hash_table_insert (store->series_ids, g_steal_pointer (&cache_key),
+                         g_memdup2 (&id, sizeof id));
+  return id;
+}
+
+static void
+note_rollup (TwStore *store,
+             gint64   series_id,
+             gint64   ts,
+             double   value)
+{
+  RollupKey key = { series_id, ts - (((ts % ROLLUP_BUCKET_US) + ROLLUP_BUCKET_US) % ROLLUP_BUCKET_US) };
+  Rollup *r = g_hash_table_lookup (store->rollups, &key);
+
+  if (r == NULL)
+    {
+      r = g_new0 (Rollup, 1);
+      r->key = key;
+      g_hash_table_insert (store->rollups, &r->key, r);
+    }
+  rollup_add (r, ts, value);
+}
+
+/* Merge this batch's rollup deltas into the stored rows. SQLite 3.15 has
+ * no UPSERT, so read, merge, replace — inside the writer's transaction. */
+static gboolean
+flush_rollups (TwStore  *store,
+               GError  **error)
+{
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) replace = NULL;
+  GHashTableIter iter;
+  Rollup *delta;
+
+  if (g_hash_table_size (store->rollups) == 0)
+    return TRUE;
+
+  select = tw_store_prepare (store,
+                             "SELECT n, sum, min, max, first, first_ts, last, last_ts FROM rollups"
+                             " WHERE series_id = ? AND resolution = ? AND bucket = ?", error);
+  replace = tw_store_prepare (store,
+                              "INSERT OR REPLACE INTO rollups (series_id, resolution, bucket, n, sum,"
+                              " min, max, first, first_ts, last, last_ts)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (select == NULL || replace == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, store->rollups);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delta))
+    {
+      Rollup merged = { .key = delta->key };
+      int rc;
+
+      sqlite3_reset (select);
+      sqlite3_bind_int64 (select, 1, delta->key.series_id);
+      sqlite3_bind_int (select, 2, ROLLUP_RESOLUTION_S);
+      sqlite3_bind_int64 (select, 3, delta->key.bucket / TW_USEC_PER_SEC);
+      rc = sqlite3_step (select);
+      if (rc == SQLITE_ROW)
+        {
+          merged.n = sqlite3_column_int64 (select, 0);
+          merged.sum = sqlite3_column_double (select, 1);
+          merged.min = sqlite3_column_double (select, 2);
+          merged.max = sqlite3_column_double (select, 3);
+          merged.first = sqlite3_column_double (select, 4);
+          merged.first_ts = sqlite3_column_int64 (select, 5);
+          merged.last = sqlite3_column_double (select, 6);
+          merged.last_ts = sqlite3_column_int64 (select, 7);
+        }
+      else if (rc != SQLITE_DONE)
+        {
+          tw_store_set_error (store, error, "Could not read a rollup");
+          return FALSE;
+        }
+      rollup_merge (&merged, delta);
+
+      sqlite3_reset (replace);
+      sqlite3_bind_int64 (replace, 1, merged.key.series_id);
+      sqlite3_bind_int (replace, 2, ROLLUP_RESOLUTION_S);
+      sqlite3_bind_int64 (replace, 3, merged.key.bucket / TW_USEC_PER_SEC);
+      sqlite3_bind_int64 (replace, 4, merged.n);
+      sqlite3_bind_double (replace, 5, merged.sum);
+      sqlite3_bind_double (replace, 6, merged.min);
+      sqlite3_bind_double (replace, 7, merged.max);
+      sqlite3_bind_double (replace, 8, merged.first);
+      sqlite3_bind_int64 (replace, 9, merged.first_ts);
+      sqlite3_bind_double (replace, 10, merged.last);
+      sqlite3_bind_int64 (replace, 11, merged.last_ts);
+      if (sqlite3_step (replace) != SQLITE_DONE)
+        {
+          tw_store_set_error (store, error, "Could not store a rollup");
+          return FALSE;
+        }
+    }
+  g_hash_table_remove_all (store->rollups);
+  return TRUE;
+}
+
+static gboolean
+write_rejects (TwStore        *store,
+               const TwBatch  *batch,
+               GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (batch->rejects->len == 0)
+    return TRUE;
+  stmt = tw_store_prepare (store,
+                           "INSERT INTO quarantine (source_id, received_at, reason, raw)"
+                           " VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < batch->rejects->len; i++)
+    {
+      TwReject *reject = g_ptr_array_index (batch->rejects, i);
+      gsize len = 0;
+      const void *raw = g_bytes_get_data (reject->raw, &len);
+
+      sqlite3_reset (stmt);
+      if (batch->source_id > 0)
+        sqlite3_bind_int64 (stmt, 1, batch->source_id);
+      else
+        sqlite3_bind_null (stmt, 1);
+      sqlite3_bind_int64 (stmt, 2, tw_time_now ());
+      sqlite3_bind_text (stmt, 3, reject->reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (stmt, 4, raw != NULL ? raw : "", (int) len, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          tw_store_set_error (store, error, "Could not quarantine a message");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+save_source_progress (TwStore           *store,
+                      const TwBatch     *batch,
+                      const TwCounters  *delta,
+                      GError           **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (batch->source_id <= 0)
+    return TRUE;
+  /* The cursor commits with the data it covers: after a crash the source
+   * resumes exactly after what is stored. */
+  stmt = tw_store_prepare (store,
+                           "UPDATE sources SET cursor_seq = max (cursor_seq, ?),"
+                           " cursor_updated_at = ?, received = received + ?, stored = stored + ?,"
+                           " duplicates = duplicates + ?, quarantined = quarantined + ?"
+                           " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch->cursor_seq);
+  sqlite3_bind_int64 (stmt, 2, tw_time_now ());
+  sqlite3_bind_int64 (stmt, 3, (gint64) delta->received);
+  sqlite3_bind_int64 (stmt, 4, (gint64) delta->stored);
+  sqlite3_bind_int64 (stmt, 5, (gint64) delta->duplicates);
+  sqlite3_bind_int64 (stmt, 6, (gint64) delta->quarantined);
+  sqlite3_bind_int64 (stmt, 7, batch->source_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not save the source's cursor");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tw_store_write_batch:
+ * Writes a batch inside the caller's transaction: entity updates, samples
+ * (idempotent: a sample already stored counts as a duplicate), rollups,
+ * quarantined messages, and the source's cursor and counters.
+ */
+gboolean
+tw_store_write_batch (TwStore        *store,
+                      const TwBatch  *batch,
+                      TwCounters     *out_delta,
+                      GError        **error)
+{
+  TwCounters delta = { 0 };
+
+  g_return_val_if_fail (store != NULL && batch != NULL, FALSE);
+  g_return_val_if_fail (store->in_transaction, FALSE);
+
+  ensure_caches (store);
+  if (store->insert_sample == NULL)
+    {
+      store->insert_sample = tw_store_prepare (store,
+                                               "INSERT OR IGNORE INTO samples (series_id, ts, value)"
+                                               " VALUES (?, ?, ?)", error);
+      if (store->insert_sample == NULL)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < batch->entities->len; i++)
+    if (!update_entity (store, &g_array_index (batch->entities, TwEntityInfo, i), error))
+      return FALSE;
+
+  for (guint i = 0; i < batch->samples->len; i++)
+    {
+      const TwSample *s = &g_array_index (batch->samples, TwSample, i);
+      gint64 series_id = ensure_series (store, s->entity, s->metric, error);
+
+      if (series_id < 0)
+        return FALSE;
+      sqlite3_reset (store->insert_sample);
+      sqlite3_bind_int64 (store->insert_sample, 1, series_id);
+      sqlite3_bind_int64 (store->insert_sample, 2, s->ts);
+      sqlite3_bind_double (store->insert_sample, 3, s->value);
+      if (sqlite3_step (store->insert_sample) != SQLITE_DONE)
+        {
+          tw_store_set_error (store, error, "Could not store a sample");
+          return FALSE;
+        }
+      if (sqlite3_changes (store->db) > 0)
+        {
+          delta.stored++;
+          note_rollup (store, series_id, s->ts, s->value);
+        }
+      else
+        {
+          delta.duplicates++;
+        }
+    }
+
+  if (!flush_rollups (store, error) || !write_rejects (store, batch, error))
+    return FALSE;
+
+  delta.received = batch->n_messages;
+  delta.quarantined = batch->rejects->len;
+  if (!save_source_progress (store, batch, &delta, error))
+    return FALSE;
+
+  if (out_delta != NULL)
+    *out_delta = delta;
+  return TRUE;
+}

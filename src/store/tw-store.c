@@ -1,0 +1,478 @@
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "tw-error.h"
+#include "tw-store-private.h"
+#include "tw-time.h"
+
+#define STORE_PAGE_SIZE      4096
+#define STORE_BUSY_TIMEOUT_MS 10000
+
+void
+tw_store_set_error (TwStore     *store,
+                    GError     **error,
+                    const char  *what)
+{
+  int code = sqlite3_extended_errcode (store->db) & 0xff;
+  TwError tw_code = TW_ERROR_FAILED;
+
+  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY
+      || code == SQLITE_CANTOPEN)
+    tw_code = TW_ERROR_STORAGE;
+  else if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+    tw_code = TW_ERROR_CORRUPT;
+
+  if (code == SQLITE_FULL)
+    g_set_error (error, TW_ERROR, tw_code,
+                 "%s: the disk is full. Free space on the disk holding %s; nothing stored was "
+                 "lost and ingest continues once there is room", what, store->path);
+  else
+    g_set_error (error, TW_ERROR, tw_code, "%s: %s", what, sqlite3_errmsg (store->db));
+}
+
+gboolean
+tw_store_exec (TwStore     *store,
+               const char  *sql,
+               GError     **error)
+{
+  if (sqlite3_exec (store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      tw_store_set_error (store, error, "Database statement failed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3_stmt *
+tw_store_prepare (TwStore     *store,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      tw_store_set_error (store, error, "Could not prepare a database statement");
+      return NULL;
+    }
+  return stmt;
+}
+
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *result = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW
+      && sqlite3_column_text (stmt, 0) != NULL)
+    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return result;
+}
+
+static gboolean
+apply_key (TwStore      *store,
+           const TwKey  *key,
+           GError      **error)
+{
+  static const char prefix[] = "PRAGMA key = \"";
+  static const char suffix[] = "\"";
+  char *hex = tw_key_to_hex_secure (key);
+  gsize size = sizeof prefix + strlen (hex) + sizeof suffix;
+  char *sql = sodium_malloc (size);
+  int rc;
+
+  /* Key material only ever sits in sodium memory on our side. */
+  g_snprintf (sql, size, "%s%s%s", prefix, hex, suffix);
+  tw_key_free_secure_string (hex);
+  rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+  sodium_free (sql);
+  if (rc != SQLITE_OK)
+    {
+      tw_store_set_error (store, error, "Could not key the store");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cipher_major_version (const char *version)
+{
+  return version != NULL ? (int) g_ascii_strtoll (version, NULL, 10) : 0;
+}
+
+/* PRAGMA key succeeds with any key; only the first read tells. */
+static int
+first_read (TwStore *store)
+{
+  return sqlite3_exec (store->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+}
+
+static gboolean
+open_keyed (TwStore      *store,
+            const TwKey  *key,
+            gboolean      create,
+            GError      **error)
+{
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc;
+
+  if (!create && !g_file_test (store->path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_NOT_INITIALIZED,
+                   "There is no store at %s", store->path);
+      return FALSE;
+    }
+
+  rc = sqlite3_open_v2 (store->path, &store->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_STORAGE, "Could not open %s: %s", store->path,
+                   store->db != NULL ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
+      return FALSE;
+    }
+
+  /* Linked against plain SQLite (see TOOLCHAIN.md), PRAGMA key would be
+   * ignored and the store written in clear: refuse to go on. */
+  store->cipher_version = query_text (store->db, "PRAGMA cipher_version");
+  if (store->cipher_version == NULL)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_NOT_ENCRYPTED,
+                   "This program is linked against SQLite without encryption (no cipher_version);"
+                   " refusing to open %s. Rebuild it against SQLCipher", store->path);
+      return FALSE;
+    }
+
+  if (!apply_key (store, key, error))
+    return FALSE;
+
+  if (cipher_major_version (store->cipher_version) < 4)
+    {
+      /* SQLCipher 3 defaults to 1 KiB pages; we use 4 KiB on every version. */
+      if (!tw_store_exec (store, "PRAGMA cipher_page_size = 4096", error))
+        return FALSE;
+      rc = first_read (store);
+    }
+  else
+    {
+      rc = first_read (store);
+      if (rc == SQLITE_NOTADB && !create)
+        {
+          /* A store written by SQLCipher 3 (a Debian build): read it with
+           * the 3.x settings it was made with. */
+          sqlite3_close (store->db);
+          store->db = NULL;
+          if (sqlite3_open_v2 (store->path, &store->db, flags, NULL) != SQLITE_OK
+              || !apply_key (store, key, error)
+              || !tw_store_exec (store, "PRAGMA cipher_compatibility = 3", error)
+              || !tw_store_exec (store, "PRAGMA cipher_page_size = 4096", error))
+            return FALSE;
+          rc = first_read (store);
+        }
+    }
+
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
+                   "The store %s could not be decrypted with this key (%s). The file is "
+                   "damaged or belongs to another key file", store->path, sqlite3_errstr (rc));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tw_store_open:
+ * @path: the database file
+ * @key: the raw 256-bit database key
+ * @create: whether to create a new store when none exists
+ *
+ * Opens and keys a connection, checks that the key really decrypts the
+ * file (SQLCipher accepts any key until the first read), sets WAL and
+ * synchronous=NORMAL, and applies pending migrations.
+ */
+TwStore *
+tw_store_open (const char   *path,
+               const TwKey  *key,
+               gboolean      create,
+               GError      **error)
+{
+  g_autoptr(TwStore) store = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  store = g_new0 (TwStore, 1);
+  store->path = g_strdup (path);
+
+  if (!open_keyed (store, key, create, error))
+    return NULL;
+
+  sqlite3_busy_timeout (store->db, STORE_BUSY_TIMEOUT_MS);
+  if (!tw_store_exec (store, "PRAGMA journal_mode = WAL", error)
+      || !tw_store_exec (store, "PRAGMA synchronous = NORMAL", error)
+      || !tw_store_exec (store, "PRAGMA foreign_keys = ON", error)
+      || !tw_store_exec (store, "PRAGMA temp_store = MEMORY", error))
+    return NULL;
+
+  if (!tw_store_migrate (store, error))
+    return NULL;
+
+  return g_steal_pointer (&store);
+}
+
+void
+tw_store_close (TwStore *store)
+{
+  if (store == NULL)
+    return;
+  if (store->in_transaction)
+    tw_store_rollback (store);
+  tw_store_write_reset (store);
+  g_clear_pointer (&store->insert_sample, sqlite3_finalize);
+  if (store->db != NULL)
+    sqlite3_close_v2 (store->db);
+  g_free (store->path);
+  g_free (store->cipher_version);
+  g_free (store);
+}
+
+const char *
+tw_store_get_cipher_version (TwStore *store)
+{
+  return store->cipher_version;
+}
+
+int
+tw_store_get_schema_version (TwStore *store)
+{
+  return store->schema_version;
+}
+
+gboolean
+tw_store_begin (TwStore  *store,
+                GError  **error)
+{
+  g_return_val_if_fail (!store->in_transaction, FALSE);
+  if (!tw_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  store->in_transaction = TRUE;
+  return TRUE;
+}
+
+gboolean
+tw_store_commit (TwStore  *store,
+                 GError  **error)
+{
+  g_return_val_if_fail (store->in_transaction, FALSE);
+  if (!tw_store_exec (store, "COMMIT", error))
+    {
+      tw_store_rollback (store);
+      return FALSE;
+    }
+  store->in_transaction = FALSE;
+  return TRUE;
+}
+
+void
+tw_store_rollback (TwStore *store)
+{
+  if (!store->in_transaction)
+    return;
+  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  store->in_transaction = FALSE;
+  /* Cached ids may name rows that the rollback removed. */
+  tw_store_write_reset (store);
+}
+
+/* ---- sources ----------------------------------------------------------- */
+
+gint64
+tw_store_ensure_source (TwStore     *store,
+                        const char  *name,
+                        const char  *url,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) select = NULL;
+
+  g_return_val_if_fail (name != NULL && url != NULL, -1);
+
+  insert = tw_store_prepare (store,
+                             "INSERT OR IGNORE INTO sources (name, url, created_at) VALUES (?, ?, ?)",
+                             error);
+  if (insert == NULL)
+    return -1;
+  sqlite3_bind_text (insert, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert, 2, url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 3, tw_time_now ());
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not save the source");
+      return -1;
+    }
+
+  select = tw_store_prepare (store, "SELECT id FROM sources WHERE name = ?", error);
+  if (select == NULL)
+    return -1;
+  sqlite3_bind_text (select, 1, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (select) != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not read the source back");
+      return -1;
+    }
+  return sqlite3_column_int64 (select, 0);
+}
+
+void
+tw_source_row_free (TwSourceRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row->url);
+  g_free (row);
+}
+
+GPtrArray *
+tw_store_list_sources (TwStore  *store,
+                       GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_row_free);
+  int rc;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT id, name, url, enabled, cursor_seq, received, stored, "
+                           "duplicates, quarantined FROM sources ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwSourceRow *row = g_new0 (TwSourceRow, 1);
+
+      row->id = sqlite3_column_int64 (stmt, 0);
+      row->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row->url = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row->enabled = sqlite3_column_int (stmt, 3) != 0;
+      row->cursor_seq = sqlite3_column_int64 (stmt, 4);
+      row->counters.received = (guint64) sqlite3_column_int64 (stmt, 5);
+      row->counters.stored = (guint64) sqlite3_column_int64 (stmt, 6);
+      row->counters.duplicates = (guint64) sqlite3_column_int64 (stmt, 7);
+      row->counters.quarantined = (guint64) sqlite3_column_int64 (stmt, 8);
+      g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not list the sources");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+/* ---- users ------------------------------------------------------------- */
+
+gboolean
+tw_store_add_user (TwStore     *store,
+                   const char  *name,
+                   TwRole       role,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = tw_store_prepare (store,
+                           "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, tw_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, tw_time_now ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if ((sqlite3_extended_errcode (store->db) & 0xff) == SQLITE_CONSTRAINT)
+        g_set_error (error, TW_ERROR, TW_ERROR_ALREADY_EXISTS,
+                     "A user named ‘%s’ exists already", name);
+      else
+        tw_store_set_error (store, error, "Could not add the user");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+tw_user_row_free (TwUserRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row);
+}
+
+static TwUserRow *
+user_row_from_stmt (sqlite3_stmt *stmt)
+{
+  TwUserRow *row = g_new0 (TwUserRow, 1);
+
+  row->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (!tw_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &row->role))
+    row->role = TW_ROLE_ANALYST;  /* the CHECK constraint makes this unreachable */
+  row->created_at = sqlite3_column_int64 (stmt, 2);
+  row->disabled = sqlite3_column_int (stmt, 3) != 0;
+  return row;
+}
+
+gboolean
+tw_store_get_user (TwStore     *store,
+                   const char  *name,
+                   TwUserRow  **out_row,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT name, role, created_at, disabled FROM users WHERE name = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_row = user_row_from_stmt (stmt);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TW_ERROR, TW_ERROR_NOT_FOUND, "There is no user named ‘%s’", name);
+  else
+    tw_store_set_error (store, error, "Could not read the user");
+  return FALSE;
+}
+
+GPtrArray *
+tw_store_list_users (TwStore  *store,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_user_row_free);
+  int rc;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT name, role, created_at, disabled FROM users ORDER BY name",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, user_row_from_stmt (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not list the users");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
