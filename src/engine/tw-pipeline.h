@@ -3,19 +3,9 @@
 #include <glib.h>
 
 #include "tw-session.h"
+#include "tw-source.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  TW_SOURCE_STATE_CONNECTING,
-  TW_SOURCE_STATE_CONNECTED,
-  TW_SOURCE_STATE_RECONNECTING,  /* waiting out the backoff after a failure */
-  TW_SOURCE_STATE_FINISHED,      /* the producer said the stream ended */
-  TW_SOURCE_STATE_STOPPED,
-} TwSourceState;
-
-const char *tw_source_state_to_label (TwSourceState state);
 
 /**
  * TwSourceStatus:
