@@ -35,9 +35,14 @@ typedef struct
   double        message_rate;
   guint64       pushed_batches;
 
-  /* written by the engine thread */
+  /* written by the engine thread: totals since the source was created,
+   * as persisted with the data */
   guint64       committed_batches;
   gint64        committed_seq;
+  guint64       total_received;
+  guint64       total_stored;
+  guint64       total_duplicates;
+  guint64       total_quarantined;
 } TwSourceLive;
 
 TwSourceLive *tw_source_live_new        (gint64         source_id,

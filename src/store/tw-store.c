@@ -9,6 +9,7 @@
 
 #define STORE_PAGE_SIZE      4096
 #define STORE_BUSY_TIMEOUT_MS 10000
+#define STORE_FILE_MODE       0600
 
 void
 tw_store_set_error (TwStore     *store,
@@ -212,6 +213,9 @@ tw_store_open (const char   *path,
 
   if (!open_keyed (store, key, create, error))
     return NULL;
+  /* Only the owner may read the ciphertext; WAL and SHM files inherit it. */
+  if (create)
+    g_chmod (path, STORE_FILE_MODE);
 
   sqlite3_busy_timeout (store->db, STORE_BUSY_TIMEOUT_MS);
   if (!tw_store_exec (store, "PRAGMA journal_mode = WAL", error)

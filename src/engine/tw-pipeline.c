@@ -1,0 +1,548 @@
+#include "tw-error.h"
+#include "tw-pipeline.h"
+#include "tw-queue.h"
+#include "tw-store.h"
+#include "tw-time.h"
+#include "tw-ws-source.h"
+
+/* ARCHITECTURE.md: commit every ≤250 ms or ≤10k rows. */
+#define COMMIT_MAX_ROWS        10000
+#define COMMIT_MAX_AGE_US      (250 * 1000)
+#define QUEUE_MAX_ROWS         (4 * COMMIT_MAX_ROWS)
+#define IDLE_POP_TIMEOUT_US    (100 * 1000)
+#define STORAGE_RETRY_US       TW_USEC_PER_SEC
+
+struct _TwPipeline
+{
+  char         *store_path;
+  TwKey        *key;
+  GPtrArray    *requested_urls;
+  gboolean      add_stored;
+  TwQueue      *queue;
+
+  GThread      *engine_thread;
+  GThread      *ingest_thread;
+  GMainContext *ingest_context;
+  GMainLoop    *ingest_loop;
+
+  GMutex        mutex;          /* guards everything below */
+  GPtrArray    *lives;          /* TwSourceLive*, filled by the engine thread */
+  gboolean      stopping;
+  guint64       data_generation;
+  guint64       entity_generation;
+  guint64       n_commits;
+  guint64       rows_committed;
+  gint64        last_commit_time;
+  char         *storage_error;
+};
+
+void
+tw_pipeline_status_free (TwPipelineStatus *status)
+{
+  if (status == NULL)
+    return;
+  g_free (status->storage_error);
+  g_ptr_array_unref (status->sources);
+  g_free (status);
+}
+
+static void
+tw_source_status_free (TwSourceStatus *status)
+{
+  g_free (status->url);
+  g_free (status->last_error);
+  g_free (status);
+}
+
+TwPipeline *
+tw_pipeline_new (TwSession  *session,
+                 GError    **error)
+{
+  TwPipeline *self;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  self = g_new0 (TwPipeline, 1);
+  /* The pipeline outlives nothing of the session but needs the key on its
+   * own threads: it keeps a copy in protected memory, wiped on free. */
+  self->store_path = g_strdup (tw_session_get_store_path (session));
+  self->key = tw_session_dup_key (session);
+  self->requested_urls = g_ptr_array_new_with_free_func (g_free);
+  self->queue = tw_queue_new (QUEUE_MAX_ROWS);
+  self->lives = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_live_free);
+  g_mutex_init (&self->mutex);
+  return self;
+}
+
+gboolean
+tw_pipeline_add_source (TwPipeline  *self,
+                        const char  *url,
+                        GError     **error)
+{
+  g_return_val_if_fail (self->engine_thread == NULL, FALSE);
+
+  if (!tw_ws_source_check_url (url, error))
+    return FALSE;
+  for (guint i = 0; i < self->requested_urls->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->requested_urls, i), url))
+      return TRUE;
+  g_ptr_array_add (self->requested_urls, g_strdup (url));
+  return TRUE;
+}
+
+gboolean
+tw_pipeline_add_stored_sources (TwPipeline  *self,
+                                GError     **error)
+{
+  g_return_val_if_fail (self->engine_thread == NULL, FALSE);
+  self->add_stored = TRUE;
+  return TRUE;
+}
+
+/* ---- ingest thread ----------------------------------------------------- */
+
+static gpointer
+ingest_thread_main (gpointer data)
+{
+  TwPipeline *self = data;
+  g_autoptr(GPtrArray) sources = g_ptr_array_new ();
+
+  g_main_context_push_thread_default (self->ingest_context);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->lives->len; i++)
+    {
+      TwSourceLive *live = g_ptr_array_index (self->lives, i);
+
+      g_ptr_array_add (sources, tw_ws_source_new (live->url, live->committed_seq,
+                                                  self->queue, live));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < sources->len; i++)
+    tw_ws_source_start (g_ptr_array_index (sources, i));
+
+  g_main_loop_run (self->ingest_loop);
+
+  for (guint i = 0; i < sources->len; i++)
+    tw_ws_source_free (g_ptr_array_index (sources, i));
+
+  /* Let libsoup finish closing sockets before the context goes away. */
+  while (g_main_context_iteration (self->ingest_context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->ingest_context);
+  return NULL;
+}
+
+/* ---- engine thread ----------------------------------------------------- */
+
+typedef struct
+{
+  TwStore   *store;
+  GPtrArray *pending;       /* TwBatch* written in the open transaction */
+  guint      pending_rows;
+  gint64     tx_started;
+  gboolean   in_transaction;
+  gboolean   failed;        /* the last write or commit failed: retry */
+} Engine;
+
+static TwSourceLive *
+find_live (TwPipeline *self,
+           gint64      source_id)
+{
+  for (guint i = 0; i < self->lives->len; i++)
+    {
+      TwSourceLive *live = g_ptr_array_index (self->lives, i);
+
+      if (live->source_id == source_id)
+        return live;
+    }
+  return NULL;
+}
+
+static gboolean
+register_sources (TwPipeline  *self,
+                  TwStore     *store,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  for (guint i = 0; i < self->requested_urls->len; i++)
+    {
+      const char *url = g_ptr_array_index (self->requested_urls, i);
+
+      if (tw_store_ensure_source (store, url, url, error) < 0)
+        return FALSE;
+    }
+
+  rows = tw_store_list_sources (store, error);
+  if (rows == NULL)
+    return FALSE;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TwSourceRow *row = g_ptr_array_index (rows, i);
+      gboolean wanted = self->add_stored && row->enabled;
+      TwSourceLive *live;
+
+      for (guint j = 0; !wanted && j < self->requested_urls->len; j++)
+        wanted = g_str_equal (g_ptr_array_index (self->requested_urls, j), row->url);
+      if (!wanted || !tw_ws_source_check_url (row->url, NULL))
+        continue;
+
+      live = tw_source_live_new (row->id, row->url, row->cursor_seq);
+      live->total_received = row->counters.received;
+      live->total_stored = row->counters.stored;
+      live->total_duplicates = row->counters.duplicates;
+      live->total_quarantined = row->counters.quarantined;
+      g_ptr_array_add (self->lives, live);
+    }
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+static void
+set_storage_error (TwPipeline   *self,
+                   const GError *error)
+{
+  g_mutex_lock (&self->mutex);
+  g_free (self->storage_error);
+  self->storage_error = error != NULL ? g_strdup (error->message) : NULL;
+  g_mutex_unlock (&self->mutex);
+  if (error != NULL)
+    g_warning ("Ingest paused: %s", error->message);
+}
+
+static gboolean
+engine_write (TwPipeline  *self,
+              Engine      *engine,
+              TwBatch     *batch,
+              GError     **error)
+{
+  if (!engine->in_transaction)
+    {
+      if (!tw_store_begin (engine->store, error))
+        return FALSE;
+      engine->in_transaction = TRUE;
+      engine->tx_started = g_get_monotonic_time ();
+    }
+  return tw_store_write_batch (engine->store, batch, NULL, error);
+}
+
+static void
+account_commit (TwPipeline *self,
+                Engine     *engine)
+{
+  gboolean new_data = FALSE;
+  gboolean new_entities = FALSE;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < engine->pending->len; i++)
+    {
+      TwBatch *batch = g_ptr_array_index (engine->pending, i);
+      TwSourceLive *live = find_live (self, batch->source_id);
+
+      new_data |= batch->samples->len > 0;
+      new_entities |= batch->entities->len > 0;
+      if (live == NULL)
+        continue;
+      g_mutex_lock (&live->mutex);
+      live->committed_batches++;
+      live->committed_seq = MAX (live->committed_seq, batch->cursor_seq);
+      g_mutex_unlock (&live->mutex);
+    }
+  self->n_commits++;
+  self->rows_committed += engine->pending_rows;
+  self->last_commit_time = tw_time_now ();
+  if (new_data)
+    self->data_generation++;
+  if (new_entities)
+    self->entity_generation++;
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Counters are read back from the store after a commit, so what the UI
+ * shows is exactly what is persisted. */
+static void
+refresh_totals (TwPipeline *self,
+                Engine     *engine)
+{
+  g_autoptr(GPtrArray) rows = tw_store_list_sources (engine->store, NULL);
+
+  if (rows == NULL)
+    return;
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TwSourceRow *row = g_ptr_array_index (rows, i);
+      TwSourceLive *live = find_live (self, row->id);
+
+      if (live == NULL)
+        continue;
+      g_mutex_lock (&live->mutex);
+      live->total_received = row->counters.received;
+      live->total_stored = row->counters.stored;
+      live->total_duplicates = row->counters.duplicates;
+      live->total_quarantined = row->counters.quarantined;
+      g_mutex_unlock (&live->mutex);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+static gboolean
+engine_commit (TwPipeline  *self,
+               Engine      *engine,
+               GError     **error)
+{
+  if (!engine->in_transaction)
+    return TRUE;
+  if (!tw_store_commit (engine->store, error))
+    {
+      engine->in_transaction = FALSE;
+      return FALSE;
+    }
+  engine->in_transaction = FALSE;
+  account_commit (self, engine);
+  refresh_totals (self, engine);
+  g_ptr_array_set_size (engine->pending, 0);
+  engine->pending_rows = 0;
+  return TRUE;
+}
+
+/* After a failed write or commit (disk full, I/O error) the transaction
+ * is gone but its batches are still here: write them all again. */
+static gboolean
+engine_retry (TwPipeline  *self,
+              Engine      *engine,
+              GError     **error)
+{
+  tw_store_rollback (engine->store);
+  engine->in_transaction = FALSE;
+  for (guint i = 0; i < engine->pending->len; i++)
+    if (!engine_write (self, engine, g_ptr_array_index (engine->pending, i), error))
+      return FALSE;
+  return engine_commit (self, engine, error);
+}
+
+static gboolean
+is_stopping (TwPipeline *self)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&self->mutex);
+  stopping = self->stopping;
+  g_mutex_unlock (&self->mutex);
+  return stopping;
+}
+
+static void
+engine_run (TwPipeline *self,
+            Engine     *engine)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      TwBatch *batch;
+      gint64 timeout = IDLE_POP_TIMEOUT_US;
+
+      if (engine->failed)
+        {
+          /* Paused: the queue fills up and the sources stop reading, so
+           * nothing is lost while the disk is full. */
+          if (is_stopping (self))
+            return;
+          g_usleep (STORAGE_RETRY_US);
+          if (!engine_retry (self, engine, &error))
+            {
+              set_storage_error (self, error);
+              continue;
+            }
+          engine->failed = FALSE;
+          set_storage_error (self, NULL);
+          continue;
+        }
+
+      if (engine->in_transaction)
+        timeout = MAX (0, engine->tx_started + COMMIT_MAX_AGE_US - g_get_monotonic_time ());
+
+      batch = tw_queue_pop (self->queue, timeout);
+      if (batch != NULL)
+        {
+          g_ptr_array_add (engine->pending, batch);
+          engine->pending_rows += tw_batch_get_n_rows (batch);
+          if (!engine_write (self, engine, batch, &error))
+            {
+              engine->failed = TRUE;
+              set_storage_error (self, error);
+              continue;
+            }
+        }
+
+      if (engine->in_transaction
+          && (engine->pending_rows >= COMMIT_MAX_ROWS
+              || g_get_monotonic_time () - engine->tx_started >= COMMIT_MAX_AGE_US
+              || batch == NULL))
+        {
+          if (!engine_commit (self, engine, &error))
+            {
+              engine->failed = TRUE;
+              set_storage_error (self, error);
+              continue;
+            }
+        }
+
+      /* Closed and drained: tw_queue_pop() returns NULL at once. */
+      if (batch == NULL && !engine->in_transaction && is_stopping (self)
+          && tw_queue_get_rows (self->queue) == 0)
+        {
+          TwBatch *late = tw_queue_pop (self->queue, 0);
+
+          if (late == NULL)
+            return;
+          g_ptr_array_add (engine->pending, late);
+          engine->pending_rows += tw_batch_get_n_rows (late);
+          if (!engine_write (self, engine, late, &error))
+            {
+              engine->failed = TRUE;
+              set_storage_error (self, error);
+            }
+        }
+    }
+}
+
+static gpointer
+engine_thread_main (gpointer data)
+{
+  TwPipeline *self = data;
+  g_autoptr(GError) error = NULL;
+  Engine engine = { 0 };
+
+  engine.store = tw_store_open (self->store_path, self->key, FALSE, &error);
+  if (engine.store == NULL || !register_sources (self, engine.store, &error))
+    {
+      set_storage_error (self, error);
+      g_clear_pointer (&engine.store, tw_store_close);
+      return NULL;
+    }
+  engine.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_batch_free);
+
+  g_mutex_lock (&self->mutex);
+  if (!self->stopping && self->lives->len > 0)
+    {
+      self->ingest_context = g_main_context_new ();
+      self->ingest_loop = g_main_loop_new (self->ingest_context, FALSE);
+      self->ingest_thread = g_thread_new ("tw-ingest", ingest_thread_main, self);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  engine_run (self, &engine);
+
+  if (engine.in_transaction)
+    tw_store_rollback (engine.store);
+  g_ptr_array_unref (engine.pending);
+  tw_store_close (engine.store);
+  return NULL;
+}
+
+void
+tw_pipeline_start (TwPipeline *self)
+{
+  g_return_if_fail (self->engine_thread == NULL);
+  self->engine_thread = g_thread_new ("tw-engine", engine_thread_main, self);
+}
+
+static gboolean
+quit_ingest_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * tw_pipeline_stop:
+ * Stops the sources, lets the engine commit everything they handed over,
+ * and joins both threads. Blocks for at most one commit.
+ */
+void
+tw_pipeline_stop (TwPipeline *self)
+{
+  GThread *ingest;
+
+  if (self->engine_thread == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  self->stopping = TRUE;
+  ingest = g_steal_pointer (&self->ingest_thread);
+  g_mutex_unlock (&self->mutex);
+
+  if (ingest != NULL)
+    {
+      g_main_context_invoke (self->ingest_context, quit_ingest_loop, self->ingest_loop);
+      g_thread_join (ingest);
+    }
+  tw_queue_close (self->queue);
+  g_thread_join (g_steal_pointer (&self->engine_thread));
+  g_clear_pointer (&self->ingest_loop, g_main_loop_unref);
+  g_clear_pointer (&self->ingest_context, g_main_context_unref);
+}
+
+TwPipelineStatus *
+tw_pipeline_get_status (TwPipeline *self)
+{
+  TwPipelineStatus *status = g_new0 (TwPipelineStatus, 1);
+  gboolean all_finished = TRUE;
+
+  status->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_status_free);
+
+  g_mutex_lock (&self->mutex);
+  status->data_generation = self->data_generation;
+  status->entity_generation = self->entity_generation;
+  status->n_commits = self->n_commits;
+  status->rows_committed = self->rows_committed;
+  status->last_commit_time = self->last_commit_time;
+  status->storage_error = g_strdup (self->storage_error);
+  for (guint i = 0; i < self->lives->len; i++)
+    {
+      TwSourceLive *live = g_ptr_array_index (self->lives, i);
+      TwSourceStatus *s = g_new0 (TwSourceStatus, 1);
+
+      g_mutex_lock (&live->mutex);
+      s->id = live->source_id;
+      s->url = g_strdup (live->url);
+      s->state = live->state;
+      s->last_error = g_strdup (live->last_error);
+      /* Received counts what arrived, committed or not yet. */
+      s->received = MAX (live->total_received, live->received);
+      s->stored = live->total_stored;
+      s->duplicates = live->total_duplicates;
+      s->quarantined = live->total_quarantined;
+      s->reconnects = live->reconnects;
+      s->committed_seq = live->committed_seq;
+      s->message_rate = live->message_rate;
+      all_finished &= live->state == TW_SOURCE_STATE_FINISHED
+                      && live->committed_batches == live->pushed_batches;
+      g_mutex_unlock (&live->mutex);
+      g_ptr_array_add (status->sources, s);
+    }
+  status->finished = self->lives->len > 0 && all_finished;
+  g_mutex_unlock (&self->mutex);
+  return status;
+}
+
+void
+tw_pipeline_free (TwPipeline *self)
+{
+  if (self == NULL)
+    return;
+  tw_pipeline_stop (self);
+  tw_queue_free (self->queue);
+  g_ptr_array_unref (self->lives);
+  g_ptr_array_unref (self->requested_urls);
+  g_mutex_clear (&self->mutex);
+  g_free (self->storage_error);
+  g_free (self->store_path);
+  tw_key_free (self->key);
+  g_free (self);
+}
