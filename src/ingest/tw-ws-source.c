@@ -36,6 +36,32 @@ struct _TwWsSource
 
 static void connect_now (TwWsSource *self);
 
+/* g_timeout_add() would attach to the global default context, i.e. the
+ * main thread: everything of a source must run on the ingest thread. */
+static guint
+timeout_add_here (guint       interval_ms,
+                  GSourceFunc func,
+                  gpointer    data)
+{
+  g_autoptr(GSource) source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  return g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static void
+remove_source_here (guint *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (g_main_context_get_thread_default (), *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
 gboolean
 tw_ws_source_check_url (const char  *url,
                         GError     **error)
@@ -257,7 +283,7 @@ schedule_reconnect (TwWsSource *self,
     tw_source_live_set_state (self->live, TW_SOURCE_STATE_RECONNECTING, message);
   }
 
-  self->reconnect_id = g_timeout_add (delay, on_reconnect_timeout, self);
+  self->reconnect_id = timeout_add_here (delay, on_reconnect_timeout, self);
 }
 
 static void
@@ -333,7 +359,7 @@ tw_ws_source_start (TwWsSource *self)
   g_return_if_fail (self->session == NULL);
 
   self->session = soup_session_new_with_options ("user-agent", "Tidewatch", NULL);
-  self->flush_id = g_timeout_add (FLUSH_INTERVAL_MS, on_flush_timeout, self);
+  self->flush_id = timeout_add_here (FLUSH_INTERVAL_MS, on_flush_timeout, self);
   connect_now (self);
 }
 
@@ -342,8 +368,8 @@ tw_ws_source_stop (TwWsSource *self)
 {
   self->stopping = TRUE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  remove_source_here (&self->reconnect_id);
+  remove_source_here (&self->flush_id);
   drop_connection (self);
   flush_batch (self);
   if (!self->finished)
