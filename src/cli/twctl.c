@@ -33,6 +33,7 @@ static const char usage_text[] =
   "  user list [--json]                list users and roles\n"
   "  user passwd NAME                  set a user's password\n"
   "  ingest URL [--duration SECONDS]   store a live stream until it ends or is interrupted\n"
+  "  patients [--json]                 patients as your role may see them\n"
   "  stats [--json]                    what each source delivered and each series holds\n"
   "\n"
   "Passwords are read from the terminal, from standard input when it is not a terminal\n"
@@ -435,6 +436,82 @@ cmd_ingest (Twctl  *self,
   return 0;
 }
 
+/* ---- patients --------------------------------------------------------- */
+
+static int
+cmd_patients (Twctl  *self,
+              int     argc,
+              char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options ("patients", entries, &argc, &argv, &error))
+    return fail (error);
+  session = sign_in (self, &error);
+  if (session == NULL)
+    return fail (error);
+  store = tw_session_open_store (session, &error);
+  if (store == NULL)
+    return fail (error);
+  /* Masking by role happens inside the query. */
+  rows = tw_store_list_entities (store, tw_session_get_role (session), &error);
+  if (rows == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          TwEntityRow *row = g_ptr_array_index (rows, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, row->key);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, row->display_name);
+          json_builder_set_member_name (b, "mrn");
+          if (row->mrn != NULL)
+            json_builder_add_string_value (b, row->mrn);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "location");
+          if (row->location != NULL)
+            json_builder_add_string_value (b, row->location);
+          else
+            json_builder_add_null_value (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      text = json_to_string (root, TRUE);
+      g_print ("%s\n", text);
+      return 0;
+    }
+
+  g_print ("%-10s %-10s %-14s %s\n", "ID", "BED", "MRN", "NAME");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TwEntityRow *row = g_ptr_array_index (rows, i);
+
+      g_print ("%-10s %-10s %-14s %s\n", row->key, row->location ? row->location : "–",
+               row->mrn ? row->mrn : "–", row->display_name);
+    }
+  return 0;
+}
+
 /* ---- stats ------------------------------------------------------------ */
 
 static void
@@ -627,6 +704,8 @@ main (int    argc,
     status = cmd_user (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "ingest"))
     status = cmd_ingest (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "patients"))
+    status = cmd_patients (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "stats"))
     status = cmd_stats (&self, argc - 1, argv + 1);
   else
