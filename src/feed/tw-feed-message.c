@@ -1,0 +1,101 @@
+#include "tw-feed-message.h"
+
+#include "tw-feed-physiology.h"
+#include "tw-time.h"
+
+/* Control characters must be written as \u00XX in JSON. */
+#define JSON_FIRST_PLAIN_CHAR 0x20
+
+/* Messages are written by hand rather than with JsonGenerator so that their
+ * bytes are fixed (member order, number formatting): a resuming client and
+ * the tests compare them byte for byte. */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c < JSON_FIRST_PLAIN_CHAR)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_member (GString    *out,
+               const char *name,
+               const char *value)
+{
+  g_string_append_printf (out, ",\"%s\":", name);
+  append_json_string (out, value);
+}
+
+/**
+ * tw_feed_message_patient:
+ * @patient: a simulated patient
+ *
+ * Returns: (transfer full): the `patient` message announcing @patient
+ */
+char *
+tw_feed_message_patient (const TwFeedPatient *patient)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  g_string_append_printf (out, "{\"v\":%d,\"type\":\"patient\"", TW_FEED_FORMAT_VERSION);
+  append_member (out, "id", patient->id);
+  append_member (out, "mrn", patient->mrn);
+  append_member (out, "name", patient->name);
+  append_member (out, "bed", patient->bed);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * tw_feed_message_vitals:
+ * @params: the feed's parameters
+ * @seq: a sequence number (≥ 1)
+ *
+ * Returns: (transfer full): the `vitals` message with sequence number @seq
+ */
+char *
+tw_feed_message_vitals (const TwFeedParams *params,
+                        guint64             seq)
+{
+  g_autofree char *ts = NULL;
+  TwFeedVitals vitals;
+
+  g_return_val_if_fail (params != NULL && seq >= TW_FEED_FIRST_SEQ, NULL);
+
+  tw_feed_physiology_compute (params, seq, &vitals);
+  ts = tw_time_format_iso8601 (tw_feed_params_seq_time (params, seq));
+
+  return g_strdup_printf ("{\"v\":%d,\"type\":\"vitals\",\"seq\":%" G_GUINT64_FORMAT ","
+                          "\"ts\":\"%s\",\"patient\":\"" TW_FEED_PATIENT_ID_FORMAT "\","
+                          "\"hr\":%d,\"rr\":%d,\"spo2\":%d,\"sbp\":%d,\"dbp\":%d,"
+                          "\"temp\":%d.%d}",
+                          TW_FEED_FORMAT_VERSION, seq, ts,
+                          tw_feed_params_seq_patient (params, seq) + 1,
+                          vitals.hr, vitals.rr, vitals.spo2, vitals.sbp, vitals.dbp,
+                          vitals.temp_tenths / TW_FEED_TEMP_TENTHS,
+                          vitals.temp_tenths % TW_FEED_TEMP_TENTHS);
+}
+
+/* Returns: (transfer full): the `end` message after the last sequence @seq */
+char *
+tw_feed_message_end (guint64 seq)
+{
+  return g_strdup_printf ("{\"v\":%d,\"type\":\"end\",\"seq\":%" G_GUINT64_FORMAT "}",
+                          TW_FEED_FORMAT_VERSION, seq);
+}

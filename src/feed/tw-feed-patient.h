@@ -1,0 +1,36 @@
+#pragma once
+
+#include <glib.h>
+
+#include "tw-feed-params.h"
+
+G_BEGIN_DECLS
+
+/* Printed with the patient's one-based number. */
+#define TW_FEED_PATIENT_ID_FORMAT "P%04u"
+
+/**
+ * TwFeedPatient:
+ * @id: the stream's patient id ("P0003")
+ * @mrn: a medical record number ("MRN-0048213")
+ * @name: given and family name
+ * @bed: where the monitor stands ("ICU-03")
+ *
+ * Identity of one simulated patient, a pure function of the seed and the
+ * patient's index.
+ */
+typedef struct
+{
+  char *id;
+  char *mrn;
+  char *name;
+  char *bed;
+} TwFeedPatient;
+
+TwFeedPatient *tw_feed_patient_new  (const TwFeedParams *params,
+                                     guint               index);
+void           tw_feed_patient_free (TwFeedPatient      *patient);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwFeedPatient, tw_feed_patient_free)
+
+G_END_DECLS
