@@ -1,0 +1,297 @@
+#include <glib/gstdio.h>
+
+#include "tw-error.h"
+#include "tw-store-private.h"
+#include "tw-time.h"
+
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  TwKey   *key;
+  TwStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("tw-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "test.db", NULL);
+  f->key = tw_key_new_random ();
+  f->store = tw_store_open (f->path, f->key, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->store, tw_store_close);
+  tw_key_free (f->key);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static char *
+pragma_text (TwStore    *store,
+             const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, sql, NULL);
+
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static void
+test_open_settings (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *journal = pragma_text (f->store, "PRAGMA journal_mode");
+  g_autofree char *page = pragma_text (f->store, "PRAGMA cipher_page_size");
+  g_autofree char *sync = pragma_text (f->store, "PRAGMA synchronous");
+
+  g_assert_nonnull (tw_store_get_cipher_version (f->store));
+  g_assert_cmpint (tw_store_get_schema_version (f->store), >=, 1);
+  g_assert_cmpstr (journal, ==, "wal");
+  g_assert_cmpstr (page, ==, "4096");
+  g_assert_cmpstr (sync, ==, "1");  /* NORMAL */
+}
+
+static void
+test_wrong_key_fails_at_open (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(TwKey) other = tw_key_new_random ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwStore) again = NULL;
+  TwStore *wrong;
+
+  g_clear_pointer (&f->store, tw_store_close);
+  /* SQLCipher accepts any key until the first read: the open must read. */
+  wrong = tw_store_open (f->path, other, FALSE, &error);
+  g_assert_null (wrong);
+  g_assert_error (error, TW_ERROR, TW_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  again = tw_store_open (f->path, f->key, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+}
+
+static void
+test_missing_store (void)
+{
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (tw_store_open ("/nonexistent/dir/x.db", key, FALSE, &error));
+  g_assert_error (error, TW_ERROR, TW_ERROR_NOT_INITIALIZED);
+}
+
+static TwBatch *
+make_batch (gint64        source_id,
+            gint64        seq,
+            const gint64 *offsets_s,
+            const double *values,
+            guint         n)
+{
+  TwBatch *batch = tw_batch_new (source_id);
+  const gint64 base = G_GINT64_CONSTANT (1795000020) * TW_USEC_PER_SEC;  /* a whole minute */
+
+  tw_batch_add_entity (batch, "patient", "P0001", "Ada Example", "MRN-1", "ICU-01");
+  for (guint i = 0; i < n; i++)
+    tw_batch_add_sample (batch, "P0001", "hr", base + offsets_s[i] * TW_USEC_PER_SEC, values[i]);
+  batch->cursor_seq = seq;
+  batch->n_messages = n;
+  return batch;
+}
+
+static void
+write_one (TwStore     *store,
+           TwBatch     *batch,
+           TwCounters  *delta)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tw_store_begin (store, &error));
+  g_assert_true (tw_store_write_batch (store, batch, delta, &error));
+  g_assert_no_error (error);
+  g_assert_true (tw_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_idempotent_writes_and_cursor (Fixture       *f,
+                                   gconstpointer  data)
+{
+  static const gint64 t[] = { 0, 1, 2, 3 };
+  static const double v[] = { 70, 71, 72, 73 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwBatch) first = NULL;
+  g_autoptr(TwBatch) again = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  TwCounters delta;
+  gint64 source_id = tw_store_ensure_source (f->store, "ws://x/", "ws://x/", &error);
+
+  g_assert_no_error (error);
+  first = make_batch (source_id, 4, t, v, G_N_ELEMENTS (t));
+  write_one (f->store, first, &delta);
+  g_assert_cmpuint (delta.stored, ==, 4);
+  g_assert_cmpuint (delta.duplicates, ==, 0);
+
+  again = make_batch (source_id, 4, t, v, G_N_ELEMENTS (t));
+  write_one (f->store, again, &delta);
+  g_assert_cmpuint (delta.stored, ==, 0);
+  g_assert_cmpuint (delta.duplicates, ==, 4);
+  g_assert_cmpint (tw_store_count_samples (f->store, NULL), ==, 4);
+
+  sources = tw_store_list_sources (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sources->len, ==, 1);
+  g_assert_cmpint (((TwSourceRow *) sources->pdata[0])->cursor_seq, ==, 4);
+  g_assert_cmpuint (((TwSourceRow *) sources->pdata[0])->counters.stored, ==, 4);
+  g_assert_cmpuint (((TwSourceRow *) sources->pdata[0])->counters.duplicates, ==, 4);
+}
+
+static void
+test_rollback_keeps_cursor (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const gint64 t[] = { 10, 11 };
+  static const double v[] = { 80, 81 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwBatch) batch = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  gint64 source_id = tw_store_ensure_source (f->store, "ws://y/", "ws://y/", &error);
+
+  batch = make_batch (source_id, 2, t, v, G_N_ELEMENTS (t));
+  g_assert_true (tw_store_begin (f->store, &error));
+  g_assert_true (tw_store_write_batch (f->store, batch, NULL, &error));
+  tw_store_rollback (f->store);
+
+  /* Data and cursor go together: neither was kept. */
+  g_assert_cmpint (tw_store_count_samples (f->store, NULL), ==, 0);
+  sources = tw_store_list_sources (f->store, &error);
+  g_assert_cmpint (((TwSourceRow *) sources->pdata[0])->cursor_seq, ==, -1);
+
+  /* The writer's caches were reset: writing again works. */
+  write_one (f->store, batch, NULL);
+  g_assert_cmpint (tw_store_count_samples (f->store, NULL), ==, 2);
+}
+
+static void
+test_rollups_match_raw (Fixture       *f,
+                        gconstpointer  data)
+{
+  /* Two minutes, written out of order over three transactions. */
+  static const gint64 t1[] = { 65, 5, 119 };
+  static const double v1[] = { 90, 60, 75 };
+  static const gint64 t2[] = { 0, 59, 60 };
+  static const double v2[] = { 50, 100, 10 };
+  static const gint64 t3[] = { 30, 5, 90 };  /* 5 is a duplicate */
+  static const double v3[] = { 55, 999, 12 };
+  g_autoptr(TwBatch) b1 = make_batch (0, -1, t1, v1, 3);
+  g_autoptr(TwBatch) b2 = make_batch (0, -1, t2, v2, 3);
+  g_autoptr(TwBatch) b3 = make_batch (0, -1, t3, v3, 3);
+  g_autoptr(sqlite3_stmt) check = NULL;
+  guint buckets = 0;
+
+  write_one (f->store, b1, NULL);
+  write_one (f->store, b2, NULL);
+  write_one (f->store, b3, NULL);
+
+  check = tw_store_prepare (f->store,
+                            "SELECT r.bucket, r.n, r.sum, r.min, r.max, r.first, r.last,"
+                            " (SELECT count(*) FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts >= r.bucket * 1000000 AND s.ts < (r.bucket + 60) * 1000000),"
+                            " (SELECT sum(value) FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts >= r.bucket * 1000000 AND s.ts < (r.bucket + 60) * 1000000),"
+                            " (SELECT min(value) FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts >= r.bucket * 1000000 AND s.ts < (r.bucket + 60) * 1000000),"
+                            " (SELECT max(value) FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts >= r.bucket * 1000000 AND s.ts < (r.bucket + 60) * 1000000),"
+                            " (SELECT value FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts >= r.bucket * 1000000 ORDER BY ts LIMIT 1),"
+                            " (SELECT value FROM samples s WHERE s.series_id = r.series_id"
+                            "   AND s.ts < (r.bucket + 60) * 1000000 ORDER BY ts DESC LIMIT 1)"
+                            " FROM rollups r WHERE r.resolution = 60 ORDER BY r.bucket", NULL);
+  g_assert_nonnull (check);
+  while (sqlite3_step (check) == SQLITE_ROW)
+    {
+      buckets++;
+      g_assert_cmpint (sqlite3_column_int64 (check, 1), ==, sqlite3_column_int64 (check, 7));
+      g_assert_cmpfloat (sqlite3_column_double (check, 2), ==, sqlite3_column_double (check, 8));
+      g_assert_cmpfloat (sqlite3_column_double (check, 3), ==, sqlite3_column_double (check, 9));
+      g_assert_cmpfloat (sqlite3_column_double (check, 4), ==, sqlite3_column_double (check, 10));
+      g_assert_cmpfloat (sqlite3_column_double (check, 5), ==, sqlite3_column_double (check, 11));
+      g_assert_cmpfloat (sqlite3_column_double (check, 6), ==, sqlite3_column_double (check, 12));
+    }
+  g_assert_cmpuint (buckets, ==, 2);
+}
+
+static void
+test_quarantine_keeps_raw (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TwBatch) batch = tw_batch_new (0);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  static const char raw[] = "{\"v\":1,\"type\":\"vitals\"";
+
+  tw_batch_add_reject (batch, "not JSON", raw, sizeof raw - 1);
+  write_one (f->store, batch, NULL);
+  stmt = tw_store_prepare (f->store, "SELECT reason, raw FROM quarantine", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "not JSON");
+  g_assert_cmpmem (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), raw,
+                   sizeof raw - 1);
+}
+
+static void
+test_masking_by_role (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const gint64 t[] = { 0 };
+  static const double v[] = { 70 };
+  g_autoptr(TwBatch) batch = make_batch (0, -1, t, v, 1);
+  g_autoptr(GPtrArray) clinician = NULL;
+  g_autoptr(GPtrArray) analyst = NULL;
+  TwEntityRow *row;
+
+  write_one (f->store, batch, NULL);
+  clinician = tw_store_list_entities (f->store, TW_ROLE_CLINICIAN, NULL);
+  analyst = tw_store_list_entities (f->store, TW_ROLE_ANALYST, NULL);
+  row = clinician->pdata[0];
+  g_assert_cmpstr (row->display_name, ==, "Ada Example");
+  g_assert_cmpstr (row->mrn, ==, "MRN-1");
+  row = analyst->pdata[0];
+  g_assert_cmpstr (row->display_name, ==, "P0001");
+  g_assert_null (row->mrn);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/open-settings", Fixture, NULL, fixture_setup, test_open_settings,
+              fixture_teardown);
+  g_test_add ("/store/wrong-key-fails-at-open", Fixture, NULL, fixture_setup,
+              test_wrong_key_fails_at_open, fixture_teardown);
+  g_test_add_func ("/store/missing", test_missing_store);
+  g_test_add ("/store/idempotent-writes-and-cursor", Fixture, NULL, fixture_setup,
+              test_idempotent_writes_and_cursor, fixture_teardown);
+  g_test_add ("/store/rollback-keeps-cursor", Fixture, NULL, fixture_setup,
+              test_rollback_keeps_cursor, fixture_teardown);
+  g_test_add ("/store/rollups-match-raw", Fixture, NULL, fixture_setup, test_rollups_match_raw,
+              fixture_teardown);
+  g_test_add ("/store/quarantine-keeps-raw", Fixture, NULL, fixture_setup,
+              test_quarantine_keeps_raw, fixture_teardown);
+  g_test_add ("/store/masking-by-role", Fixture, NULL, fixture_setup, test_masking_by_role,
+              fixture_teardown);
+  return g_test_run ();
+}
