@@ -73,9 +73,13 @@ gint64
 tw_feed_params_seq_time (const TwFeedParams *params,
                          guint64             seq)
 {
-  double offset = tw_feed_params_seq_elapsed (params, seq) * TW_USEC_PER_SEC;
+  double offset = round (tw_feed_params_seq_elapsed (params, seq) * TW_USEC_PER_SEC);
 
-  return params->start_usec + (gint64) round (offset);
+  /* A client may ask to resume after an absurd sequence number: such a
+   * message is due never, not at an overflowed time in the past. */
+  if (offset >= (double) (G_MAXINT64 - MAX (params->start_usec, 0)))
+    return G_MAXINT64;
+  return params->start_usec + (gint64) offset;
 }
 
 static char *

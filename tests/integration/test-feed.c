@@ -8,6 +8,9 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "tw-time.h"
 
@@ -177,6 +180,31 @@ feed_read_line (Feed *feed)
   return read.line;
 }
 
+/* A failed assertion aborts the test before teardown runs: have the kernel
+ * stop the feeds with it, so none is left behind. */
+static void
+die_with_test (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+static GSubprocess *
+spawn (GPtrArray        *argv,
+       GSubprocessFlags  flags)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
 static const char *
 feed_program (void)
 {
@@ -193,7 +221,6 @@ feed_start (Fixture            *fixture,
             const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *listening = NULL;
   g_autofree char *restart = NULL;
   Feed *feed = g_new0 (Feed, 1);
@@ -202,11 +229,8 @@ feed_start (Fixture            *fixture,
   g_ptr_array_add (argv, (gpointer) feed_program ());
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
 
-  feed->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
+  feed->process = spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_ptr_array_add (fixture->feeds, feed);
   feed->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (feed->process));
 
@@ -570,7 +594,7 @@ test_feed_stream (Fixture       *fixture,
   g_assert_cmpstr (string_member (last, "ts"), ==, "2025-03-14T09:00:00.045000Z");
   g_assert_cmpstr (string_member (last, "patient"), ==, "P0004");
 
-  /* The default start is "now": the line spells out every option. */
+  /* The start may default to "now", so the line spells out every option. */
   restart = g_strdup_printf ("tidewatch-feed --port %u --patients 4 --rate 200 --seed 7"
                              " --start 2025-03-14T09:00:00.000000Z --count 40", feed->port);
   g_assert_cmpstr (feed->restart, ==, restart);
@@ -760,12 +784,8 @@ feed_refuse (const char * const *args)
   g_ptr_array_add (argv, (gpointer) feed_program ());
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
 
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
+  process = spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err_text, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
