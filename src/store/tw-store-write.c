@@ -8,6 +8,7 @@
 #define ROLLUP_RESOLUTION_S 60
 #define ROLLUP_BUCKET_US    (ROLLUP_RESOLUTION_S * TW_USEC_PER_SEC)
 #define SERIES_KEY_SEP      '\x1f'
+#define SERIES_KEY_MAX      256
 
 typedef struct
 {
@@ -221,12 +222,18 @@ ensure_series (TwStore     *store,
                GError     **error)
 {
   g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autofree char *cache_key = g_strdup_printf ("%s%c%s", entity, SERIES_KEY_SEP, metric);
-  gint64 *cached = g_hash_table_lookup (store->series_ids, cache_key);
+  char lookup_key[SERIES_KEY_MAX];
+  gint64 *cached;
   gint64 entity_id, id;
 
-  if (cached != NULL)
-    return *cached;
+  /* The hot path: one lookup on the stack, no allocation per sample. */
+  if (g_snprintf (lookup_key, sizeof lookup_key, "%s%c%s", entity, SERIES_KEY_SEP, metric)
+      < (int) sizeof lookup_key)
+    {
+      cached = g_hash_table_lookup (store->series_ids, lookup_key);
+      if (cached != NULL)
+        return *cached;
+    }
 
   entity_id = ensure_entity (store, entity, "patient", error);
   if (entity_id < 0)
@@ -247,7 +254,8 @@ ensure_series (TwStore     *store,
   id = select_id (store, "SELECT id FROM series WHERE entity_id = ? AND metric = ?",
                   metric, entity_id, error);
   if (id >= 0)
-    g_hash_table_insert (store->series_ids, g_steal_pointer (&cache_key),
+    g_hash_table_insert (store->series_ids,
+                         g_strdup_printf ("%s%c%s", entity, SERIES_KEY_SEP, metric),
                          g_memdup2 (&id, sizeof id));
   return id;
 }
