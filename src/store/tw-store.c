@@ -1,6 +1,8 @@
+/* Declares sqlite3_key() in SQLCipher's sqlite3.h (3.x and 4.x). */
+#define SQLITE_HAS_CODEC 1
+
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <sodium.h>
 #include <string.h>
 
 #include "tw-error.h"
@@ -81,18 +83,14 @@ apply_key (TwStore      *store,
            const TwKey  *key,
            GError      **error)
 {
-  static const char prefix[] = "PRAGMA key = \"";
-  static const char suffix[] = "\"";
   char *hex = tw_key_to_hex_secure (key);
-  gsize size = sizeof prefix + strlen (hex) + sizeof suffix;
-  char *sql = sodium_malloc (size);
   int rc;
 
-  /* Key material only ever sits in sodium memory on our side. */
-  g_snprintf (sql, size, "%s%s%s", prefix, hex, suffix);
+  /* sqlite3_key() rather than PRAGMA key: the SQL parser would copy the
+   * key into memory we do not control. The x'…' form is a raw key, so no
+   * key derivation runs. */
+  rc = sqlite3_key (store->db, hex, (int) strlen (hex));
   tw_key_free_secure_string (hex);
-  rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
-  sodium_free (sql);
   if (rc != SQLITE_OK)
     {
       tw_store_set_error (store, error, "Could not key the store");
