@@ -1,0 +1,46 @@
+#pragma once
+
+#include <glib.h>
+
+#include "tw-cli-secret.h"
+#include <json-glib/json-glib.h>
+
+#include "tw-session.h"
+
+G_BEGIN_DECLS
+
+#define EXIT_USAGE 2
+
+/* What every twctl command gets: the global options and the password
+ * reader. */
+typedef struct
+{
+  char         *data_dir;
+  char         *user;
+  char         *password_file;
+  char         *new_password_file;
+  char         *kdf_cost;
+  TwCliSecrets *secrets;
+} Twctl;
+
+int        twctl_fail                  (GError       *error);
+gboolean   twctl_parse_command_options (const char   *name,
+                                        GOptionEntry *entries,
+                                        int          *argc,
+                                        char       ***argv,
+                                        GError      **error);
+TwSession *twctl_sign_in               (Twctl        *self,
+                                        GError      **error);
+char      *twctl_read_new_password     (Twctl        *self,
+                                        const char   *whose,
+                                        GError      **error);
+TwKdfCost  twctl_kdf_cost              (Twctl        *self);
+void       twctl_print_json            (JsonBuilder  *builder);
+
+int        twctl_cmd_init              (Twctl *self, int argc, char **argv);
+int        twctl_cmd_user              (Twctl *self, int argc, char **argv);
+int        twctl_cmd_ingest            (Twctl *self, int argc, char **argv);
+int        twctl_cmd_patients          (Twctl *self, int argc, char **argv);
+int        twctl_cmd_stats             (Twctl *self, int argc, char **argv);
+
+G_END_DECLS
