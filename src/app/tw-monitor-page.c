@@ -1,0 +1,1067 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "tw-chart-view.h"
+#include "tw-connection-indicator.h"
+#include "tw-error.h"
+#include "tw-metric.h"
+#include "tw-monitor-page.h"
+#include "tw-patient.h"
+#include "tw-patient-row.h"
+#include "tw-reader.h"
+#include "tw-role.h"
+#include "tw-time.h"
+
+/*
+ * TwMonitorPage: the signed-in view. It polls the pipeline's status
+ * snapshot (cheap, never blocks), and when the store changed it runs one
+ * query at a time in a GTask worker on a TwReader connection: the patient
+ * list when entities changed, the selected patient's trend window and the
+ * latest heart rates when samples arrived. The main thread only hands the
+ * results to the widgets, so the window stays responsive while data flows.
+ */
+
+#define POLL_INTERVAL_MS      250
+#define HEART_RATE_FRESH_US   (60 * TW_USEC_PER_SEC)
+#define MAX_HEART_RATE_ROWS   200
+
+struct _TwMonitorPage
+{
+  AdwBin                 parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay       *toast_overlay;
+  AdwWindowTitle        *window_title;
+  GtkButton             *back_button;
+  TwConnectionIndicator *indicator;
+  AdwLeaflet            *leaflet;
+  GtkWidget             *sidebar;
+  GtkWidget             *content;
+  GtkListBox            *patient_list;
+  GtkStack              *content_stack;
+  AdwStatusPage         *waiting_page;
+  AdwStatusPage         *denied_page;
+  GtkLabel              *patient_title;
+  GtkLabel              *patient_subtitle;
+  GtkLabel              *range_label;
+  TwChartView           *chart_view;
+
+  /* Borrowed, between start() and stop() */
+  TwPipeline            *pipeline;
+
+  /* Owned */
+  GListStore            *patients;
+  TwReader              *reader;
+  GCancellable          *cancellable;
+  char                  *selected_key;
+  char                  *last_error;
+  char                  *source_urls;
+  guint                  poll_source;
+  guint                  trend_window_minutes;
+  guint64                data_generation;
+  guint64                entity_generation;
+  gint64                 range_end;
+  gboolean               can_browse;
+  gboolean               have_status;
+  gboolean               entities_dirty;
+  gboolean               data_dirty;
+  gboolean               query_in_flight;
+  gboolean               updating_list;
+  gboolean               live;
+};
+
+G_DEFINE_FINAL_TYPE (TwMonitorPage, tw_monitor_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_TREND_WINDOW_MINUTES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void maybe_start_query (TwMonitorPage *self);
+
+/* Query: the input and the results of one worker run. */
+
+typedef struct
+{
+  TwReader     *reader;
+  GCancellable *cancellable;
+  gboolean      list_entities;
+  gboolean      read_heart_rates;
+  GStrv         keys;
+  char         *entity_key;
+  gint64        window_us;
+  gint64        now;
+
+  GPtrArray    *entities;
+  GArray       *heart_rates;
+  GPtrArray    *series;
+  gint64        range_end;
+  gboolean      live;
+} Query;
+
+static void
+query_free (gpointer data)
+{
+  Query *query = data;
+
+  g_clear_pointer (&query->reader, tw_reader_unref);
+  g_clear_object (&query->cancellable);
+  g_clear_pointer (&query->keys, g_strfreev);
+  g_clear_pointer (&query->entity_key, g_free);
+  g_clear_pointer (&query->entities, g_ptr_array_unref);
+  g_clear_pointer (&query->heart_rates, g_array_unref);
+  g_clear_pointer (&query->series, g_ptr_array_unref);
+  g_free (query);
+}
+
+static GStrv
+keys_of_entities (GPtrArray *entities)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < entities->len; i++)
+    {
+      const TwEntityRow *row = g_ptr_array_index (entities, i);
+      g_strv_builder_add (builder, row->key);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+read_heart_rates (TwStore  *store,
+                  Query    *query,
+                  GError  **error)
+{
+  guint n = query->keys != NULL ? g_strv_length (query->keys) : 0;
+
+  query->heart_rates = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GArray) points = NULL;
+      double value = NAN;
+
+      if (i < MAX_HEART_RATE_ROWS)
+        {
+          points = tw_store_read_samples (store, query->keys[i], "hr",
+                                          query->now - HEART_RATE_FRESH_US, G_MAXINT64,
+                                          error);
+          if (points == NULL && error != NULL && *error != NULL)
+            return FALSE;
+          if (points != NULL && points->len > 0)
+            value = g_array_index (points, TwPoint, points->len - 1).value;
+        }
+
+      g_array_append_val (query->heart_rates, value);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_series (TwStore  *store,
+             Query    *query,
+             gint64    from_ts,
+             gint64    to_ts,
+             gint64   *out_last_ts,
+             GError  **error)
+{
+  const TwMetricInfo *metrics;
+  guint n_metrics = 0;
+  gint64 last_ts = G_MININT64;
+
+  metrics = tw_metric_get_vitals (&n_metrics);
+  g_clear_pointer (&query->series, g_ptr_array_unref);
+  query->series = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < n_metrics; i++)
+    {
+      GArray *points = tw_store_read_samples (store, query->entity_key, metrics[i].code,
+                                              from_ts, to_ts, error);
+
+      if (points == NULL)
+        {
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+        }
+
+      if (points->len > 0)
+        last_ts = MAX (last_ts, g_array_index (points, TwPoint, points->len - 1).ts);
+      g_ptr_array_add (query->series, points);
+    }
+
+  *out_last_ts = last_ts;
+  return TRUE;
+}
+
+/* The newest sample of the entity, for history that ended before the
+ * visible window (a replayed file, a feed that stopped). */
+static gint64
+find_last_ts (TwStore    *store,
+              const char *entity_key,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) stats = tw_store_list_series_stats (store, error);
+  gint64 last_ts = G_MININT64;
+
+  if (stats == NULL)
+    return G_MININT64;
+
+  g_ptr_array_set_free_func (stats, (GDestroyNotify) tw_series_stats_free);
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const TwSeriesStats *row = g_ptr_array_index (stats, i);
+
+      if (g_strcmp0 (row->entity, entity_key) == 0 && row->count > 0)
+        last_ts = MAX (last_ts, row->last_ts);
+    }
+
+  return last_ts;
+}
+
+static gboolean
+read_selected (TwStore  *store,
+               Query    *query,
+               GError  **error)
+{
+  gint64 last_ts = G_MININT64;
+
+  if (!read_series (store, query, query->now - query->window_us, G_MAXINT64, &last_ts, error))
+    return FALSE;
+
+  if (last_ts != G_MININT64)
+    {
+      /* Live: the window ends now, or at a device clock that runs ahead. */
+      query->live = TRUE;
+      query->range_end = MAX (query->now, last_ts);
+      return TRUE;
+    }
+
+  last_ts = find_last_ts (store, query->entity_key, error);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
+  if (last_ts == G_MININT64)
+    {
+      query->live = TRUE;
+      query->range_end = query->now;
+      return TRUE;
+    }
+
+  query->live = FALSE;
+  query->range_end = last_ts;
+  return read_series (store, query, last_ts - query->window_us, last_ts, &last_ts, error);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Query *query = task_data;
+  g_autoptr(GError) error = NULL;
+  TwStore *store;
+  gboolean ok = TRUE;
+
+  store = tw_reader_lock (query->reader, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (query->list_entities)
+    {
+      query->entities = tw_store_list_entities (store, tw_reader_get_role (query->reader), &error);
+      ok = query->entities != NULL;
+      if (ok)
+        {
+          g_ptr_array_set_free_func (query->entities, (GDestroyNotify) tw_entity_row_free);
+          g_clear_pointer (&query->keys, g_strfreev);
+          query->keys = keys_of_entities (query->entities);
+        }
+    }
+
+  if (ok && query->read_heart_rates && !g_cancellable_is_cancelled (cancellable))
+    ok = read_heart_rates (store, query, &error);
+
+  if (ok && query->entity_key != NULL && !g_cancellable_is_cancelled (cancellable))
+    ok = read_selected (store, query, &error);
+
+  tw_reader_unlock (query->reader);
+
+  if (!ok)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, TW_ERROR, TW_ERROR_FAILED, _("The store could not be read"));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Widgets */
+
+static TwPatient *
+find_patient (TwMonitorPage *self,
+              const char    *key,
+              guint         *out_position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->patients));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TwPatient) patient = g_list_model_get_item (G_LIST_MODEL (self->patients), i);
+
+      if (g_strcmp0 (tw_patient_get_key (patient), key) == 0)
+        {
+          if (out_position != NULL)
+            *out_position = i;
+          return patient;
+        }
+    }
+
+  return NULL;
+}
+
+static void
+update_range_label (TwMonitorPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->live)
+    {
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Last %u minute", "Last %u minutes",
+                                           self->trend_window_minutes),
+                              self->trend_window_minutes);
+    }
+  else
+    {
+      g_autofree char *end = tw_time_format_local (self->range_end, "%x %X");
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u minute up to %s (no recent data)",
+                                           "%u minutes up to %s (no recent data)",
+                                           self->trend_window_minutes),
+                              self->trend_window_minutes, end);
+    }
+
+  if (g_strcmp0 (gtk_label_get_text (self->range_label), text) != 0)
+    gtk_label_set_text (self->range_label, text);
+}
+
+static void
+update_chart_range (TwMonitorPage *self)
+{
+  gint64 window_us = (gint64) self->trend_window_minutes * TW_USEC_PER_MIN;
+  gint64 end = self->range_end;
+
+  if (self->live)
+    end = MAX (end, tw_time_now ());
+
+  tw_chart_view_set_range (self->chart_view, end - window_us, end);
+}
+
+static void
+update_patient_header (TwMonitorPage *self)
+{
+  TwPatient *patient = NULL;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  const char *location;
+  const char *mrn;
+
+  if (self->selected_key != NULL)
+    patient = find_patient (self, self->selected_key, NULL);
+
+  if (patient == NULL)
+    {
+      gtk_label_set_text (self->patient_title, "");
+      gtk_label_set_text (self->patient_subtitle, "");
+      tw_chart_view_set_subject (self->chart_view, NULL);
+      return;
+    }
+
+  location = tw_patient_get_location (patient);
+  mrn = tw_patient_get_mrn (patient);
+  if (location != NULL && location[0] != '\0')
+    g_string_append (subtitle, location);
+  if (mrn != NULL && mrn[0] != '\0')
+    {
+      if (subtitle->len > 0)
+        g_string_append (subtitle, " \u00b7 ");
+      g_string_append (subtitle, mrn);
+    }
+
+  gtk_label_set_text (self->patient_title, tw_patient_get_display_name (patient));
+  gtk_label_set_text (self->patient_subtitle, subtitle->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->patient_subtitle), subtitle->len > 0);
+  tw_chart_view_set_subject (self->chart_view, tw_patient_get_display_name (patient));
+}
+
+static void
+update_waiting_page (TwMonitorPage *self)
+{
+  g_autofree char *description = NULL;
+
+  if (self->source_urls != NULL && self->source_urls[0] != '\0')
+    description = g_strdup_printf (_("Waiting for data from %s"), self->source_urls);
+  else if (self->have_status)
+    description = g_strdup (_("No data source is configured. An administrator can add one by "
+                              "starting Tidewatch with --connect ws://host:port/."));
+  else
+    description = g_strdup (_("Reading the store…"));
+
+  if (g_strcmp0 (adw_status_page_get_description (self->waiting_page), description) != 0)
+    adw_status_page_set_description (self->waiting_page, description);
+}
+
+static void
+update_content (TwMonitorPage *self)
+{
+  const char *name;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->patients)) == 0)
+    name = "waiting";
+  else if (!self->can_browse)
+    name = "denied";
+  else if (self->selected_key == NULL)
+    name = "select";
+  else
+    name = "chart";
+
+  update_waiting_page (self);
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+}
+
+static void
+update_back_button (TwMonitorPage *self)
+{
+  gboolean show = adw_leaflet_get_folded (self->leaflet)
+                  && adw_leaflet_get_visible_child (self->leaflet) == self->content;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), show);
+}
+
+static void
+select_key (TwMonitorPage *self,
+            const char    *key)
+{
+  if (g_strcmp0 (self->selected_key, key) == 0)
+    return;
+
+  g_free (self->selected_key);
+  self->selected_key = g_strdup (key);
+
+  tw_chart_view_clear (self->chart_view);
+  self->live = TRUE;
+  self->range_end = tw_time_now ();
+  update_chart_range (self);
+  update_range_label (self);
+  update_patient_header (self);
+  update_content (self);
+
+  self->data_dirty = TRUE;
+  maybe_start_query (self);
+}
+
+static void
+select_row_for_key (TwMonitorPage *self,
+                    const char    *key)
+{
+  guint position;
+
+  if (key != NULL && find_patient (self, key, &position) != NULL)
+    gtk_list_box_select_row (self->patient_list,
+                             gtk_list_box_get_row_at_index (self->patient_list, (int) position));
+  else
+    gtk_list_box_unselect_all (self->patient_list);
+}
+
+static void
+on_row_selected (TwMonitorPage *self,
+                 GtkListBoxRow *row)
+{
+  if (self->updating_list)
+    return;
+
+  if (row == NULL)
+    select_key (self, NULL);
+  else
+    select_key (self, tw_patient_get_key (tw_patient_row_get_patient (TW_PATIENT_ROW (row))));
+}
+
+static void
+on_row_activated (TwMonitorPage *self,
+                  GtkListBoxRow *row)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static void
+on_leaflet_changed (TwMonitorPage *self)
+{
+  update_back_button (self);
+}
+
+static GtkWidget *
+create_patient_row (gpointer item,
+                    gpointer user_data)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (user_data);
+
+  return tw_patient_row_new (TW_PATIENT (item), self->can_browse);
+}
+
+static void
+merge_entities (TwMonitorPage *self,
+                GPtrArray     *entities)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->patients));
+  gboolean same = n_old == entities->len;
+
+  for (guint i = 0; i < entities->len; i++)
+    {
+      const TwEntityRow *row = g_ptr_array_index (entities, i);
+      guint position = 0;
+      TwPatient *patient = find_patient (self, row->key, &position);
+
+      if (patient == NULL)
+        patient = tw_patient_new (row->key);
+      else
+        g_object_ref (patient);
+
+      same = same && position == i;
+
+      tw_patient_set_display_name (patient, row->display_name);
+      tw_patient_set_location (patient, row->location);
+      tw_patient_set_mrn (patient, row->mrn);
+      g_ptr_array_add (items, patient);
+    }
+
+  if (!same)
+    {
+      /* Rows are rebuilt; keep the selection across the rebuild. */
+      self->updating_list = TRUE;
+      g_list_store_splice (self->patients, 0, n_old, items->pdata, items->len);
+      select_row_for_key (self, self->selected_key);
+      self->updating_list = FALSE;
+
+      if (self->selected_key != NULL && find_patient (self, self->selected_key, NULL) == NULL)
+        select_key (self, NULL);
+    }
+
+  /* The first patient is shown without a click: the common case is one
+   * bed, and an empty chart area tells nobody anything. */
+  if (self->selected_key == NULL && items->len > 0)
+    select_row_for_key (self, tw_patient_get_key (g_ptr_array_index (items, 0)));
+
+  update_patient_header (self);
+  update_content (self);
+}
+
+static void
+apply_heart_rates (TwMonitorPage *self,
+                   Query         *query)
+{
+  guint n;
+
+  if (query->heart_rates == NULL || query->keys == NULL)
+    return;
+
+  n = MIN (query->heart_rates->len, g_strv_length (query->keys));
+  for (guint i = 0; i < n; i++)
+    {
+      TwPatient *patient = find_patient (self, query->keys[i], NULL);
+
+      if (patient != NULL)
+        tw_patient_set_heart_rate (patient, g_array_index (query->heart_rates, double, i));
+    }
+}
+
+static void
+apply_series (TwMonitorPage *self,
+              Query         *query)
+{
+  const TwMetricInfo *metrics;
+  guint n_metrics = 0;
+
+  if (query->series == NULL || g_strcmp0 (query->entity_key, self->selected_key) != 0)
+    return;
+
+  metrics = tw_metric_get_vitals (&n_metrics);
+  for (guint i = 0; i < n_metrics && i < query->series->len; i++)
+    tw_chart_view_set_series (self->chart_view, metrics[i].code,
+                              g_ptr_array_index (query->series, i));
+
+  self->live = query->live;
+  self->range_end = query->range_end;
+  update_chart_range (self);
+  update_range_label (self);
+}
+
+static void
+show_error_once (TwMonitorPage *self,
+                 const char    *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  tw_monitor_page_add_toast (self, message);
+}
+
+static void
+query_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (object);
+  GTask *task = G_TASK (result);
+  Query *query = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A query of a session that has been locked since: drop it unseen. */
+  if (!g_task_propagate_boolean (task, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (g_cancellable_is_cancelled (query->cancellable))
+    return;
+
+  self->query_in_flight = FALSE;
+
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the store: %s"), error->message);
+
+      show_error_once (self, message);
+      return;
+    }
+
+  g_clear_pointer (&self->last_error, g_free);
+
+  if (query->entities != NULL)
+    merge_entities (self, query->entities);
+  apply_heart_rates (self, query);
+  apply_series (self, query);
+
+  maybe_start_query (self);
+}
+
+static GStrv
+current_keys (TwMonitorPage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->patients));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TwPatient) patient = g_list_model_get_item (G_LIST_MODEL (self->patients), i);
+      g_strv_builder_add (builder, tw_patient_get_key (patient));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* At most one query runs; requests that arrive meanwhile set the dirty
+ * flags and are served together when it finishes or at the next poll. */
+static void
+maybe_start_query (TwMonitorPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Query *query;
+
+  if (self->reader == NULL || self->query_in_flight)
+    return;
+  if (!self->entities_dirty && !self->data_dirty)
+    return;
+
+  query = g_new0 (Query, 1);
+  query->reader = tw_reader_ref (self->reader);
+  query->cancellable = g_object_ref (self->cancellable);
+  query->list_entities = self->entities_dirty;
+  query->read_heart_rates = self->can_browse;
+  query->keys = current_keys (self);
+  query->entity_key = self->can_browse ? g_strdup (self->selected_key) : NULL;
+  query->window_us = (gint64) self->trend_window_minutes * TW_USEC_PER_MIN;
+  query->now = tw_time_now ();
+
+  self->entities_dirty = FALSE;
+  self->data_dirty = FALSE;
+  self->query_in_flight = TRUE;
+
+  task = g_task_new (self, self->cancellable, query_done_cb, NULL);
+  g_task_set_source_tag (task, maybe_start_query);
+  g_task_set_task_data (task, query, query_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+static void
+update_source_urls (TwMonitorPage          *self,
+                    const TwPipelineStatus *status)
+{
+  g_autoptr(GString) urls = g_string_new (NULL);
+
+  for (guint i = 0; status->sources != NULL && i < status->sources->len; i++)
+    {
+      const TwSourceStatus *source = g_ptr_array_index (status->sources, i);
+
+      if (source->url == NULL)
+        continue;
+      if (urls->len > 0)
+        g_string_append (urls, ", ");
+      g_string_append (urls, source->url);
+    }
+
+  if (g_strcmp0 (self->source_urls, urls->str) != 0)
+    {
+      g_free (self->source_urls);
+      self->source_urls = g_string_free (g_steal_pointer (&urls), FALSE);
+      update_waiting_page (self);
+    }
+}
+
+static void
+poll_status (TwMonitorPage *self)
+{
+  g_autoptr(TwPipelineStatus) status = NULL;
+
+  if (self->pipeline == NULL)
+    return;
+
+  status = tw_pipeline_get_status (self->pipeline);
+  if (status == NULL)
+    return;
+
+  tw_connection_indicator_update (self->indicator, status);
+
+  if (!self->have_status || status->entity_generation != self->entity_generation)
+    self->entities_dirty = TRUE;
+  if (!self->have_status || status->data_generation != self->data_generation)
+    self->data_dirty = TRUE;
+
+  self->entity_generation = status->entity_generation;
+  self->data_generation = status->data_generation;
+  self->have_status = TRUE;
+
+  update_source_urls (self, status);
+
+  if (self->live && self->selected_key != NULL)
+    update_chart_range (self);
+
+  maybe_start_query (self);
+}
+
+static gboolean
+poll_cb (gpointer user_data)
+{
+  poll_status (TW_MONITOR_PAGE (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+tw_monitor_page_dispose (GObject *object)
+{
+  TwMonitorPage *self = (TwMonitorPage *)object;
+
+  tw_monitor_page_stop (self);
+
+  G_OBJECT_CLASS (tw_monitor_page_parent_class)->dispose (object);
+}
+
+static void
+tw_monitor_page_finalize (GObject *object)
+{
+  TwMonitorPage *self = (TwMonitorPage *)object;
+
+  g_clear_object (&self->patients);
+  g_clear_pointer (&self->selected_key, g_free);
+  g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->source_urls, g_free);
+
+  G_OBJECT_CLASS (tw_monitor_page_parent_class)->finalize (object);
+}
+
+static void
+tw_monitor_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TREND_WINDOW_MINUTES:
+      g_value_set_uint (value, self->trend_window_minutes);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tw_monitor_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TREND_WINDOW_MINUTES:
+      tw_monitor_page_set_trend_window_minutes (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tw_monitor_page_class_init (TwMonitorPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tw_monitor_page_dispose;
+  object_class->finalize = tw_monitor_page_finalize;
+  object_class->get_property = tw_monitor_page_get_property;
+  object_class->set_property = tw_monitor_page_set_property;
+
+  properties[PROP_TREND_WINDOW_MINUTES] =
+    g_param_spec_uint ("trend-window-minutes", NULL, NULL, 1, G_MAXUINT / 2, 10,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (TW_TYPE_CHART_VIEW);
+  g_type_ensure (TW_TYPE_CONNECTION_INDICATOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tidewatch/Tidewatch/tw-monitor-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, indicator);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, content);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_list);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, waiting_page);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, denied_page);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_title);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, range_label);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, chart_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_changed);
+
+  gtk_widget_class_install_action (widget_class, "monitor.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "monitor.back", NULL);
+}
+
+static void
+tw_monitor_page_init (TwMonitorPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->trend_window_minutes = 10;
+  self->live = TRUE;
+  self->patients = g_list_store_new (TW_TYPE_PATIENT);
+  gtk_list_box_bind_model (self->patient_list, G_LIST_MODEL (self->patients),
+                           create_patient_row, self, NULL);
+
+  tw_connection_indicator_reset (self->indicator);
+  update_back_button (self);
+  update_content (self);
+}
+
+/**
+ * tw_monitor_page_start:
+ * @self: the page
+ * @session: the signed-in session; only read here (the page keeps a
+ *   reader with its own copy of the key)
+ * @pipeline: the running pipeline; borrowed until tw_monitor_page_stop()
+ *
+ * Shows the session's user and starts following the pipeline.
+ */
+void
+tw_monitor_page_start (TwMonitorPage *self,
+                       TwSession     *session,
+                       TwPipeline    *pipeline)
+{
+  g_autofree char *subtitle = NULL;
+
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+  g_return_if_fail (session != NULL);
+
+  tw_monitor_page_stop (self);
+
+  self->pipeline = pipeline;
+  self->reader = tw_reader_new (session);
+  self->cancellable = g_cancellable_new ();
+  self->can_browse = tw_session_can (session, TW_PERM_BROWSE_TRENDS);
+  self->entities_dirty = TRUE;
+  self->data_dirty = TRUE;
+  self->have_status = FALSE;
+  self->live = TRUE;
+  self->range_end = tw_time_now ();
+
+  /* Translators: the signed-in user and their role, "ana · Administrator" */
+  subtitle = g_strdup_printf (_("%s \u00b7 %s"), tw_session_get_user (session),
+                              tw_role_to_label (tw_session_get_role (session)));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+
+  {
+    g_autofree char *denied = g_strdup_printf (_("Signed in as %s, you can see the patient list "
+                                                 "and the connection state. Trends need a "
+                                                 "clinician or analyst account."),
+                                               tw_role_to_label (tw_session_get_role (session)));
+    adw_status_page_set_description (self->denied_page, denied);
+  }
+
+  update_content (self);
+
+  if (self->pipeline != NULL)
+    {
+      poll_status (self);
+      self->poll_source = g_timeout_add (POLL_INTERVAL_MS, poll_cb, self);
+    }
+  else
+    {
+      maybe_start_query (self);
+    }
+}
+
+/**
+ * tw_monitor_page_stop:
+ * @self: the page
+ *
+ * Forgets everything the session showed: queries in flight are dropped,
+ * the list and the chart are cleared. Call it before the pipeline is freed.
+ */
+void
+tw_monitor_page_stop (TwMonitorPage *self)
+{
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->reader, tw_reader_unref);
+  self->pipeline = NULL;
+  self->query_in_flight = FALSE;
+  self->entities_dirty = FALSE;
+  self->data_dirty = FALSE;
+  self->have_status = FALSE;
+  g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->source_urls, g_free);
+
+  if (self->patients != NULL)
+    {
+      self->updating_list = TRUE;
+      g_list_store_remove_all (self->patients);
+      self->updating_list = FALSE;
+    }
+  g_clear_pointer (&self->selected_key, g_free);
+
+  if (self->chart_view != NULL)
+    {
+      tw_chart_view_clear (self->chart_view);
+      tw_chart_view_set_subject (self->chart_view, NULL);
+    }
+  if (self->indicator != NULL)
+    tw_connection_indicator_reset (self->indicator);
+  if (self->window_title != NULL)
+    adw_window_title_set_subtitle (self->window_title, "");
+  if (self->leaflet != NULL)
+    adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+}
+
+/**
+ * tw_monitor_page_add_toast:
+ * @self: the page
+ * @message: plain text
+ */
+void
+tw_monitor_page_add_toast (TwMonitorPage *self,
+                           const char    *message)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  escaped = g_markup_escape_text (message, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}
+
+guint
+tw_monitor_page_get_n_patients (TwMonitorPage *self)
+{
+  g_return_val_if_fail (TW_IS_MONITOR_PAGE (self), 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (self->patients));
+}
+
+const char *
+tw_monitor_page_get_selected_key (TwMonitorPage *self)
+{
+  g_return_val_if_fail (TW_IS_MONITOR_PAGE (self), NULL);
+
+  return self->selected_key;
+}
+
+guint
+tw_monitor_page_get_trend_window_minutes (TwMonitorPage *self)
+{
+  g_return_val_if_fail (TW_IS_MONITOR_PAGE (self), 0);
+
+  return self->trend_window_minutes;
+}
+
+void
+tw_monitor_page_set_trend_window_minutes (TwMonitorPage *self,
+                                          guint          minutes)
+{
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+
+  minutes = MAX (minutes, 1);
+  if (self->trend_window_minutes == minutes)
+    return;
+
+  self->trend_window_minutes = minutes;
+  update_chart_range (self);
+  update_range_label (self);
+  self->data_dirty = TRUE;
+  maybe_start_query (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TREND_WINDOW_MINUTES]);
+}

@@ -1,0 +1,106 @@
+#include "tw-reader.h"
+
+struct _TwReader
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  char            *store_path;
+  TwKey           *key;
+  TwRole           role;
+  TwStore         *store;
+};
+
+/**
+ * tw_reader_new:
+ * @session: a signed-in session
+ *
+ * Returns: (transfer full): a reader for @session's store
+ */
+TwReader *
+tw_reader_new (TwSession *session)
+{
+  TwReader *self;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  self = g_new0 (TwReader, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->mutex);
+  self->store_path = g_strdup (tw_session_get_store_path (session));
+  self->key = tw_session_dup_key (session);
+  self->role = tw_session_get_role (session);
+
+  return self;
+}
+
+TwReader *
+tw_reader_ref (TwReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+tw_reader_unref (TwReader *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_clear_pointer (&self->store, tw_store_close);
+  g_clear_pointer (&self->key, tw_key_free);
+  g_clear_pointer (&self->store_path, g_free);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
+}
+
+TwRole
+tw_reader_get_role (TwReader *self)
+{
+  g_return_val_if_fail (self != NULL, TW_ROLE_ANALYST);
+
+  return self->role;
+}
+
+/**
+ * tw_reader_lock:
+ * @self: a reader
+ * @error: return location for an error
+ *
+ * Takes the connection for the calling thread, opening it on first use.
+ * Blocking; call it from a worker thread and always pair a successful call
+ * with tw_reader_unlock().
+ *
+ * Returns: (transfer none) (nullable): the connection, or %NULL with
+ *   @error set (and the reader unlocked) when it cannot be opened
+ */
+TwStore *
+tw_reader_lock (TwReader  *self,
+                GError   **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+
+  if (self->store == NULL)
+    self->store = tw_store_open (self->store_path, self->key, FALSE, error);
+
+  if (self->store == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      return NULL;
+    }
+
+  return self->store;
+}
+
+void
+tw_reader_unlock (TwReader *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_unlock (&self->mutex);
+}

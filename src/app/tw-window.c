@@ -1,0 +1,629 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sodium.h>
+
+#include "tw-error.h"
+#include "tw-login-page.h"
+#include "tw-monitor-page.h"
+#include "tw-pipeline.h"
+#include "tw-session.h"
+#include "tw-setup-page.h"
+#include "tw-window.h"
+
+/*
+ * TwWindow: a stack of three pages (first-run setup, login, monitor) and
+ * the owner of the signed-in session and its pipeline. Everything slow,
+ * Argon2id above all, runs in a GTask worker; locking drops the pipeline
+ * and the session (which wipes the key) and returns to the login page.
+ */
+
+#define IDLE_CHECK_INTERVAL_S 5
+
+struct _TwWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  GtkStack             *stack;
+  TwSetupPage          *setup_page;
+  TwLoginPage          *login_page;
+  TwMonitorPage        *monitor_page;
+
+  /* Owned */
+  TwSettings           *settings;
+  char                 *data_dir;
+  GStrv                 connect_urls;
+  TwKdfCost             kdf_cost;
+  TwSession            *session;
+  TwPipeline           *pipeline;
+  GCancellable         *sign_in_cancellable;
+  gint64                last_input_time;
+  guint                 idle_source;
+};
+
+G_DEFINE_FINAL_TYPE (TwWindow, tw_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_DATA_DIR,
+  PROP_CONNECT_URLS,
+  PROP_KDF_COST,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* SignIn: a login or a first-run setup, run in a worker thread. */
+
+typedef struct
+{
+  char       *data_dir;
+  char       *user;
+  char       *password;
+  GStrv       urls;
+  TwKdfCost   cost;
+  gboolean    initialize;
+
+  TwSession  *session;
+  TwPipeline *pipeline;
+  GPtrArray  *warnings;
+} SignIn;
+
+static void
+wipe_string (char **text)
+{
+  if (*text == NULL)
+    return;
+
+  sodium_memzero (*text, strlen (*text));
+  g_clear_pointer (text, g_free);
+}
+
+static void
+free_pipeline (TwPipeline *pipeline)
+{
+  tw_pipeline_stop (pipeline);
+  tw_pipeline_free (pipeline);
+}
+
+static void
+sign_in_free (gpointer data)
+{
+  SignIn *sign_in = data;
+
+  wipe_string (&sign_in->password);
+  g_clear_pointer (&sign_in->data_dir, g_free);
+  g_clear_pointer (&sign_in->user, g_free);
+  g_clear_pointer (&sign_in->urls, g_strfreev);
+  g_clear_pointer (&sign_in->pipeline, free_pipeline);
+  g_clear_pointer (&sign_in->session, tw_session_free);
+  g_clear_pointer (&sign_in->warnings, g_ptr_array_unref);
+  g_free (sign_in);
+}
+
+/* Sources are started here too: opening the writer and registering the
+ * sources are SQL, which the main thread never runs. A source that cannot
+ * start does not keep the user out; it becomes a warning. */
+static void
+start_pipeline (SignIn *sign_in)
+{
+  g_autoptr(GError) error = NULL;
+
+  sign_in->pipeline = tw_pipeline_new (sign_in->session, &error);
+  if (sign_in->pipeline == NULL)
+    {
+      g_ptr_array_add (sign_in->warnings,
+                       g_strdup_printf (_("Live data is not available: %s"), error->message));
+      return;
+    }
+
+  if (!tw_pipeline_add_stored_sources (sign_in->pipeline, &error))
+    {
+      g_ptr_array_add (sign_in->warnings,
+                       g_strdup_printf (_("Stored data sources could not be started: %s"),
+                                        error->message));
+      g_clear_error (&error);
+    }
+
+  for (guint i = 0; sign_in->urls != NULL && sign_in->urls[i] != NULL; i++)
+    {
+      if (!tw_pipeline_add_source (sign_in->pipeline, sign_in->urls[i], &error))
+        {
+          g_ptr_array_add (sign_in->warnings,
+                           g_strdup_printf (_("Could not add the source %s: %s"),
+                                            sign_in->urls[i], error->message));
+          g_clear_error (&error);
+        }
+    }
+
+  tw_pipeline_start (sign_in->pipeline);
+}
+
+static void
+sign_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SignIn *sign_in = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (sign_in->initialize)
+    sign_in->session = tw_session_initialize (sign_in->data_dir, sign_in->user,
+                                              sign_in->password, sign_in->cost, &error);
+  else
+    sign_in->session = tw_session_login (sign_in->data_dir, sign_in->user,
+                                         sign_in->password, &error);
+  wipe_string (&sign_in->password);
+
+  if (sign_in->session == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, TW_ERROR, TW_ERROR_FAILED, _("Signing in failed"));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!g_cancellable_is_cancelled (cancellable))
+    start_pipeline (sign_in);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Pages */
+
+static void
+show_login_page (TwWindow *self)
+{
+  tw_login_page_reset (self->login_page, tw_settings_get_last_user (self->settings));
+  gtk_stack_set_visible_child_name (self->stack, "login");
+  tw_login_page_focus (self->login_page);
+}
+
+static void
+show_initial_page (TwWindow *self)
+{
+  if (tw_data_dir_is_initialized (self->data_dir))
+    {
+      show_login_page (self);
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->stack, "setup");
+      tw_setup_page_focus (self->setup_page);
+    }
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  TwWindow *self = TW_WINDOW (user_data);
+  guint minutes = tw_settings_get_idle_lock_minutes (self->settings);
+
+  if (minutes > 0
+      && g_get_monotonic_time () - self->last_input_time > (gint64) minutes * 60 * G_USEC_PER_SEC)
+    {
+      g_debug ("No input for %u minutes: locking", minutes);
+      tw_window_lock (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_input_event (TwWindow *self,
+                GdkEvent *event)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_KEY_PRESS:
+    case GDK_BUTTON_PRESS:
+    case GDK_MOTION_NOTIFY:
+    case GDK_SCROLL:
+    case GDK_TOUCH_BEGIN:
+      self->last_input_time = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+signed_in (TwWindow   *self,
+           TwSession  *session,
+           TwPipeline *pipeline,
+           GPtrArray  *warnings)
+{
+  g_assert (self->session == NULL);
+  g_assert (self->pipeline == NULL);
+
+  self->session = session;
+  self->pipeline = pipeline;
+
+  tw_settings_set_last_user (self->settings, tw_session_get_user (session));
+  tw_setup_page_reset (self->setup_page);
+  tw_login_page_reset (self->login_page, tw_session_get_user (session));
+
+  tw_monitor_page_start (self->monitor_page, self->session, self->pipeline);
+  gtk_stack_set_visible_child_name (self->stack, "monitor");
+
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+    tw_monitor_page_add_toast (self->monitor_page, g_ptr_array_index (warnings, i));
+
+  self->last_input_time = g_get_monotonic_time ();
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  self->idle_source = g_timeout_add_seconds (IDLE_CHECK_INTERVAL_S, idle_check_cb, self);
+}
+
+static void
+sign_in_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TwWindow *self = TW_WINDOW (object);
+  GTask *task = G_TASK (result);
+  SignIn *sign_in = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (task, &error))
+    {
+      /* Cancelled: the window is going away; sign_in_free() drops the
+       * session and the pipeline. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      if (sign_in->initialize)
+        tw_setup_page_set_error (self->setup_page, error->message);
+      else
+        tw_login_page_show_error (self->login_page, error->message);
+      return;
+    }
+
+  g_clear_object (&self->sign_in_cancellable);
+  signed_in (self,
+             g_steal_pointer (&sign_in->session),
+             g_steal_pointer (&sign_in->pipeline),
+             sign_in->warnings);
+}
+
+static void
+run_sign_in (TwWindow   *self,
+             const char *user,
+             const char *password,
+             gboolean    initialize)
+{
+  g_autoptr(GTask) task = NULL;
+  SignIn *sign_in;
+
+  if (self->session != NULL)
+    return;
+
+  if (self->sign_in_cancellable != NULL)
+    g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  self->sign_in_cancellable = g_cancellable_new ();
+
+  sign_in = g_new0 (SignIn, 1);
+  sign_in->data_dir = g_strdup (self->data_dir);
+  sign_in->user = g_strdup (user);
+  sign_in->password = g_strdup (password);
+  sign_in->urls = g_strdupv (self->connect_urls);
+  sign_in->cost = self->kdf_cost;
+  sign_in->initialize = initialize;
+  sign_in->warnings = g_ptr_array_new_with_free_func (g_free);
+
+  task = g_task_new (self, self->sign_in_cancellable, sign_in_done_cb, NULL);
+  g_task_set_source_tag (task, run_sign_in);
+  g_task_set_task_data (task, sign_in, sign_in_free);
+  g_task_run_in_thread (task, sign_in_thread);
+}
+
+static void
+on_create_admin (TwWindow    *self,
+                 const char  *name,
+                 const char  *password,
+                 TwSetupPage *page)
+{
+  tw_setup_page_set_busy (page, TRUE);
+  run_sign_in (self, name, password, TRUE);
+}
+
+static void
+on_sign_in (TwWindow    *self,
+            const char  *user,
+            const char  *password,
+            TwLoginPage *page)
+{
+  tw_login_page_set_busy (page, TRUE);
+  run_sign_in (self, user, password, FALSE);
+}
+
+/* Drops the pipeline and the session; the page is left as it is. */
+static void
+sign_out (TwWindow *self)
+{
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+
+  if (self->monitor_page != NULL)
+    tw_monitor_page_stop (self->monitor_page);
+
+  g_clear_pointer (&self->pipeline, free_pipeline);
+  g_clear_pointer (&self->session, tw_session_free);
+}
+
+static void
+save_window_state (TwWindow *self)
+{
+  int width = 0, height = 0;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  tw_settings_set_window_state (self->settings, width, height,
+                                gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+tw_window_close_request (GtkWindow *window)
+{
+  TwWindow *self = TW_WINDOW (window);
+
+  save_window_state (self);
+  sign_out (self);
+
+  return GTK_WINDOW_CLASS (tw_window_parent_class)->close_request (window);
+}
+
+static void
+tw_window_constructed (GObject *object)
+{
+  TwWindow *self = TW_WINDOW (object);
+  int width = 0, height = 0;
+  gboolean maximized = FALSE;
+
+  G_OBJECT_CLASS (tw_window_parent_class)->constructed (object);
+
+  if (self->settings == NULL)
+    self->settings = tw_settings_new (APP_ID);
+  if (self->data_dir == NULL)
+    self->data_dir = tw_data_dir_get_default ();
+
+  tw_settings_get_window_state (self->settings, &width, &height, &maximized);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (maximized)
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_object_bind_property (self->settings, "trend-window-minutes",
+                          self->monitor_page, "trend-window-minutes",
+                          G_BINDING_SYNC_CREATE);
+
+  show_initial_page (self);
+}
+
+static void
+tw_window_dispose (GObject *object)
+{
+  TwWindow *self = (TwWindow *)object;
+
+  if (self->sign_in_cancellable != NULL)
+    g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+
+  sign_out (self);
+
+  G_OBJECT_CLASS (tw_window_parent_class)->dispose (object);
+}
+
+static void
+tw_window_finalize (GObject *object)
+{
+  TwWindow *self = (TwWindow *)object;
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->connect_urls, g_strfreev);
+
+  G_OBJECT_CLASS (tw_window_parent_class)->finalize (object);
+}
+
+static void
+tw_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  TwWindow *self = TW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    case PROP_DATA_DIR:
+      g_value_set_string (value, self->data_dir);
+      break;
+    case PROP_CONNECT_URLS:
+      g_value_set_boxed (value, self->connect_urls);
+      break;
+    case PROP_KDF_COST:
+      g_value_set_uint (value, self->kdf_cost);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tw_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  TwWindow *self = TW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    case PROP_DATA_DIR:
+      self->data_dir = g_value_dup_string (value);
+      break;
+    case PROP_CONNECT_URLS:
+      self->connect_urls = g_value_dup_boxed (value);
+      break;
+    case PROP_KDF_COST:
+      self->kdf_cost = (TwKdfCost) g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tw_window_class_init (TwWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = tw_window_constructed;
+  object_class->dispose = tw_window_dispose;
+  object_class->finalize = tw_window_finalize;
+  object_class->get_property = tw_window_get_property;
+  object_class->set_property = tw_window_set_property;
+
+  window_class->close_request = tw_window_close_request;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, TW_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECT_URLS] =
+    g_param_spec_boxed ("connect-urls", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KDF_COST] =
+    g_param_spec_uint ("kdf-cost", NULL, NULL,
+                       TW_KDF_COST_MIN, TW_KDF_COST_SENSITIVE, TW_KDF_COST_DEFAULT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (TW_TYPE_SETUP_PAGE);
+  g_type_ensure (TW_TYPE_LOGIN_PAGE);
+  g_type_ensure (TW_TYPE_MONITOR_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tidewatch/Tidewatch/tw-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, setup_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, login_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, monitor_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_create_admin);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in);
+}
+
+static void
+tw_window_init (TwWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  /* Any input counts as activity for the idle lock; the controller only
+   * watches, it never consumes events. */
+  controller = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "event", G_CALLBACK (on_input_event), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  self->kdf_cost = TW_KDF_COST_DEFAULT;
+  self->last_input_time = g_get_monotonic_time ();
+}
+
+/**
+ * tw_window_new:
+ * @application: the application, whose options (data directory, sources,
+ *   KDF cost) the window uses
+ *
+ * Returns: (transfer none): a new window, owned by @application
+ */
+TwWindow *
+tw_window_new (TwApplication *application)
+{
+  g_return_val_if_fail (TW_IS_APPLICATION (application), NULL);
+
+  return g_object_new (TW_TYPE_WINDOW,
+                       "application", application,
+                       "settings", tw_application_get_settings (application),
+                       "data-dir", tw_application_get_data_dir (application),
+                       "connect-urls", tw_application_get_connect_urls (application),
+                       "kdf-cost", (guint) tw_application_get_kdf_cost (application),
+                       NULL);
+}
+
+/**
+ * tw_window_get_page_name:
+ * @self: a window
+ *
+ * Returns: "setup", "login" or "monitor"
+ */
+const char *
+tw_window_get_page_name (TwWindow *self)
+{
+  g_return_val_if_fail (TW_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+gboolean
+tw_window_is_signed_in (TwWindow *self)
+{
+  g_return_val_if_fail (TW_IS_WINDOW (self), FALSE);
+
+  return self->session != NULL;
+}
+
+/**
+ * tw_window_lock:
+ * @self: a window
+ *
+ * Stops the pipeline (it commits what is queued), wipes the key and shows
+ * the login page. Nothing happens when nobody is signed in.
+ */
+void
+tw_window_lock (TwWindow *self)
+{
+  g_return_if_fail (TW_IS_WINDOW (self));
+
+  if (self->session == NULL)
+    return;
+
+  sign_out (self);
+  show_login_page (self);
+}
+
+/**
+ * tw_window_shutdown:
+ * @self: a window
+ *
+ * Saves the window state and stops the pipeline cleanly, for quitting.
+ */
+void
+tw_window_shutdown (TwWindow *self)
+{
+  g_return_if_fail (TW_IS_WINDOW (self));
+
+  save_window_state (self);
+  sign_out (self);
+}

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "tw-application.h"
+
+G_BEGIN_DECLS
+
+#define TW_TYPE_WINDOW (tw_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (TwWindow, tw_window, TW, WINDOW, AdwApplicationWindow)
+
+TwWindow   *tw_window_new           (TwApplication *application);
+
+const char *tw_window_get_page_name (TwWindow      *self);
+gboolean    tw_window_is_signed_in  (TwWindow      *self);
+void        tw_window_lock          (TwWindow      *self);
+void        tw_window_shutdown      (TwWindow      *self);
+
+G_END_DECLS

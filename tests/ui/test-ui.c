@@ -1,0 +1,467 @@
+/* The real window under Xvfb, driven through its widgets: first-run setup,
+ * live data from a real tidewatch-feed on loopback, lock, a wrong password,
+ * unlock. Screenshots go to $TW_SCREENSHOT_DIR for a person to look at. */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include "tw-application.h"
+#include "tw-chart-view.h"
+#include "tw-connection-indicator.h"
+#include "tw-login-page.h"
+#include "tw-monitor-page.h"
+#include "tw-setup-page.h"
+#include "tw-window.h"
+
+#define ADMIN_NAME         "ana"
+#define ADMIN_PASSWORD     "tide pool lantern"
+#define WRONG_PASSWORD     "tide pool lanterns"
+#define FEED_PATIENTS      4
+#define SIGN_IN_TIMEOUT_S  60
+#define FEED_TIMEOUT_S     15
+#define DATA_TIMEOUT_S     15
+#define ERROR_TIMEOUT_S    30
+#define IDLE_SLEEP_US      2000
+
+typedef struct
+{
+  GSubprocess   *feed;
+  GCancellable  *drain_cancellable;
+  char          *feed_url;
+  char          *data_dir;
+  TwApplication *app;
+  TwWindow      *window;
+} Fixture;
+
+/* Iterates the main loop until @cond holds; on timeout the test fails with
+ * what it was waiting for and returns (the fixture's teardown cleans up). */
+#define WAIT_FOR(cond, seconds, ...)                                         \
+  G_STMT_START                                                               \
+  {                                                                          \
+    gint64 wait_deadline_ = g_get_monotonic_time ()                          \
+                            + (gint64) (seconds) * G_USEC_PER_SEC;           \
+    while (!(cond))                                                          \
+      {                                                                      \
+        if (g_get_monotonic_time () > wait_deadline_)                        \
+          {                                                                  \
+            g_test_fail_printf ("timed out after %d s waiting for %s",       \
+                                (int) (seconds),                             \
+                                describe (__VA_ARGS__));                     \
+            return;                                                          \
+          }                                                                  \
+        iterate_once ();                                                     \
+      }                                                                      \
+  }                                                                          \
+  G_STMT_END
+
+static const char *describe (const char *format,
+                             ...) G_GNUC_PRINTF (1, 2);
+
+static const char *
+describe (const char *format,
+          ...)
+{
+  static char buffer[512];
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (buffer, sizeof buffer, format, args);
+  va_end (args);
+
+  return buffer;
+}
+
+static void
+iterate_once (void)
+{
+  if (!g_main_context_iteration (NULL, FALSE))
+    g_usleep (IDLE_SLEEP_US);
+}
+
+static void
+iterate_for (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    iterate_once ();
+}
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  if (object == NULL)
+    g_error ("%s has no template child ‘%s’", G_OBJECT_TYPE_NAME (widget), name);
+
+  return object;
+}
+
+static void
+set_text (gpointer    editable,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}
+
+static const char *
+get_text (gpointer editable)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (editable));
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("TW_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL || dir[0] == '\0')
+    {
+      g_test_message ("TW_SCREENSHOT_DIR is not set: no %s", name);
+      return;
+    }
+
+  gtk_test_widget_wait_for_draw (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0755));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* The feed */
+
+static void
+drain_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
+
+  /* Keep reading so a chatty feed never blocks on a full pipe. */
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0)
+    g_input_stream_read_bytes_async (G_INPUT_STREAM (object), 4096, G_PRIORITY_DEFAULT,
+                                     user_data, drain_cb, user_data);
+}
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **line = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                     NULL, &error);
+  if (*line == NULL)
+    *line = g_strdup_printf ("(end of output: %s)", error != NULL ? error->message : "EOF");
+}
+
+/* The feed dies with the test, even when an assertion aborts it: a feed
+ * left running would keep meson waiting on its output until the timeout. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static char *
+start_feed (Fixture *fixture)
+{
+  const char *feed = g_getenv ("TW_FEED");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) stdout_stream = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + FEED_TIMEOUT_S * G_USEC_PER_SEC;
+
+  g_assert_nonnull (feed);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fixture->feed = g_subprocess_launcher_spawn (launcher, &error,
+                                               feed, "--port", "0",
+                                               "--patients", G_STRINGIFY (FEED_PATIENTS),
+                                               "--rate", "5", "--seed", "3", NULL);
+  g_assert_no_error (error);
+
+  stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->feed));
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *line = NULL;
+      const char *url;
+
+      g_data_input_stream_read_line_async (stdout_stream, G_PRIORITY_DEFAULT, NULL,
+                                           read_line_cb, &line);
+      while (line == NULL && g_get_monotonic_time () < deadline)
+        iterate_once ();
+      if (line == NULL)
+        break;
+
+      g_test_message ("feed: %s", line);
+      url = strstr (line, "listening on ");
+      if (url != NULL)
+        {
+          fixture->drain_cancellable = g_cancellable_new ();
+          g_input_stream_read_bytes_async (G_INPUT_STREAM (stdout_stream), 4096,
+                                           G_PRIORITY_DEFAULT, fixture->drain_cancellable,
+                                           drain_cb, fixture->drain_cancellable);
+          return g_strstrip (g_strdup (url + strlen ("listening on ")));
+        }
+      if (g_str_has_prefix (line, "(end of output"))
+        break;
+    }
+
+  return NULL;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child_path = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child_path, G_FILE_TEST_IS_DIR)
+              && !g_file_test (child_path, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child_path);
+          else
+            g_unlink (child_path);
+        }
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *urls[2] = { NULL, NULL };
+
+  fixture->data_dir = g_dir_make_tmp ("tidewatch-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  fixture->feed_url = start_feed (fixture);
+  if (fixture->feed_url == NULL)
+    g_error ("tidewatch-feed did not print ‘listening on ws://…’ within %d s", FEED_TIMEOUT_S);
+  g_test_message ("feed at %s, data in %s", fixture->feed_url, fixture->data_dir);
+
+  urls[0] = fixture->feed_url;
+  fixture->app = tw_application_new ();
+  tw_application_set_data_dir (fixture->app, fixture->data_dir);
+  tw_application_set_connect_urls (fixture->app, urls);
+  tw_application_set_kdf_cost (fixture->app, TW_KDF_COST_MIN);
+  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->window = tw_window_new (fixture->app);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  iterate_for (100);
+  g_assert_null (fixture->window);
+  g_clear_object (&fixture->app);
+
+  if (fixture->drain_cancellable != NULL)
+    g_cancellable_cancel (fixture->drain_cancellable);
+  if (fixture->feed != NULL)
+    {
+      g_subprocess_force_exit (fixture->feed);
+      g_subprocess_wait (fixture->feed, NULL, NULL);
+    }
+  iterate_for (50);
+  g_clear_object (&fixture->drain_cancellable);
+  g_clear_object (&fixture->feed);
+
+  remove_tree (fixture->data_dir);
+  g_clear_pointer (&fixture->data_dir, g_free);
+  g_clear_pointer (&fixture->feed_url, g_free);
+}
+
+/* The test */
+
+static gboolean
+page_is (Fixture    *fixture,
+         const char *name)
+{
+  return g_strcmp0 (tw_window_get_page_name (fixture->window), name) == 0;
+}
+
+static void
+test_setup_monitor_lock_unlock (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  TwSetupPage *setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
+  TwLoginPage *login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
+  TwMonitorPage *monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  TwChartView *chart = child (monitor_page, TW_TYPE_MONITOR_PAGE, "chart_view");
+  TwConnectionIndicator *indicator = child (monitor_page, TW_TYPE_MONITOR_PAGE, "indicator");
+  AdwWindowTitle *title = child (monitor_page, TW_TYPE_MONITOR_PAGE, "window_title");
+  GtkWidget *create_button = child (setup_page, TW_TYPE_SETUP_PAGE, "create_button");
+  GtkWidget *sign_in_button = child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button");
+  GtkWidget *user_row = child (login_page, TW_TYPE_LOGIN_PAGE, "user_row");
+  GtkWidget *password_row = child (login_page, TW_TYPE_LOGIN_PAGE, "password_row");
+  g_auto(GStrv) lock_accels = NULL;
+  TwSettings *settings = tw_application_get_settings (fixture->app);
+  const char *subtitle;
+  guint n_points;
+
+  /* 1. A new data directory starts with the first-run assistant. */
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "setup");
+
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "name_row"), ADMIN_NAME);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "password_row"), ADMIN_PASSWORD);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), WRONG_PASSWORD);
+  iterate_for (50);
+  g_assert_false (gtk_widget_get_sensitive (create_button));
+  g_assert_cmpstr (gtk_label_get_text (child (setup_page, TW_TYPE_SETUP_PAGE, "hint_label")),
+                   ==, "The passwords do not match");
+
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), ADMIN_PASSWORD);
+  iterate_for (50);
+  g_assert_true (gtk_widget_get_sensitive (create_button));
+  save_screenshot (GTK_WIDGET (fixture->window), "setup.png");
+
+  gtk_widget_activate (create_button);
+
+  /* 2. Creating the administrator signs them in. */
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
+            "the monitor page after creating the administrator (page: %s)",
+            tw_window_get_page_name (fixture->window));
+  g_assert_true (tw_window_is_signed_in (fixture->window));
+  subtitle = adw_window_title_get_subtitle (title);
+  g_assert_nonnull (strstr (subtitle, ADMIN_NAME));
+  g_assert_nonnull (strstr (subtitle, "Administrator"));
+  g_assert_cmpstr (get_text (child (setup_page, TW_TYPE_SETUP_PAGE, "password_row")), ==, "");
+
+  /* 3. Patients and live samples arrive from the feed. */
+  WAIT_FOR (tw_monitor_page_get_n_patients (monitor_page) == FEED_PATIENTS, DATA_TIMEOUT_S,
+            "%d patients (have %u; connection: %s)", FEED_PATIENTS,
+            tw_monitor_page_get_n_patients (monitor_page),
+            tw_connection_indicator_get_text (indicator));
+  g_assert_nonnull (tw_monitor_page_get_selected_key (monitor_page));
+  WAIT_FOR (tw_chart_view_get_n_points (chart) > 0, DATA_TIMEOUT_S,
+            "samples in the chart of %s", tw_monitor_page_get_selected_key (monitor_page));
+  n_points = tw_chart_view_get_n_points (chart);
+  WAIT_FOR (tw_chart_view_get_n_points (chart) > n_points, DATA_TIMEOUT_S,
+            "the chart to grow beyond %u points", n_points);
+  WAIT_FOR (g_str_has_prefix (tw_connection_indicator_get_text (indicator), "Connected"),
+            DATA_TIMEOUT_S, "“Connected” (shows “%s”)",
+            tw_connection_indicator_get_text (indicator));
+  g_assert_true (g_str_has_suffix (tw_connection_indicator_get_text (indicator), "msg/s"));
+  iterate_for (1500);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor.png");
+
+  /* The dark style reaches the chart too. */
+  tw_settings_set_style (settings, "dark");
+  WAIT_FOR (adw_style_manager_get_dark (adw_style_manager_get_default ()), 5,
+            "the dark style");
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-dark.png");
+  tw_settings_set_style (settings, "follow");
+  iterate_for (200);
+
+  /* 4. Ctrl+L locks: the login page, nothing of the session left. */
+  lock_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app), "app.lock");
+  g_assert_true (g_strv_contains ((const char * const *) lock_accels, "<Control>l"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "lock", NULL);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "login");
+  g_assert_false (tw_window_is_signed_in (fixture->window));
+  g_assert_cmpuint (tw_monitor_page_get_n_patients (monitor_page), ==, 0);
+  g_assert_cmpuint (tw_chart_view_get_n_points (chart), ==, 0);
+  g_assert_cmpstr (get_text (user_row), ==, ADMIN_NAME);
+  g_assert_cmpstr (get_text (password_row), ==, "");
+
+  /* A wrong password shows the core's error and stays locked. */
+  set_text (password_row, WRONG_PASSWORD);
+  iterate_for (20);
+  gtk_widget_activate (sign_in_button);
+  WAIT_FOR (tw_login_page_get_error (login_page) != NULL, ERROR_TIMEOUT_S,
+            "an error after a wrong password (page: %s)",
+            tw_window_get_page_name (fixture->window));
+  g_assert_cmpstr (tw_login_page_get_error (login_page), ==, "Wrong user name or password");
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "login");
+  g_assert_false (tw_window_is_signed_in (fixture->window));
+  g_assert_cmpstr (get_text (password_row), ==, "");
+  g_assert_false (tw_login_page_get_busy (login_page));
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "login.png");
+
+  /* 5. The right password brings the live view back. */
+  set_text (password_row, ADMIN_PASSWORD);
+  iterate_for (20);
+  gtk_widget_activate (sign_in_button);
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
+            "the monitor page after signing in again (error: %s)",
+            tw_login_page_get_error (login_page));
+  g_assert_cmpstr (get_text (password_row), ==, "");
+  WAIT_FOR (tw_chart_view_get_n_points (chart) > 0, DATA_TIMEOUT_S,
+            "samples in the chart after unlocking");
+  n_points = tw_chart_view_get_n_points (chart);
+  WAIT_FOR (tw_chart_view_get_n_points (chart) > n_points, DATA_TIMEOUT_S,
+            "the chart to grow beyond %u points after unlocking", n_points);
+  iterate_for (1000);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-after-unlock.png");
+
+  /* Quit stops the pipeline and closes the window. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "quit", NULL);
+  WAIT_FOR (fixture->window == NULL, 10, "the window to close on quit");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/ui/setup-monitor-lock-unlock", Fixture, NULL,
+              fixture_setup, test_setup_monitor_lock_unlock, fixture_teardown);
+
+  return g_test_run ();
+}
