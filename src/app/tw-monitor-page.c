@@ -426,6 +426,19 @@ update_waiting_page (TwMonitorPage *self)
 }
 
 static void
+update_denied_page (TwMonitorPage *self,
+                    TwRole         role)
+{
+  /* Translators: %s is a role, "Operator" */
+  g_autofree char *description = g_strdup_printf (_("%s accounts see the patient list and the "
+                                                    "connection state. Viewing trends needs a "
+                                                    "clinician or analyst account."),
+                                                  tw_role_to_label (role));
+
+  adw_status_page_set_description (self->denied_page, description);
+}
+
+static void
 update_content (TwMonitorPage *self)
 {
   const char *name;
@@ -563,7 +576,7 @@ merge_entities (TwMonitorPage *self,
 
   /* The first patient is shown without a click: the common case is one
    * bed, and an empty chart area tells nobody anything. */
-  if (self->selected_key == NULL && items->len > 0)
+  if (self->selected_key == NULL && items->len > 0 && self->can_browse)
     select_row_for_key (self, tw_patient_get_key (g_ptr_array_index (items, 0)));
 
   update_patient_header (self);
@@ -937,14 +950,7 @@ tw_monitor_page_start (TwMonitorPage *self,
                               tw_role_to_label (tw_session_get_role (session)));
   adw_window_title_set_subtitle (self->window_title, subtitle);
 
-  {
-    g_autofree char *denied = g_strdup_printf (_("Signed in as %s, you can see the patient list "
-                                                 "and the connection state. Trends need a "
-                                                 "clinician or analyst account."),
-                                               tw_role_to_label (tw_session_get_role (session)));
-    adw_status_page_set_description (self->denied_page, denied);
-  }
-
+  update_denied_page (self, tw_session_get_role (session));
   update_content (self);
 
   if (self->pipeline != NULL)

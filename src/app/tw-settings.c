@@ -10,7 +10,7 @@
  */
 
 #define DEFAULT_WIDTH                1200
-#define DEFAULT_HEIGHT               760
+#define DEFAULT_HEIGHT               800
 #define DEFAULT_TREND_WINDOW_MINUTES 10
 #define MAX_TREND_WINDOW_MINUTES     (7 * 24 * 60)
 #define MAX_IDLE_LOCK_MINUTES        (24 * 60)

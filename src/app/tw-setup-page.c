@@ -74,6 +74,7 @@ validate (TwSetupPage *self)
   const char *hint = NULL;
   gboolean password_ok;
   gboolean confirm_ok;
+  gboolean name_ok;
 
   password_ok = tw_password_check_policy (password, &error);
   confirm_ok = g_strcmp0 (password, confirm) == 0;
@@ -81,7 +82,12 @@ validate (TwSetupPage *self)
   set_row_error (self->password_row, password[0] != '\0' && !password_ok);
   set_row_error (self->confirm_row, confirm[0] != '\0' && !confirm_ok);
 
-  if (password[0] != '\0' && !password_ok)
+  name_ok = strpbrk (name, " \t") == NULL;
+  set_row_error (self->name_row, !name_ok);
+
+  if (!name_ok)
+    hint = _("A user name cannot contain spaces");
+  else if (password[0] != '\0' && !password_ok)
     hint = error != NULL ? error->message : _("This password is too weak");
   else if (confirm[0] != '\0' && !confirm_ok)
     hint = _("The passwords do not match");
@@ -104,7 +110,7 @@ validate (TwSetupPage *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
     }
 
-  return name[0] != '\0' && password_ok && confirm_ok && confirm[0] != '\0';
+  return name[0] != '\0' && name_ok && password_ok && confirm_ok && confirm[0] != '\0';
 }
 
 static void

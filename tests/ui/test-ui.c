@@ -15,18 +15,25 @@
 #include "tw-connection-indicator.h"
 #include "tw-login-page.h"
 #include "tw-monitor-page.h"
+#include "tw-patient-row.h"
+#include "tw-session.h"
 #include "tw-setup-page.h"
 #include "tw-window.h"
 
 #define ADMIN_NAME         "ana"
 #define ADMIN_PASSWORD     "tide pool lantern"
 #define WRONG_PASSWORD     "tide pool lanterns"
+#define OPERATOR_PASSWORD  "night shift kettle"
 #define FEED_PATIENTS      4
 #define SIGN_IN_TIMEOUT_S  60
 #define FEED_TIMEOUT_S     15
 #define DATA_TIMEOUT_S     15
 #define ERROR_TIMEOUT_S    30
 #define IDLE_SLEEP_US      2000
+
+/* One application per process, as in the real program: a registered
+ * GApplication stays exported on the session bus until it is finalized. */
+static TwApplication *application;
 
 typedef struct
 {
@@ -272,7 +279,6 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  const char *urls[2] = { NULL, NULL };
 
   fixture->data_dir = g_dir_make_tmp ("tidewatch-ui-XXXXXX", &error);
   g_assert_no_error (error);
@@ -281,13 +287,22 @@ fixture_setup (Fixture       *fixture,
   if (fixture->feed_url == NULL)
     g_error ("tidewatch-feed did not print ‘listening on ws://…’ within %d s", FEED_TIMEOUT_S);
   g_test_message ("feed at %s, data in %s", fixture->feed_url, fixture->data_dir);
+}
 
-  urls[0] = fixture->feed_url;
-  fixture->app = tw_application_new ();
+/* The application as `tidewatch --data-dir DIR --connect URL --kdf-cost min`
+ * would set it up, and its window. */
+static void
+open_window (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  const char *urls[2] = { fixture->feed_url, NULL };
+
+  fixture->app = application;
   tw_application_set_data_dir (fixture->app, fixture->data_dir);
   tw_application_set_connect_urls (fixture->app, urls);
   tw_application_set_kdf_cost (fixture->app, TW_KDF_COST_MIN);
-  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  if (!g_application_get_is_registered (G_APPLICATION (fixture->app)))
+    g_application_register (G_APPLICATION (fixture->app), NULL, &error);
   g_assert_no_error (error);
 
   fixture->window = tw_window_new (fixture->app);
@@ -301,11 +316,13 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
+  if (fixture->window != NULL && g_test_failed ())
+    save_screenshot (GTK_WIDGET (fixture->window), "last-failure.png");
   if (fixture->window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
   iterate_for (100);
   g_assert_null (fixture->window);
-  g_clear_object (&fixture->app);
+  fixture->app = NULL;
 
   if (fixture->drain_cancellable != NULL)
     g_cancellable_cancel (fixture->drain_cancellable);
@@ -336,20 +353,30 @@ static void
 test_setup_monitor_lock_unlock (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  TwSetupPage *setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
-  TwLoginPage *login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
-  TwMonitorPage *monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
-  TwChartView *chart = child (monitor_page, TW_TYPE_MONITOR_PAGE, "chart_view");
-  TwConnectionIndicator *indicator = child (monitor_page, TW_TYPE_MONITOR_PAGE, "indicator");
-  AdwWindowTitle *title = child (monitor_page, TW_TYPE_MONITOR_PAGE, "window_title");
-  GtkWidget *create_button = child (setup_page, TW_TYPE_SETUP_PAGE, "create_button");
-  GtkWidget *sign_in_button = child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button");
-  GtkWidget *user_row = child (login_page, TW_TYPE_LOGIN_PAGE, "user_row");
-  GtkWidget *password_row = child (login_page, TW_TYPE_LOGIN_PAGE, "password_row");
+  TwSetupPage *setup_page;
+  TwLoginPage *login_page;
+  TwMonitorPage *monitor_page;
+  TwChartView *chart;
+  TwConnectionIndicator *indicator;
+  AdwWindowTitle *title;
+  GtkWidget *create_button, *sign_in_button, *user_row, *password_row;
   g_auto(GStrv) lock_accels = NULL;
-  TwSettings *settings = tw_application_get_settings (fixture->app);
+  TwSettings *settings;
   const char *subtitle;
   guint n_points;
+
+  open_window (fixture);
+  setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
+  login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  chart = child (monitor_page, TW_TYPE_MONITOR_PAGE, "chart_view");
+  indicator = child (monitor_page, TW_TYPE_MONITOR_PAGE, "indicator");
+  title = child (monitor_page, TW_TYPE_MONITOR_PAGE, "window_title");
+  create_button = child (setup_page, TW_TYPE_SETUP_PAGE, "create_button");
+  sign_in_button = child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button");
+  user_row = child (login_page, TW_TYPE_LOGIN_PAGE, "user_row");
+  password_row = child (login_page, TW_TYPE_LOGIN_PAGE, "password_row");
+  settings = tw_application_get_settings (fixture->app);
 
   /* 1. A new data directory starts with the first-run assistant. */
   g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "setup");
@@ -454,14 +481,82 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   WAIT_FOR (fixture->window == NULL, 10, "the window to close on quit");
 }
 
+/* Roles: an operator sees the patients, with names, but no trends. */
+static void
+test_operator_sees_no_trends (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TwLoginPage *login_page;
+  TwMonitorPage *monitor_page;
+  GtkStack *content_stack;
+  GtkListBox *patient_list;
+  GtkListBoxRow *row;
+  TwSession *session;
+  const char *subtitle;
+
+  session = tw_session_initialize (fixture->data_dir, "root", ADMIN_PASSWORD, TW_KDF_COST_MIN,
+                                   &error);
+  g_assert_no_error (error);
+  tw_session_add_user (session, "otto", TW_ROLE_OPERATOR, OPERATOR_PASSWORD, &error);
+  g_assert_no_error (error);
+  tw_session_free (session);
+
+  open_window (fixture);
+  login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  content_stack = child (monitor_page, TW_TYPE_MONITOR_PAGE, "content_stack");
+  patient_list = child (monitor_page, TW_TYPE_MONITOR_PAGE, "patient_list");
+
+  /* An initialized store starts locked. */
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "login");
+
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "user_row"), "otto");
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "password_row"), OPERATOR_PASSWORD);
+  iterate_for (20);
+  gtk_widget_activate (child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button"));
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
+            "the monitor page for the operator (error: %s)",
+            tw_login_page_get_error (login_page));
+
+  subtitle = adw_window_title_get_subtitle (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                   "window_title"));
+  g_assert_nonnull (strstr (subtitle, "otto"));
+  g_assert_nonnull (strstr (subtitle, "Operator"));
+
+  WAIT_FOR (tw_monitor_page_get_n_patients (monitor_page) == FEED_PATIENTS, DATA_TIMEOUT_S,
+            "%d patients for the operator (have %u)", FEED_PATIENTS,
+            tw_monitor_page_get_n_patients (monitor_page));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "denied");
+
+  /* Operators may see who lies in which bed: a name, not the pseudonym. */
+  row = gtk_list_box_get_row_at_index (patient_list, 0);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (tw_patient_get_display_name (tw_patient_row_get_patient (TW_PATIENT_ROW (row))),
+                   !=, tw_patient_get_key (tw_patient_row_get_patient (TW_PATIENT_ROW (row))));
+
+  iterate_for (1000);
+  g_assert_cmpuint (tw_chart_view_get_n_points (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                       "chart_view")), ==, 0);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-operator.png");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   gtk_test_init (&argc, &argv, NULL);
+  application = tw_application_new ();
 
   g_test_add ("/ui/setup-monitor-lock-unlock", Fixture, NULL,
               fixture_setup, test_setup_monitor_lock_unlock, fixture_teardown);
+  g_test_add ("/ui/operator-sees-no-trends", Fixture, NULL,
+              fixture_setup, test_operator_sees_no_trends, fixture_teardown);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_object (&application);
+
+  return status;
 }
