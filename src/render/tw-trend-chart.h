@@ -3,6 +3,7 @@
 #include <cairo.h>
 #include <glib.h>
 
+#include "tw-chart-palette.h"
 #include "tw-point.h"
 
 G_BEGIN_DECLS
@@ -52,6 +53,17 @@ void  tw_trend_chart_draw     (cairo_t              *cr,
                                const TwChartOptions *options,
                                const TwChartPanel   *panels,
                                guint                 n_panels);
+
+/* Where a panel's data is drawn, so a widget can map a pointer to a time
+ * and tests can find the pixels; the same layout tw_trend_chart_draw() uses. */
+gboolean tw_trend_chart_get_plot_area (cairo_t              *cr,
+                                       int                   width,
+                                       int                   height,
+                                       const TwChartOptions *options,
+                                       const TwChartPanel   *panels,
+                                       guint                 n_panels,
+                                       guint                 panel_index,
+                                       cairo_rectangle_t    *area);
 
 /* A text summary for assistive technologies and tests. */
 char *tw_trend_chart_describe (const TwChartOptions *options,

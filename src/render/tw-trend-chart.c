@@ -1,0 +1,704 @@
+#include "tw-trend-chart.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "tw-chart-format.h"
+#include "tw-m4-render.h"
+#include "tw-time.h"
+#include "tw-trend-layout.h"
+
+#define TIME_LABEL_SPACING_EM      2.5  /* free space between time labels */
+#define LEGEND_GAP_PX             18.0  /* title to legend, entry to entry */
+#define LEGEND_SWATCH_PX          16.0
+#define LEGEND_SWATCH_GAP_PX       5.0
+#define LEGEND_SWATCH_WIDTH_PX     2.5
+
+#define LINE_WIDTH_PX              1.5
+#define ISOLATED_SAMPLE_WIDTH_PX   4.0  /* a sample with gaps on both sides */
+#define GRID_WIDTH_PX              1.0
+/* Series sparse enough to leave this much room per sample (blood pressure
+ * every few minutes) mark each sample, so a reader sees what was measured
+ * and what is the line between. */
+#define MARKER_MIN_SPACING_PX     10.0
+#define MARKER_RADIUS_PX           2.5
+#define NORMAL_BAND_ALPHA_LIGHT    0.10
+#define NORMAL_BAND_ALPHA_DARK     0.14
+
+static void
+set_color (cairo_t            *cr,
+           const TwChartColor *c)
+{
+  cairo_set_source_rgb (cr, c->red, c->green, c->blue);
+}
+
+static void
+set_color_alpha (cairo_t            *cr,
+                 const TwChartColor *c,
+                 double              alpha)
+{
+  cairo_set_source_rgba (cr, c->red, c->green, c->blue, alpha);
+}
+
+static char *
+color_to_hex (const TwChartColor *c)
+{
+  return g_strdup_printf ("#%02x%02x%02x",
+                          (guint) lround (c->red * 255),
+                          (guint) lround (c->green * 255),
+                          (guint) lround (c->blue * 255));
+}
+
+/* Lines of one pixel sit on pixel centres to stay sharp. */
+static double
+snap (double v)
+{
+  return floor (v) + 0.5;
+}
+
+static void
+draw_layout_at (const TwTrendLayout *chart,
+                PangoLayout         *layout,
+                double               x,
+                double               y)
+{
+  cairo_move_to (chart->cr, x, y);
+  pango_cairo_show_layout (chart->cr, layout);
+}
+
+static void
+draw_text (const TwTrendLayout        *chart,
+           const PangoFontDescription *font,
+           const TwChartColor         *color,
+           const char                 *text,
+           double                      x,
+           double                      y,
+           double                      x_align,
+           double                      y_align)
+{
+  PangoLayout *layout = tw_trend_layout_text (chart, font, text);
+  double w;
+  double h;
+
+  tw_trend_layout_text_size (layout, &w, &h);
+  set_color (chart->cr, color);
+  draw_layout_at (chart, layout, x - w * x_align, y - h * y_align);
+}
+
+static GArray *
+pick_time_ticks (const TwTrendLayout *chart,
+                  gint64              *step_us)
+{
+  const TwChartOptions *o = chart->options;
+  gint64 span = o->t_to - o->t_from;
+  double spacing = TIME_LABEL_SPACING_EM * chart->font_px;
+  double hms_w = tw_trend_layout_text_width (chart, chart->font, "00:00:00") + spacing;
+  double hm_w = tw_trend_layout_text_width (chart, chart->font, "00:00") + spacing;
+  gint64 step;
+
+  /* Seconds need the wider labels; a step of a minute or more the narrow
+   * ones, and never less than a minute with them. */
+  step = tw_chart_time_step_pick (span, chart->plot_w, hms_w);
+  if (step >= TW_USEC_PER_MIN)
+    step = MAX (tw_chart_time_step_pick (span, chart->plot_w, hm_w), TW_USEC_PER_MIN);
+
+  *step_us = step;
+  return tw_chart_time_ticks (o->t_from, o->t_to, step);
+}
+
+static void
+draw_plot_background (const TwTrendLayout      *chart,
+                      const TwTrendPanelLayout *ps)
+{
+  cairo_t *cr = chart->cr;
+
+  set_color (cr, &chart->palette->plot_background);
+  cairo_rectangle (cr, ps->plot.x, ps->plot.y, ps->plot.width, ps->plot.height);
+  cairo_fill (cr);
+}
+
+static void
+draw_normal_band (const TwTrendLayout      *chart,
+                  const TwTrendPanelLayout *ps,
+                  guint                     panel_index)
+{
+  const TwChartPanel *panel = ps->panel;
+  TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, 0);
+  double y_hi;
+  double y_lo;
+
+  if (!isfinite (panel->normal_low) || !isfinite (panel->normal_high))
+    return;
+
+  y_hi = round (tw_trend_layout_value_to_y (ps, panel->normal_high));
+  y_lo = round (tw_trend_layout_value_to_y (ps, panel->normal_low));
+  set_color_alpha (chart->cr, &color,
+                   chart->options->dark ? NORMAL_BAND_ALPHA_DARK : NORMAL_BAND_ALPHA_LIGHT);
+  cairo_rectangle (chart->cr, ps->plot.x, y_hi, ps->plot.width, y_lo - y_hi);
+  cairo_fill (chart->cr);
+}
+
+/* Labels closer than their own height would overlap: a panel that short
+ * shows its line and latest value without an axis. */
+static gboolean
+panel_ticks_fit (const TwTrendLayout      *chart,
+                 const TwTrendPanelLayout *ps)
+{
+  double k = (ps->plot.height - 2 * ps->inner_pad) / (ps->axis.hi - ps->axis.lo);
+
+  return ps->axis.step * k >= chart->label_h;
+}
+
+static void
+draw_grid (const TwTrendLayout      *chart,
+           const TwTrendPanelLayout *ps,
+           GArray                   *time_ticks)
+{
+  cairo_t *cr = chart->cr;
+  guint n_value_ticks = panel_ticks_fit (chart, ps) ? ps->axis.n_ticks : 0;
+
+  set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
+  cairo_set_line_width (cr, GRID_WIDTH_PX);
+  for (guint t = 0; t < n_value_ticks; t++)
+    {
+      double y = snap (tw_trend_layout_value_to_y (ps, tw_chart_value_axis_tick (&ps->axis, t)));
+
+      cairo_move_to (cr, ps->plot.x, y);
+      cairo_line_to (cr, ps->plot.x + ps->plot.width, y);
+    }
+  for (guint t = 0; t < time_ticks->len; t++)
+    {
+      double x = snap (tw_trend_layout_time_to_x (chart, g_array_index (time_ticks, gint64, t)));
+
+      x = MIN (x, ps->plot.x + ps->plot.width - 0.5);
+      cairo_move_to (cr, x, ps->plot.y);
+      cairo_line_to (cr, x, ps->plot.y + ps->plot.height);
+    }
+  cairo_stroke (cr);
+}
+
+static void
+draw_value_labels (const TwTrendLayout      *chart,
+                   const TwTrendPanelLayout *ps)
+{
+  double right = ps->plot.x - tw_trend_layout_px (chart, TW_TREND_GUTTER_GAP_PX);
+
+  for (guint t = 0; t < ps->axis.n_ticks; t++)
+    {
+      double value = tw_chart_value_axis_tick (&ps->axis, t);
+      g_autofree char *label = tw_chart_format_value (value, ps->label_digits);
+
+      draw_text (chart, chart->font, &chart->palette->muted, label,
+                 right, tw_trend_layout_value_to_y (ps, value), 1.0, 0.5);
+    }
+}
+
+/* The line from its M4 polyline, then what a thin line would hide: a
+ * sample with gaps on both sides has no neighbour to join and is drawn as
+ * a short bar, and the samples of a sparse series are marked. */
+static void
+draw_line (const TwTrendLayout      *chart,
+           const TwTrendPanelLayout *ps,
+           const TwTrendLineLayout  *ls,
+           const TwChartColor       *color)
+{
+  cairo_t *cr = chart->cr;
+  guint n_paths = tw_m4_polyline_get_n_paths (ls->polyline);
+  double scale = chart->device_scale;
+  double k = (ps->plot.height - 2 * ps->inner_pad) / (ps->axis.hi - ps->axis.lo);
+  TwM4Geometry geometry = {
+    .x0 = ps->plot.x,
+    .device_scale = scale,
+    .y0 = ps->plot.y + ps->inner_pad + ps->axis.hi * k,
+    .y_per_value = -k,
+    .line_width = LINE_WIDTH_PX,
+  };
+  gboolean any_isolated = FALSE;
+
+  tw_m4_render_line (cr, ls->polyline, ls->m4->width, &geometry, color);
+
+  set_color (cr, color);
+  cairo_new_path (cr);
+  if (ls->m4->n_inside * MARKER_MIN_SPACING_PX <= ps->plot.width)
+    {
+      for (guint x = 0; x < ls->m4->width; x++)
+        {
+          const TwM4Column *col = &ls->m4->columns[x];
+          double cx = ps->plot.x + (x + 0.5) / scale;
+
+          if (!col->has_data)
+            continue;
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, cx, tw_trend_layout_value_to_y (ps, col->last),
+                     MARKER_RADIUS_PX, 0, 2 * G_PI);
+        }
+      cairo_fill (cr);
+    }
+
+  for (guint i = 0; i < n_paths; i++)
+    {
+      guint n;
+      const TwM4Vertex *v = tw_m4_polyline_get_path (ls->polyline, i, &n);
+      double lo = v[0].value;
+      double hi = v[0].value;
+      double x = ps->plot.x + v[0].x / scale;
+
+      if (v[0].x != v[n - 1].x)
+        continue;
+      for (guint j = 1; j < n; j++)
+        {
+          lo = MIN (lo, v[j].value);
+          hi = MAX (hi, v[j].value);
+        }
+      cairo_move_to (cr, x, tw_trend_layout_value_to_y (ps, hi));
+      cairo_line_to (cr, x, tw_trend_layout_value_to_y (ps, lo));
+      any_isolated = TRUE;
+    }
+  if (any_isolated)
+    {
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      cairo_set_line_width (cr, ISOLATED_SAMPLE_WIDTH_PX);
+      cairo_stroke (cr);
+    }
+}
+
+static void
+draw_header (const TwTrendLayout      *chart,
+             const TwTrendPanelLayout *ps,
+             guint                     panel_index)
+{
+  cairo_t *cr = chart->cr;
+  const TwChartPanel *panel = ps->panel;
+  const char *unit = tw_chart_format_unit (panel->unit);
+  g_autofree char *muted = color_to_hex (&chart->palette->muted);
+  g_autofree char *markup = NULL;
+  PangoLayout *layout = tw_trend_layout_text (chart, chart->title_font, "");
+  double x = chart->margin;
+  double right = ps->plot.x + ps->plot.width;
+  double title_w;
+  double title_h;
+
+  if (*unit != '\0')
+    markup = g_markup_printf_escaped ("%s  <span weight=\"normal\" foreground=\"%s\">%s</span>",
+                                      panel->title ? panel->title : "", muted, unit);
+  else
+    markup = g_markup_printf_escaped ("%s", panel->title ? panel->title : "");
+  pango_layout_set_markup (layout, markup, -1);
+  /* A narrow chart shortens the title rather than writing into the value
+   * column. */
+  pango_layout_set_width (layout, (int) ((right - x) * PANGO_SCALE));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  tw_trend_layout_text_size (layout, &title_w, &title_h);
+  set_color (cr, &chart->palette->text);
+  draw_layout_at (chart, layout, x, ps->top);
+
+  if (ps->n_lines < 2)
+    return;
+
+  /* A legend tells the lines of a shared panel apart. */
+  x += title_w + tw_trend_layout_px (chart, LEGEND_GAP_PX);
+  for (guint i = 0; i < ps->n_lines; i++)
+    {
+      TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, i);
+      const char *label = ps->lines[i].line->label;
+      double swatch_y = round (ps->top + title_h / 2);
+      double swatch_w = tw_trend_layout_px (chart, LEGEND_SWATCH_PX + LEGEND_SWATCH_GAP_PX);
+      double label_w = label != NULL ? tw_trend_layout_text_width (chart, chart->font, label) : 0.0;
+
+      /* Whole entries or none. */
+      if (x + swatch_w + label_w > right)
+        break;
+      set_color (cr, &color);
+      cairo_set_line_width (cr, LEGEND_SWATCH_WIDTH_PX);
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      cairo_move_to (cr, x, swatch_y);
+      cairo_line_to (cr, x + tw_trend_layout_px (chart, LEGEND_SWATCH_PX), swatch_y);
+      cairo_stroke (cr);
+      x += swatch_w;
+
+      if (label != NULL)
+        {
+          PangoLayout *entry = tw_trend_layout_text (chart, chart->font, label);
+          double h;
+
+          tw_trend_layout_text_size (entry, NULL, &h);
+          set_color (cr, &chart->palette->muted);
+          draw_layout_at (chart, entry, x, ps->top + (title_h - h) / 2);
+          x += label_w;
+        }
+      x += tw_trend_layout_px (chart, LEGEND_GAP_PX);
+    }
+}
+
+/* The latest value, large and in the line's colour, right of the plot as on
+ * a monitor; with the time of that sample when it is older than a gap. */
+static void
+draw_latest (const TwTrendLayout      *chart,
+             const TwTrendPanelLayout *ps,
+             guint                     panel_index)
+{
+  cairo_t *cr = chart->cr;
+  g_autoptr(PangoFontDescription) value_font = tw_trend_layout_value_font_new (ps->value_font_px);
+  PangoLayout *layout = tw_trend_layout_text (chart, value_font, "");
+  g_autoptr(GString) markup = g_string_new (NULL);
+  g_autofree char *muted = color_to_hex (&chart->palette->muted);
+  const TwTrendLineLayout *first = &ps->lines[0];
+  double right = chart->width - chart->margin;
+  double w;
+  double h;
+
+  for (guint i = 0; i < ps->n_lines; i++)
+    {
+      const TwTrendLineLayout *ls = &ps->lines[i];
+      TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, i);
+      g_autofree char *hex = ls->has_latest ? color_to_hex (&color) : g_strdup (muted);
+      g_autofree char *value = NULL;
+      g_autofree char *span = NULL;
+
+      if (ls->has_latest)
+        value = tw_chart_format_value (ls->latest.value, ps->panel->digits);
+      span = g_markup_printf_escaped ("%s<span foreground=\"%s\">%s</span>",
+                                      i > 0 ? "/" : "", hex, value ? value : TW_CHART_NO_VALUE);
+      g_string_append (markup, span);
+    }
+  if (ps->n_lines == 0)
+    g_string_append_printf (markup, "<span foreground=\"%s\">%s</span>", muted, TW_CHART_NO_VALUE);
+
+  pango_layout_set_markup (layout, markup->str, -1);
+  tw_trend_layout_text_size (layout, &w, &h);
+  set_color (cr, &chart->palette->muted);
+  draw_layout_at (chart, layout, right - w, ps->plot.y);
+
+  if (ps->n_lines > 0 && first->has_latest
+      && first->latest.ts < chart->options->t_to - first->gap_us)
+    {
+      g_autofree char *time = tw_time_format_local (first->latest.ts, "%H:%M");
+      /* TRANSLATORS: time of a latest value that is not recent, "at 07:14" */
+      g_autofree char *text = g_strdup_printf (_("at %s"), time);
+
+      if (ps->plot.y + h + chart->label_h <= ps->plot.y + ps->plot.height)
+        draw_text (chart, chart->font, &chart->palette->muted, text,
+                   right, ps->plot.y + h, 1.0, 0.0);
+    }
+}
+
+static void
+draw_no_data (const TwTrendLayout     *chart,
+              const cairo_rectangle_t *area)
+{
+  draw_text (chart, chart->font, &chart->palette->muted, _("No data"),
+             area->x + area->width / 2, area->y + area->height / 2, 0.5, 0.5);
+}
+
+static void
+draw_panel (const TwTrendLayout      *chart,
+            const TwTrendPanelLayout *ps,
+            guint                     panel_index,
+            GArray                   *time_ticks)
+{
+  cairo_t *cr = chart->cr;
+
+  draw_plot_background (chart, ps);
+  draw_header (chart, ps, panel_index);
+  draw_latest (chart, ps, panel_index);
+
+  if (!ps->has_data)
+    {
+      draw_no_data (chart, &ps->plot);
+      return;
+    }
+
+  cairo_save (cr);
+  cairo_rectangle (cr, ps->plot.x, ps->plot.y, ps->plot.width, ps->plot.height);
+  cairo_clip (cr);
+  draw_normal_band (chart, ps, panel_index);
+  draw_grid (chart, ps, time_ticks);
+  /* The first line is the panel's main one: drawn last, on top. */
+  for (guint i = ps->n_lines; i > 0; i--)
+    {
+      TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, i - 1);
+
+      draw_line (chart, ps, &ps->lines[i - 1], &color);
+    }
+  cairo_restore (cr);
+
+  if (panel_ticks_fit (chart, ps))
+    draw_value_labels (chart, ps);
+}
+
+static void
+draw_time_axis (const TwTrendLayout *chart,
+                GArray              *ticks,
+                gint64               step_us,
+                double               top)
+{
+  cairo_t *cr = chart->cr;
+  double tick_len = tw_trend_layout_px (chart, TW_TREND_TICK_LENGTH_PX);
+  double label_y = top + tick_len + tw_trend_layout_px (chart, TW_TREND_TICK_LABEL_GAP_PX);
+  double last_right = -INFINITY;
+  double min_space = chart->font_px;
+
+  set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
+  cairo_set_line_width (cr, GRID_WIDTH_PX);
+  for (guint t = 0; t < ticks->len; t++)
+    {
+      double x = snap (tw_trend_layout_time_to_x (chart, g_array_index (ticks, gint64, t)));
+
+      x = MIN (x, chart->plot_x + chart->plot_w - 0.5);
+      cairo_move_to (cr, x, top);
+      cairo_line_to (cr, x, top + tick_len);
+    }
+  cairo_stroke (cr);
+
+  for (guint t = 0; t < ticks->len; t++)
+    {
+      gint64 ts = g_array_index (ticks, gint64, t);
+      g_autofree char *label = tw_chart_time_label (ts, step_us);
+      PangoLayout *layout = tw_trend_layout_text (chart, chart->font, label);
+      double x = tw_trend_layout_time_to_x (chart, ts);
+      double w;
+
+      tw_trend_layout_text_size (layout, &w, NULL);
+      /* Never past the chart's edges nor onto the previous label (a date
+       * at midnight is wider than a time). */
+      if (x - w / 2 < chart->margin || x + w / 2 > chart->width - chart->margin
+          || x - w / 2 < last_right + min_space)
+        continue;
+      set_color (cr, &chart->palette->muted);
+      draw_layout_at (chart, layout, x - w / 2, label_y);
+      last_right = x + w / 2;
+    }
+}
+
+/**
+ * tw_trend_chart_draw:
+ * @cr: where to draw; its state is restored on return
+ * @width: width of the chart in user units
+ * @height: height of the chart in user units
+ * @options: time range, style and gap threshold
+ * @panels: (array length=n_panels): the panels, top to bottom
+ * @n_panels: number of panels
+ *
+ * Draws a stacked trend view as on a patient monitor's trend screen: one
+ * panel per measurement with a title, its latest value large on the right,
+ * a value axis and the normal band, over one local-time axis at the bottom.
+ * Lines are drawn from per-pixel-column envelopes and break where data
+ * pauses longer than the gap threshold.
+ */
+void
+tw_trend_chart_draw (cairo_t              *cr,
+                     int                   width,
+                     int                   height,
+                     const TwChartOptions *options,
+                     const TwChartPanel   *panels,
+                     guint                 n_panels)
+{
+  TwTrendLayout chart = { 0 };
+  g_autoptr(GArray) ticks = NULL;
+  gint64 step_us;
+
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (options->t_to > options->t_from);
+  g_return_if_fail (panels != NULL || n_panels == 0);
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  cairo_save (cr);
+  tw_trend_layout_init (&chart, cr, width, height, options, panels, n_panels);
+
+  set_color (cr, &chart.palette->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  ticks = pick_time_ticks (&chart, &step_us);
+  if (n_panels == 0)
+    {
+      cairo_rectangle_t all = { 0, 0, width, height };
+
+      draw_no_data (&chart, &all);
+    }
+  for (guint p = 0; p < n_panels; p++)
+    draw_panel (&chart, &chart.panels[p], p, ticks);
+  if (n_panels > 0)
+    {
+      const TwTrendPanelLayout *last = &chart.panels[n_panels - 1];
+
+      draw_time_axis (&chart, ticks, step_us, last->plot.y + last->plot.height);
+    }
+
+  tw_trend_layout_clear (&chart);
+  cairo_restore (cr);
+}
+
+/**
+ * tw_trend_chart_get_plot_area:
+ * @cr: a context like the one the chart is drawn into (for text metrics)
+ * @width: width of the chart
+ * @height: height of the chart
+ * @options: as for tw_trend_chart_draw()
+ * @panels: (array length=n_panels): as for tw_trend_chart_draw()
+ * @n_panels: number of panels
+ * @panel_index: which panel
+ * @area: (out): where the panel's data is drawn; its left edge is @t_from,
+ *   its right edge @t_to
+ *
+ * Returns: %TRUE if @panel_index names a panel
+ */
+gboolean
+tw_trend_chart_get_plot_area (cairo_t              *cr,
+                              int                   width,
+                              int                   height,
+                              const TwChartOptions *options,
+                              const TwChartPanel   *panels,
+                              guint                 n_panels,
+                              guint                 panel_index,
+                              cairo_rectangle_t    *area)
+{
+  TwTrendLayout chart = { 0 };
+
+  g_return_val_if_fail (cr != NULL, FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (options->t_to > options->t_from, FALSE);
+  g_return_val_if_fail (area != NULL, FALSE);
+
+  if (panel_index >= n_panels || width <= 0 || height <= 0)
+    return FALSE;
+
+  tw_trend_layout_init (&chart, cr, width, height, options, panels, n_panels);
+  *area = chart.panels[panel_index].plot;
+  tw_trend_layout_clear (&chart);
+  return TRUE;
+}
+
+static char *
+describe_time (gint64   ts,
+               gboolean with_date)
+{
+  return tw_time_format_local (ts, with_date ? "%-d %b %H:%M" : "%H:%M");
+}
+
+static void
+describe_panel (GString            *text,
+                const TwChartPanel *panel,
+                gint64              t_from,
+                gint64              t_to)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autoptr(GString) latest = g_string_new (NULL);
+  g_autoptr(GString) range = g_string_new (NULL);
+  guint n_lines = MIN (panel->n_lines, TW_CHART_MAX_LINES);
+  gboolean labelled = n_lines > 1;
+  gboolean any = FALSE;
+  const char *unit = tw_chart_format_unit (panel->unit);
+
+  for (guint i = 0; i < n_lines; i++)
+    if (panel->lines[i].label == NULL)
+      labelled = FALSE;
+
+  for (guint i = 0; i < n_lines; i++)
+    {
+      const TwChartLine *line = &panel->lines[i];
+      guint lo = tw_m4_lower_bound (line->points, line->n_points, t_from);
+      guint hi = tw_m4_lower_bound (line->points, line->n_points, t_to);
+
+      if (i > 0)
+        {
+          g_string_append_c (name, '/');
+          g_string_append_c (latest, '/');
+          g_string_append_c (range, '/');
+        }
+      if (labelled)
+        g_string_append (name, line->label);
+
+      if (hi > lo)
+        {
+          double min = line->points[lo].value;
+          double max = min;
+          g_autofree char *last = tw_chart_format_value (line->points[hi - 1].value, panel->digits);
+          g_autofree char *min_text = NULL;
+          g_autofree char *max_text = NULL;
+
+          for (guint k = lo + 1; k < hi; k++)
+            {
+              min = MIN (min, line->points[k].value);
+              max = MAX (max, line->points[k].value);
+            }
+          min_text = tw_chart_format_value (min, panel->digits);
+          max_text = tw_chart_format_value (max, panel->digits);
+          g_string_append (latest, last);
+          g_string_append_printf (range, "%s\u2013%s", min_text, max_text);
+          any = TRUE;
+        }
+      else
+        {
+          g_string_append (latest, TW_CHART_NO_VALUE);
+          g_string_append (range, TW_CHART_NO_VALUE);
+        }
+    }
+  if (!labelled)
+    g_string_assign (name, panel->title ? panel->title : "");
+
+  if (!any)
+    {
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: a panel of a trend chart without values, "SpO₂: no data." */
+      g_string_append_printf (text, _("%s: no data."), name->str);
+      return;
+    }
+  g_string_append_c (text, ' ');
+  /* TRANSLATORS: "Heart rate: latest 72 /min, range 65–88." */
+  g_string_append_printf (text, _("%s: latest %s%s%s, range %s."),
+                          name->str, latest->str, *unit ? " " : "", unit, range->str);
+}
+
+/**
+ * tw_trend_chart_describe:
+ * @options: as for tw_trend_chart_draw()
+ * @panels: (array length=n_panels): as for tw_trend_chart_draw()
+ * @n_panels: number of panels
+ *
+ * A paragraph that says what the chart shows, for screen readers: "Trend
+ * from 07:10 to 07:15. Heart rate: latest 72 /min, range 65–88.
+ * Systolic/Diastolic: latest 121/78 mmHg, range 110–135/70–85. SpO₂: no
+ * data." The latest value is the last sample in the range.
+ *
+ * Returns: (transfer full): the summary
+ */
+char *
+tw_trend_chart_describe (const TwChartOptions *options,
+                         const TwChartPanel   *panels,
+                         guint                 n_panels)
+{
+  GString *text;
+  g_autoptr(GDateTime) from = NULL;
+  g_autoptr(GDateTime) to = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  gboolean same_day;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (panels != NULL || n_panels == 0, NULL);
+
+  from = g_date_time_new_from_unix_local (options->t_from / TW_USEC_PER_SEC);
+  to = g_date_time_new_from_unix_local (options->t_to / TW_USEC_PER_SEC);
+  same_day = from != NULL && to != NULL
+             && g_date_time_get_year (from) == g_date_time_get_year (to)
+             && g_date_time_get_day_of_year (from) == g_date_time_get_day_of_year (to);
+  from_text = describe_time (options->t_from, !same_day);
+  to_text = describe_time (options->t_to, !same_day);
+
+  text = g_string_new (NULL);
+  /* TRANSLATORS: start of a chart's description, "Trend from 07:10 to 07:15." */
+  g_string_append_printf (text, _("Trend from %s to %s."), from_text, to_text);
+  if (n_panels == 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append (text, _("No data."));
+    }
+  for (guint p = 0; p < n_panels; p++)
+    describe_panel (text, &panels[p], options->t_from, options->t_to);
+
+  return g_string_free (text, FALSE);
+}

@@ -1,0 +1,425 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "tw-m4.h"
+#include "tw-time.h"
+
+#define SEC TW_USEC_PER_SEC
+#define WEEK_SECONDS (7 * 24 * 3600)
+#define WEEK_WIDTH 1000
+#define SPIKE_INDEX 345678
+#define SPIKE_VALUE 250.0
+#define BASELINE 70.0
+
+static TwPoint
+pt (gint64 ts,
+    double value)
+{
+  TwPoint p = { ts, value };
+
+  return p;
+}
+
+static int
+compare_points (const void *a,
+                const void *b)
+{
+  gint64 x = ((const TwPoint *) a)->ts;
+  gint64 y = ((const TwPoint *) b)->ts;
+
+  return (x > y) - (x < y);
+}
+
+static void
+assert_column (const TwM4 *m4,
+               guint       x,
+               guint       n_points,
+               double      first,
+               double      last,
+               double      min,
+               double      max)
+{
+  const TwM4Column *col = &m4->columns[x];
+
+  g_assert_true (col->has_data);
+  g_assert_cmpuint (col->n_points, ==, n_points);
+  g_assert_cmpfloat (col->first, ==, first);
+  g_assert_cmpfloat (col->last, ==, last);
+  g_assert_cmpfloat (col->min, ==, min);
+  g_assert_cmpfloat (col->max, ==, max);
+}
+
+/* Ten seconds over five columns: two seconds per column. */
+static void
+test_columns_known (void)
+{
+  const TwPoint points[] = {
+    pt (0, 5.0), pt (SEC / 2, 3.0), pt (1 * SEC, 8.0), pt (19 * SEC / 10, 4.0),
+    pt (2 * SEC, 1.0),
+    pt (13 * SEC / 2, 7.0), pt (7 * SEC, 9.0), pt (79 * SEC / 10, 2.0),
+    pt (10 * SEC - 1, 6.0),
+  };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 10 * SEC, 5);
+
+  g_assert_cmpuint (m4->n_inside, ==, G_N_ELEMENTS (points));
+  g_assert_false (m4->has_before);
+  g_assert_false (m4->has_after);
+
+  assert_column (m4, 0, 4, 5.0, 4.0, 3.0, 8.0);
+  /* Exactly on a column boundary: the later column (floor). */
+  assert_column (m4, 1, 1, 1.0, 1.0, 1.0, 1.0);
+  g_assert_false (m4->columns[2].has_data);
+  g_assert_cmpuint (m4->columns[2].n_points, ==, 0);
+  assert_column (m4, 3, 3, 7.0, 2.0, 2.0, 9.0);
+  assert_column (m4, 4, 1, 6.0, 6.0, 6.0, 6.0);
+  g_assert_cmpint (m4->columns[0].first_ts, ==, 0);
+  g_assert_cmpint (m4->columns[0].last_ts, ==, 19 * SEC / 10);
+}
+
+/* Every point lands in floor ((ts - t_from) × W / (t_to - t_from)), also
+ * for a width that does not divide the range and points on boundaries. */
+static void
+test_columns_formula (void)
+{
+  const gint64 t_from = 1000;
+  const gint64 t_to = t_from + 7 * SEC + 3;
+  const guint width = 997;
+  guint n = 0;
+  g_autofree TwPoint *points = g_new (TwPoint, 20000);
+  g_autofree guint *expected = g_new0 (guint, width);
+  g_autoptr(TwM4) m4 = NULL;
+
+  for (gint64 ts = t_from; ts < t_to && n < 20000; ts += 997, n++)
+    points[n] = pt (ts, (double) n);
+  for (guint x = 1; x < width && n < 20000; x += 7)
+    {
+      /* The first microsecond of a column and the last of the one before. */
+      gint64 start = t_from + ((gint64) x * (t_to - t_from) + width - 1) / width;
+
+      points[n++] = pt (start - 1, 0.0);
+      points[n++] = pt (start, 0.0);
+    }
+  qsort (points, n, sizeof (TwPoint), compare_points);
+  for (guint i = 0; i < n; i++)
+    expected[(points[i].ts - t_from) * width / (t_to - t_from)]++;
+
+  m4 = tw_m4_new (points, n, t_from, t_to, width);
+  for (guint x = 0; x < width; x++)
+    g_assert_cmpuint (m4->columns[x].n_points, ==, expected[x]);
+}
+
+static void
+test_polyline_vertices (void)
+{
+  const TwPoint points[] = {
+    pt (0, 5.0), pt (SEC / 2, 3.0), pt (1 * SEC, 8.0), pt (19 * SEC / 10, 4.0),
+    pt (2 * SEC, 1.0), pt (3 * SEC, 2.0),
+  };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 10 * SEC, 5);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 5 * SEC);
+  const TwM4Vertex expected[] = {
+    { 0.5, 5.0 }, { 0.5, 3.0 }, { 0.5, 8.0 }, { 0.5, 4.0 },
+    { 1.5, 1.0 }, { 1.5, 1.0 }, { 1.5, 2.0 }, { 1.5, 2.0 },
+  };
+  const TwM4Vertex *v;
+  guint n;
+
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 1);
+  v = tw_m4_polyline_get_path (line, 0, &n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (v[i].x, ==, expected[i].x);
+      g_assert_cmpfloat (v[i].value, ==, expected[i].value);
+    }
+}
+
+/* A week at 1 Hz with one sample far off: averaging or skipping points
+ * would lose it; the envelope must not. */
+static void
+test_spike_preserved (void)
+{
+  guint n = WEEK_SECONDS;
+  g_autofree TwPoint *points = g_new (TwPoint, n);
+  gint64 t_to = (gint64) WEEK_SECONDS * SEC;
+  guint spike_x;
+  gboolean found = FALSE;
+  g_autoptr(TwM4) m4 = NULL;
+  g_autoptr(TwM4Polyline) line = NULL;
+  const TwM4Vertex *v;
+  guint n_vertices;
+
+  for (guint i = 0; i < n; i++)
+    points[i] = pt ((gint64) i * SEC, BASELINE + 5.0 * sin (i / 600.0));
+  points[SPIKE_INDEX].value = SPIKE_VALUE;
+  spike_x = (guint) ((gint64) SPIKE_INDEX * SEC * WEEK_WIDTH / t_to);
+
+  m4 = tw_m4_new (points, n, 0, t_to, WEEK_WIDTH);
+  g_assert_cmpuint (m4->n_inside, ==, n);
+  for (guint x = 0; x < WEEK_WIDTH; x++)
+    {
+      g_assert_true (m4->columns[x].has_data);
+      if (x == spike_x)
+        g_assert_cmpfloat (m4->columns[x].max, ==, SPIKE_VALUE);
+      else
+        g_assert_cmpfloat (m4->columns[x].max, <=, BASELINE + 5.0);
+    }
+
+  line = tw_m4_polyline_new (m4, tw_m4_auto_gap (points, n));
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 1);
+  v = tw_m4_polyline_get_path (line, 0, &n_vertices);
+  /* O(W) output however many points went in. */
+  g_assert_cmpuint (n_vertices, ==, 4 * WEEK_WIDTH);
+  for (guint i = 0; i < n_vertices; i++)
+    if (v[i].value == SPIKE_VALUE)
+      {
+        g_assert_cmpfloat (v[i].x, ==, spike_x + 0.5);
+        found = TRUE;
+      }
+  g_assert_true (found);
+}
+
+/* 1 Hz for 100 s, a pause of @pause_s, 1 Hz for 100 s. */
+static GArray *
+make_paused_series (gint64 pause_us)
+{
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+
+  for (guint i = 0; i < 100; i++)
+    {
+      TwPoint p = pt ((gint64) i * SEC, 60.0 + i % 7);
+
+      g_array_append_val (points, p);
+    }
+  for (guint i = 0; i < 100; i++)
+    {
+      TwPoint p = pt (99 * SEC + pause_us + (gint64) i * SEC, 80.0 + i % 5);
+
+      g_array_append_val (points, p);
+    }
+  return points;
+}
+
+static void
+test_gap_splits (void)
+{
+  g_autoptr(GArray) points = make_paused_series (600 * SEC);
+  gint64 t_to = 800 * SEC;
+  g_autoptr(TwM4) m4 = tw_m4_new ((TwPoint *) points->data, points->len, 0, t_to, 800);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 3 * SEC);
+  const TwM4Vertex *v;
+  guint n;
+
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 2);
+
+  /* One column per second: the first part ends at second 99, the second
+   * starts at second 699. */
+  v = tw_m4_polyline_get_path (line, 0, &n);
+  g_assert_cmpuint (n, ==, 4 * 100);
+  g_assert_cmpfloat (v[0].x, ==, 0.5);
+  g_assert_cmpfloat (v[n - 1].x, ==, 99.5);
+  v = tw_m4_polyline_get_path (line, 1, &n);
+  g_assert_cmpuint (n, ==, 4 * 100);
+  g_assert_cmpfloat (v[0].x, ==, 699.5);
+  g_assert_cmpfloat (v[0].value, ==, 80.0);
+}
+
+static void
+test_gap_small_joins (void)
+{
+  g_autoptr(GArray) points = make_paused_series (5 * SEC / 2);
+  g_autoptr(GArray) exact = make_paused_series (3 * SEC);
+  g_autoptr(TwM4) m4 = tw_m4_new ((TwPoint *) points->data, points->len, 0, 300 * SEC, 300);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 3 * SEC);
+  g_autoptr(TwM4) m4_exact = tw_m4_new ((TwPoint *) exact->data, exact->len, 0, 300 * SEC, 300);
+  g_autoptr(TwM4Polyline) line_exact = tw_m4_polyline_new (m4_exact, 3 * SEC);
+  g_autoptr(TwM4Polyline) line_tight = tw_m4_polyline_new (m4_exact, 3 * SEC - 1);
+
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 1);
+  /* A pause of exactly the threshold does not exceed it. */
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line_exact), ==, 1);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line_tight), ==, 2);
+}
+
+/* Zoomed in, columns without points between samples are bridged when the
+ * samples are closer than the threshold. */
+static void
+test_gap_empty_columns_joined (void)
+{
+  const TwPoint points[] = { pt (0, 1.0), pt (SEC, 2.0), pt (2 * SEC, 3.0) };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 3 * SEC, 300);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 3 * SEC);
+  guint n;
+
+  g_assert_false (m4->columns[50].has_data);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 1);
+  tw_m4_polyline_get_path (line, 0, &n);
+  g_assert_cmpuint (n, ==, 3 * 4);
+}
+
+static void
+test_outside_points (void)
+{
+  /* Ten seconds over ten columns. Before: -1 s at 10; after: 12 s at 20;
+   * inside 1..8 s at 0. */
+  TwPoint points[10];
+  g_autoptr(TwM4) m4 = NULL;
+  g_autoptr(TwM4Polyline) reaching = NULL;
+  g_autoptr(TwM4Polyline) stopping = NULL;
+  const TwM4Vertex *v;
+  guint n;
+
+  points[0] = pt (-1 * SEC, 10.0);
+  for (guint i = 1; i <= 8; i++)
+    points[i] = pt ((gint64) i * SEC, 0.0);
+  points[9] = pt (12 * SEC, 20.0);
+
+  m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 10 * SEC, 10);
+  g_assert_cmpuint (m4->n_inside, ==, 8);
+  g_assert_cmpuint (m4->first_inside, ==, 1);
+  g_assert_true (m4->has_before);
+  g_assert_cmpint (m4->before.ts, ==, -1 * SEC);
+  g_assert_true (m4->has_after);
+  g_assert_cmpint (m4->after.ts, ==, 12 * SEC);
+  g_assert_false (m4->columns[0].has_data);
+  g_assert_false (m4->columns[9].has_data);
+
+  /* Close enough: the line reaches both edges at the values it has there. */
+  reaching = tw_m4_polyline_new (m4, 5 * SEC);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (reaching), ==, 1);
+  v = tw_m4_polyline_get_path (reaching, 0, &n);
+  g_assert_cmpuint (n, ==, 1 + 8 * 4 + 1);
+  g_assert_cmpfloat (v[0].x, ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (v[0].value, 5.0, 1e-9);
+  g_assert_cmpfloat (v[1].x, ==, 1.5);
+  g_assert_cmpfloat (v[n - 1].x, ==, 10.0);
+  g_assert_cmpfloat_with_epsilon (v[n - 1].value, 10.0, 1e-9);
+
+  /* Too far: the line stops at the last sample; no bridge to the edge. */
+  stopping = tw_m4_polyline_new (m4, 3 * SEC / 2);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (stopping), ==, 1);
+  v = tw_m4_polyline_get_path (stopping, 0, &n);
+  g_assert_cmpuint (n, ==, 8 * 4);
+  g_assert_cmpfloat (v[0].x, ==, 1.5);
+  g_assert_cmpfloat (v[n - 1].x, ==, 8.5);
+}
+
+/* A point exactly at t_to belongs to the next range. */
+static void
+test_range_half_open (void)
+{
+  const TwPoint points[] = { pt (0, 1.0), pt (10 * SEC, 2.0) };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 10 * SEC, 10);
+
+  g_assert_cmpuint (m4->n_inside, ==, 1);
+  g_assert_true (m4->has_after);
+  g_assert_cmpfloat (m4->after.value, ==, 2.0);
+  g_assert_false (m4->columns[9].has_data);
+}
+
+static void
+test_only_outside (void)
+{
+  const TwPoint points[] = { pt (-1 * SEC, 4.0), pt (11 * SEC, 16.0) };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 10 * SEC, 10);
+  g_autoptr(TwM4Polyline) across = tw_m4_polyline_new (m4, 20 * SEC);
+  g_autoptr(TwM4Polyline) gap = tw_m4_polyline_new (m4, 5 * SEC);
+  const TwM4Vertex *v;
+  guint n;
+
+  g_assert_cmpuint (m4->n_inside, ==, 0);
+
+  /* Zoomed in between two samples: a straight line across. */
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (across), ==, 1);
+  v = tw_m4_polyline_get_path (across, 0, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpfloat (v[0].x, ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (v[0].value, 5.0, 1e-9);
+  g_assert_cmpfloat (v[1].x, ==, 10.0);
+  g_assert_cmpfloat_with_epsilon (v[1].value, 15.0, 1e-9);
+
+  /* A range inside a gap shows nothing. */
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (gap), ==, 0);
+}
+
+static void
+test_width_one (void)
+{
+  const TwPoint points[] = { pt (0, 3.0), pt (SEC, 9.0), pt (2 * SEC, -1.0), pt (3 * SEC, 4.0) };
+  g_autoptr(TwM4) m4 = tw_m4_new (points, G_N_ELEMENTS (points), 0, 4 * SEC, 1);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 2 * SEC);
+  const TwM4Vertex *v;
+  guint n;
+
+  assert_column (m4, 0, 4, 3.0, 4.0, -1.0, 9.0);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 1);
+  v = tw_m4_polyline_get_path (line, 0, &n);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpfloat (v[0].x, ==, 0.5);
+  g_assert_cmpfloat (v[1].value, ==, -1.0);
+  g_assert_cmpfloat (v[2].value, ==, 9.0);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(TwM4) m4 = tw_m4_new (NULL, 0, 0, 10 * SEC, 100);
+  g_autoptr(TwM4Polyline) line = tw_m4_polyline_new (m4, 3 * SEC);
+
+  g_assert_cmpuint (m4->n_inside, ==, 0);
+  g_assert_false (m4->has_before);
+  g_assert_false (m4->has_after);
+  for (guint x = 0; x < 100; x++)
+    g_assert_false (m4->columns[x].has_data);
+  g_assert_cmpuint (tw_m4_polyline_get_n_paths (line), ==, 0);
+  g_assert_cmpuint (line->vertices->len, ==, 0);
+  g_assert_cmpint (tw_m4_auto_gap (NULL, 0), ==, TW_M4_MIN_AUTO_GAP_US);
+}
+
+static void
+test_auto_gap (void)
+{
+  g_autofree TwPoint *points = g_new (TwPoint, 5000);
+  const TwPoint single[] = { pt (0, 1.0) };
+
+  /* 1 Hz with a few long pauses: the median ignores the pauses. */
+  for (guint i = 0; i < 5000; i++)
+    points[i] = pt ((gint64) i * SEC + (i > 2500 ? 3600 * SEC : 0) + (i > 4000 ? 600 * SEC : 0),
+                    1.0);
+  g_assert_cmpint (tw_m4_auto_gap (points, 5000), ==, 3 * SEC);
+
+  /* Every five minutes: fifteen. */
+  for (guint i = 0; i < 50; i++)
+    points[i] = pt ((gint64) i * 300 * SEC, 1.0);
+  g_assert_cmpint (tw_m4_auto_gap (points, 50), ==, 900 * SEC);
+
+  /* 10 Hz: the floor of two seconds. */
+  for (guint i = 0; i < 50; i++)
+    points[i] = pt ((gint64) i * SEC / 10, 1.0);
+  g_assert_cmpint (tw_m4_auto_gap (points, 50), ==, TW_M4_MIN_AUTO_GAP_US);
+
+  g_assert_cmpint (tw_m4_auto_gap (single, 1), ==, TW_M4_MIN_AUTO_GAP_US);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/m4/columns/known", test_columns_known);
+  g_test_add_func ("/m4/columns/formula", test_columns_formula);
+  g_test_add_func ("/m4/polyline/vertices", test_polyline_vertices);
+  g_test_add_func ("/m4/spike/week", test_spike_preserved);
+  g_test_add_func ("/m4/gap/splits", test_gap_splits);
+  g_test_add_func ("/m4/gap/small-joins", test_gap_small_joins);
+  g_test_add_func ("/m4/gap/empty-columns-joined", test_gap_empty_columns_joined);
+  g_test_add_func ("/m4/range/outside", test_outside_points);
+  g_test_add_func ("/m4/range/half-open", test_range_half_open);
+  g_test_add_func ("/m4/range/only-outside", test_only_outside);
+  g_test_add_func ("/m4/edge/width-one", test_width_one);
+  g_test_add_func ("/m4/edge/empty", test_empty);
+  g_test_add_func ("/m4/auto-gap", test_auto_gap);
+
+  return g_test_run ();
+}
