@@ -56,7 +56,14 @@ set_text (TwConnectionIndicator *self,
     gtk_label_set_text (self->label, text);
 
   if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self)), tooltip) != 0)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+      /* In compact mode only the dot shows; the state stays readable. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip,
+                                      -1);
+    }
 }
 
 static const char *
@@ -152,6 +159,7 @@ tw_connection_indicator_update (TwConnectionIndicator  *self,
                                 const TwPipelineStatus *status)
 {
   g_autofree char *tooltip = NULL;
+  g_autofree char *details = NULL;
   g_autofree char *text = NULL;
   guint n_connected = 0, n_connecting = 0, n_reconnecting = 0, n_finished = 0;
   guint n_sources;
@@ -226,7 +234,8 @@ tw_connection_indicator_update (TwConnectionIndicator  *self,
       text = g_strdup (_("Stopped"));
     }
 
-  tooltip = build_tooltip (status);
+  details = build_tooltip (status);
+  tooltip = details != NULL ? g_strdup_printf ("%s\n\n%s", text, details) : g_strdup (text);
   set_level (self, level);
   set_text (self, text, tooltip);
 }
@@ -243,7 +252,21 @@ tw_connection_indicator_reset (TwConnectionIndicator *self)
   g_return_if_fail (TW_IS_CONNECTION_INDICATOR (self));
 
   set_level (self, LEVEL_IDLE);
-  set_text (self, _("Not connected"), NULL);
+  set_text (self, _("Not connected"), _("Not connected"));
+}
+
+/**
+ * tw_connection_indicator_set_compact:
+ * @self: an indicator
+ * @compact: show only the dot (the text moves to the tooltip)
+ */
+void
+tw_connection_indicator_set_compact (TwConnectionIndicator *self,
+                                     gboolean               compact)
+{
+  g_return_if_fail (TW_IS_CONNECTION_INDICATOR (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->label), !compact);
 }
 
 const char *

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (TwConnectionIndicator, tw_connection_indicator, TW, CONNEC
 void        tw_connection_indicator_update   (TwConnectionIndicator  *self,
                                               const TwPipelineStatus *status);
 void        tw_connection_indicator_reset    (TwConnectionIndicator  *self);
+void        tw_connection_indicator_set_compact (TwConnectionIndicator *self,
+                                                 gboolean               compact);
 const char *tw_connection_indicator_get_text (TwConnectionIndicator  *self);
 
 G_END_DECLS

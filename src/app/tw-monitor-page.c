@@ -59,6 +59,7 @@ struct _TwMonitorPage
   char                  *last_error;
   char                  *source_urls;
   guint                  poll_source;
+  guint                  header_source;
   guint                  trend_window_minutes;
   guint64                data_generation;
   guint64                entity_generation;
@@ -268,6 +269,7 @@ query_thread (GTask        *task,
 {
   Query *query = task_data;
   g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
   TwStore *store;
   gboolean ok = TRUE;
 
@@ -297,6 +299,11 @@ query_thread (GTask        *task,
     ok = read_selected (store, query, &error);
 
   tw_reader_unlock (query->reader);
+
+  g_debug ("Query (entities: %s, heart rates: %s, trends: %s) took %.1f ms",
+           query->list_entities ? "yes" : "no", query->read_heart_rates ? "yes" : "no",
+           query->entity_key != NULL ? query->entity_key : "none",
+           (g_get_monotonic_time () - started) / 1000.0);
 
   if (!ok)
     {
@@ -517,13 +524,30 @@ static void
 on_row_activated (TwMonitorPage *self,
                   GtkListBoxRow *row)
 {
+  /* Activating a row from the keyboard does not always select it. */
+  gtk_list_box_select_row (self->patient_list, row);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
+static gboolean
+update_header_cb (gpointer user_data)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (user_data);
+
+  self->header_source = 0;
+  update_back_button (self);
+  tw_connection_indicator_set_compact (self->indicator, adw_leaflet_get_folded (self->leaflet));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The leaflet folds while it is being allocated; changing the header bar
+ * from there would resize it in the middle of a layout pass. */
 static void
 on_leaflet_changed (TwMonitorPage *self)
 {
-  update_back_button (self);
+  if (self->header_source == 0)
+    self->header_source = g_idle_add (update_header_cb, self);
 }
 
 static GtkWidget *
@@ -800,6 +824,7 @@ tw_monitor_page_dispose (GObject *object)
   TwMonitorPage *self = (TwMonitorPage *)object;
 
   tw_monitor_page_stop (self);
+  g_clear_handle_id (&self->header_source, g_source_remove);
 
   G_OBJECT_CLASS (tw_monitor_page_parent_class)->dispose (object);
 }

@@ -30,6 +30,19 @@
 #define DATA_TIMEOUT_S     15
 #define ERROR_TIMEOUT_S    30
 #define IDLE_SLEEP_US      2000
+#define STALL_TICK_MS      5
+#define MAX_STALL_MS       250
+#define NARROW_WIDTH       480
+
+/* Measures the longest the main loop went without running a 5 ms timer:
+ * SQL, Argon2id or a network wait on the main thread would show here. A
+ * frame drawn in software takes some tens of ms, so the bound is loose. */
+typedef struct
+{
+  gint64 last;
+  gint64 max_gap;
+  guint  source;
+} StallMonitor;
 
 /* One application per process, as in the real program: a registered
  * GApplication stays exported on the session bus until it is finalized. */
@@ -43,6 +56,7 @@ typedef struct
   char          *data_dir;
   TwApplication *app;
   TwWindow      *window;
+  StallMonitor   stalls;
 } Fixture;
 
 /* Iterates the main loop until @cond holds; on timeout the test fails with
@@ -83,6 +97,34 @@ describe (const char *format,
   return buffer;
 }
 
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  StallMonitor *monitor = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  monitor->max_gap = MAX (monitor->max_gap, now - monitor->last);
+  monitor->last = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_monitor_start (StallMonitor *monitor)
+{
+  monitor->last = g_get_monotonic_time ();
+  monitor->max_gap = 0;
+  monitor->source = g_timeout_add (STALL_TICK_MS, stall_tick_cb, monitor);
+}
+
+static double
+stall_monitor_stop (StallMonitor *monitor)
+{
+  g_clear_handle_id (&monitor->source, g_source_remove);
+
+  return monitor->max_gap / 1000.0;
+}
+
 static void
 iterate_once (void)
 {
@@ -110,6 +152,22 @@ child (gpointer    widget,
     g_error ("%s has no template child ‘%s’", G_OBJECT_TYPE_NAME (widget), name);
 
   return object;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+
+  return NULL;
 }
 
 static void
@@ -316,6 +374,7 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
+  stall_monitor_stop (&fixture->stalls);
   if (fixture->window != NULL && g_test_failed ())
     save_screenshot (GTK_WIDGET (fixture->window), "last-failure.png");
   if (fixture->window != NULL)
@@ -364,6 +423,10 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   TwSettings *settings;
   const char *subtitle;
   guint n_points;
+  double max_stall_ms;
+  g_autofree char *description = NULL;
+  GtkWindow *about;
+  AdwLeaflet *leaflet;
 
   open_window (fixture);
   setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
@@ -406,7 +469,9 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   g_assert_nonnull (strstr (subtitle, "Administrator"));
   g_assert_cmpstr (get_text (child (setup_page, TW_TYPE_SETUP_PAGE, "password_row")), ==, "");
 
-  /* 3. Patients and live samples arrive from the feed. */
+  /* 3. Patients and live samples arrive from the feed, and the window
+   * keeps responding meanwhile. */
+  stall_monitor_start (&fixture->stalls);
   WAIT_FOR (tw_monitor_page_get_n_patients (monitor_page) == FEED_PATIENTS, DATA_TIMEOUT_S,
             "%d patients (have %u; connection: %s)", FEED_PATIENTS,
             tw_monitor_page_get_n_patients (monitor_page),
@@ -422,7 +487,44 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
             tw_connection_indicator_get_text (indicator));
   g_assert_true (g_str_has_suffix (tw_connection_indicator_get_text (indicator), "msg/s"));
   iterate_for (1500);
+  max_stall_ms = stall_monitor_stop (&fixture->stalls);
+  g_test_message ("longest main loop stall while data arrived: %.1f ms", max_stall_ms);
+  g_assert_cmpfloat (max_stall_ms, <, MAX_STALL_MS);
   save_screenshot (GTK_WIDGET (fixture->window), "monitor.png");
+
+  description = tw_chart_view_dup_description (chart);
+  g_assert_nonnull (strstr (description, "Heart rate"));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
+
+  /* The shortcuts window comes from the resource bundle; About opens. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "about", NULL);
+  iterate_for (200);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  gtk_window_destroy (about);
+  iterate_for (50);
+
+  /* A narrow window folds the sidebar; a patient opens the chart and Back
+   * returns to the list. */
+  leaflet = child (monitor_page, TW_TYPE_MONITOR_PAGE, "leaflet");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), NARROW_WIDTH, 800);
+  WAIT_FOR (adw_leaflet_get_folded (leaflet), 5, "the sidebar to fold in a narrow window");
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-narrow.png");
+  gtk_widget_activate (GTK_WIDGET (gtk_list_box_get_row_at_index (child (monitor_page,
+                                                                         TW_TYPE_MONITOR_PAGE,
+                                                                         "patient_list"), 1)));
+  WAIT_FOR (gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE, "back_button")), 5,
+            "the back button after opening a patient");
+  g_assert_cmpstr (tw_monitor_page_get_selected_key (monitor_page), ==, "P0002");
+  iterate_for (1000);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-narrow-chart.png");
+  gtk_widget_activate (child (monitor_page, TW_TYPE_MONITOR_PAGE, "back_button"));
+  WAIT_FOR (!gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE, "back_button")), 5,
+            "the patient list after Back");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
+  WAIT_FOR (!adw_leaflet_get_folded (leaflet), 5, "the sidebar to unfold");
 
   /* The dark style reaches the chart too. */
   tw_settings_set_style (settings, "dark");
@@ -448,10 +550,14 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   /* A wrong password shows the core's error and stays locked. */
   set_text (password_row, WRONG_PASSWORD);
   iterate_for (20);
+  stall_monitor_start (&fixture->stalls);
   gtk_widget_activate (sign_in_button);
   WAIT_FOR (tw_login_page_get_error (login_page) != NULL, ERROR_TIMEOUT_S,
             "an error after a wrong password (page: %s)",
             tw_window_get_page_name (fixture->window));
+  max_stall_ms = stall_monitor_stop (&fixture->stalls);
+  g_test_message ("longest main loop stall while signing in: %.1f ms", max_stall_ms);
+  g_assert_cmpfloat (max_stall_ms, <, MAX_STALL_MS);
   g_assert_cmpstr (tw_login_page_get_error (login_page), ==, "Wrong user name or password");
   g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "login");
   g_assert_false (tw_window_is_signed_in (fixture->window));
