@@ -54,8 +54,8 @@ on_progress (gpointer data)
 
 int
 twctl_cmd_ingest (Twctl  *self,
-            int     argc,
-            char  **argv)
+                  int     argc,
+                  char  **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;

@@ -1,38 +1,67 @@
 #include "config.h"
 
-#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "tw-cli-private.h"
 #include "tw-error.h"
-#include "tw-pipeline.h"
+#include "tw-store.h"
 #include "tw-time.h"
+
+/* Both reports take --json, sign in and read over one connection. */
+static TwStore *
+open_for_report (Twctl       *self,
+                 const char  *name,
+                 int          argc,
+                 char       **argv,
+                 gboolean    *json,
+                 TwSession  **out_session,
+                 GError     **error)
+{
+  g_autoptr(TwSession) session = NULL;
+  TwStore *store;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, "Print JSON", NULL },
+    { NULL }
+  };
+
+  if (!twctl_parse_command_options (name, entries, &argc, &argv, error))
+    return NULL;
+  session = twctl_sign_in (self, error);
+  if (session == NULL)
+    return NULL;
+  store = tw_session_open_store (session, error);
+  if (store != NULL)
+    *out_session = g_steal_pointer (&session);
+  return store;
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *member,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
 
 /* ---- patients --------------------------------------------------------- */
 
 int
 twctl_cmd_patients (Twctl  *self,
-              int     argc,
-              char  **argv)
+                    int     argc,
+                    char  **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { NULL }
-  };
 
-  if (!twctl_parse_command_options ("patients", entries, &argc, &argv, &error))
-    return twctl_fail (error);
-  session = twctl_sign_in (self, &error);
-  if (session == NULL)
-    return twctl_fail (error);
-  store = tw_session_open_store (session, &error);
+  store = open_for_report (self, "patients", argc, argv, &json, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   /* Masking by role happens inside the query. */
@@ -54,16 +83,8 @@ twctl_cmd_patients (Twctl  *self,
           json_builder_add_string_value (b, row->key);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, row->display_name);
-          json_builder_set_member_name (b, "mrn");
-          if (row->mrn != NULL)
-            json_builder_add_string_value (b, row->mrn);
-          else
-            json_builder_add_null_value (b);
-          json_builder_set_member_name (b, "location");
-          if (row->location != NULL)
-            json_builder_add_string_value (b, row->location);
-          else
-            json_builder_add_null_value (b);
+          add_nullable_string (b, "mrn", row->mrn);
+          add_nullable_string (b, "location", row->location);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -97,8 +118,8 @@ add_time_member (JsonBuilder *builder,
 
 int
 twctl_cmd_stats (Twctl  *self,
-           int     argc,
-           char  **argv)
+                 int     argc,
+                 char  **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;
@@ -106,17 +127,8 @@ twctl_cmd_stats (Twctl  *self,
   g_autoptr(GPtrArray) sources = NULL;
   g_autoptr(GPtrArray) series = NULL;
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { NULL }
-  };
 
-  if (!twctl_parse_command_options ("stats", entries, &argc, &argv, &error))
-    return twctl_fail (error);
-  session = twctl_sign_in (self, &error);
-  if (session == NULL)
-    return twctl_fail (error);
-  store = tw_session_open_store (session, &error);
+  store = open_for_report (self, "stats", argc, argv, &json, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   sources = tw_store_list_sources (store, &error);

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -14,8 +13,8 @@
 
 int
 twctl_cmd_init (Twctl  *self,
-          int     argc,
-          char  **argv)
+                int     argc,
+                char  **argv)
 {
   g_autofree char *admin = NULL;
   g_autoptr(GError) error = NULL;
@@ -190,8 +189,8 @@ cmd_user_passwd (Twctl  *self,
 
 int
 twctl_cmd_user (Twctl  *self,
-          int     argc,
-          char  **argv)
+                int     argc,
+                char  **argv)
 {
   if (argc >= 2 && g_str_equal (argv[1], "add"))
     return cmd_user_add (self, argc - 1, argv + 1);
