@@ -35,6 +35,7 @@ struct _TwMonitorPage
   AdwToastOverlay       *toast_overlay;
   AdwWindowTitle        *window_title;
   GtkButton             *back_button;
+  GtkMenuButton         *menu_button;
   TwConnectionIndicator *indicator;
   AdwLeaflet            *leaflet;
   GtkWidget             *sidebar;
@@ -57,7 +58,7 @@ struct _TwMonitorPage
   GCancellable          *cancellable;
   char                  *selected_key;
   char                  *last_error;
-  char                  *source_urls;
+  char                  *sources_text;
   guint                  poll_source;
   guint                  header_source;
   guint                  trend_window_minutes;
@@ -420,8 +421,8 @@ update_waiting_page (TwMonitorPage *self)
 {
   g_autofree char *description = NULL;
 
-  if (self->source_urls != NULL && self->source_urls[0] != '\0')
-    description = g_strdup_printf (_("Waiting for data from %s"), self->source_urls);
+  if (self->sources_text != NULL)
+    description = g_strdup (self->sources_text);
   else if (self->have_status)
     description = g_strdup (_("No data source is configured. An administrator can add one by "
                               "starting Tidewatch with --connect ws://host:port/."));
@@ -744,11 +745,15 @@ maybe_start_query (TwMonitorPage *self)
   g_task_run_in_thread (task, query_thread);
 }
 
-static void
-update_source_urls (TwMonitorPage          *self,
-                    const TwPipelineStatus *status)
+/* What the waiting page says about the sources: where data should come
+ * from, or why it does not. */
+static char *
+describe_sources (const TwPipelineStatus *status)
 {
   g_autoptr(GString) urls = g_string_new (NULL);
+  g_autoptr(GString) unreachable = g_string_new (NULL);
+  g_autofree char *error = NULL;
+  gboolean connected = FALSE;
 
   for (guint i = 0; status->sources != NULL && i < status->sources->len; i++)
     {
@@ -756,15 +761,42 @@ update_source_urls (TwMonitorPage          *self,
 
       if (source->url == NULL)
         continue;
+
       if (urls->len > 0)
         g_string_append (urls, ", ");
       g_string_append (urls, source->url);
+
+      if (source->state == TW_SOURCE_STATE_CONNECTED)
+        connected = TRUE;
+      if (source->state == TW_SOURCE_STATE_RECONNECTING && source->last_error != NULL)
+        {
+          if (unreachable->len > 0)
+            g_string_append (unreachable, ", ");
+          g_string_append (unreachable, source->url);
+          g_free (error);
+          error = g_strdup (source->last_error);
+        }
     }
 
-  if (g_strcmp0 (self->source_urls, urls->str) != 0)
+  if (urls->len == 0)
+    return NULL;
+
+  if (!connected && unreachable->len > 0)
+    return g_strdup_printf (_("Cannot reach %s\n%s"), unreachable->str, error);
+
+  return g_strdup_printf (_("Waiting for data from %s"), urls->str);
+}
+
+static void
+update_sources_text (TwMonitorPage          *self,
+                     const TwPipelineStatus *status)
+{
+  g_autofree char *text = describe_sources (status);
+
+  if (g_strcmp0 (self->sources_text, text) != 0)
     {
-      g_free (self->source_urls);
-      self->source_urls = g_string_free (g_steal_pointer (&urls), FALSE);
+      g_free (self->sources_text);
+      self->sources_text = g_steal_pointer (&text);
       update_waiting_page (self);
     }
 }
@@ -792,7 +824,7 @@ poll_status (TwMonitorPage *self)
   self->data_generation = status->data_generation;
   self->have_status = TRUE;
 
-  update_source_urls (self, status);
+  update_sources_text (self, status);
 
   if (self->live && self->selected_key != NULL)
     update_chart_range (self);
@@ -837,7 +869,7 @@ tw_monitor_page_finalize (GObject *object)
   g_clear_object (&self->patients);
   g_clear_pointer (&self->selected_key, g_free);
   g_clear_pointer (&self->last_error, g_free);
-  g_clear_pointer (&self->source_urls, g_free);
+  g_clear_pointer (&self->sources_text, g_free);
 
   G_OBJECT_CLASS (tw_monitor_page_parent_class)->finalize (object);
 }
@@ -902,6 +934,7 @@ tw_monitor_page_class_init (TwMonitorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, indicator);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, sidebar);
@@ -1013,7 +1046,7 @@ tw_monitor_page_stop (TwMonitorPage *self)
   self->data_dirty = FALSE;
   self->have_status = FALSE;
   g_clear_pointer (&self->last_error, g_free);
-  g_clear_pointer (&self->source_urls, g_free);
+  g_clear_pointer (&self->sources_text, g_free);
 
   if (self->patients != NULL)
     {

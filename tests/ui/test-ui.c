@@ -350,10 +350,11 @@ fixture_setup (Fixture       *fixture,
 /* The application as `tidewatch --data-dir DIR --connect URL --kdf-cost min`
  * would set it up, and its window. */
 static void
-open_window (Fixture *fixture)
+open_window_with_url (Fixture    *fixture,
+                      const char *url)
 {
   g_autoptr(GError) error = NULL;
-  const char *urls[2] = { fixture->feed_url, NULL };
+  const char *urls[2] = { url, NULL };
 
   fixture->app = application;
   tw_application_set_data_dir (fixture->app, fixture->data_dir);
@@ -368,6 +369,12 @@ open_window (Fixture *fixture)
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
   gtk_window_present (GTK_WINDOW (fixture->window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+open_window (Fixture *fixture)
+{
+  open_window_with_url (fixture, fixture->feed_url);
 }
 
 static void
@@ -427,6 +434,7 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   g_autofree char *description = NULL;
   GtkWindow *about;
   AdwLeaflet *leaflet;
+  GtkMenuButton *menu_button;
 
   open_window (fixture);
   setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
@@ -495,6 +503,15 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   description = tw_chart_view_dup_description (chart);
   g_assert_nonnull (strstr (description, "Heart rate"));
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
+
+  /* The primary menu opens (its style items are bound to the settings). */
+  menu_button = child (monitor_page, TW_TYPE_MONITOR_PAGE, "menu_button");
+  gtk_menu_button_popup (menu_button);
+  iterate_for (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (gtk_menu_button_get_popover (menu_button))));
+  save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (menu_button)), "menu.png");
+  gtk_menu_button_popdown (menu_button);
+  iterate_for (100);
 
   /* The shortcuts window comes from the resource bundle; About opens. */
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
@@ -569,7 +586,7 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   /* 5. The right password brings the live view back. */
   set_text (password_row, ADMIN_PASSWORD);
   iterate_for (20);
-  gtk_widget_activate (sign_in_button);
+  g_signal_emit_by_name (password_row, "entry-activated");  /* Enter */
   WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
             "the monitor page after signing in again (error: %s)",
             tw_login_page_get_error (login_page));
@@ -647,6 +664,61 @@ test_operator_sees_no_trends (Fixture       *fixture,
   save_screenshot (GTK_WIDGET (fixture->window), "monitor-operator.png");
 }
 
+/* A source that cannot be reached: the window says so instead of waiting
+ * silently. */
+static void
+test_unreachable_source (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  TwSetupPage *setup_page;
+  TwMonitorPage *monitor_page;
+  TwConnectionIndicator *indicator;
+  AdwStatusPage *waiting_page;
+  GtkStack *content_stack;
+  const char *tooltip;
+  guint16 port;
+
+  /* A port that was free a moment ago and has nobody listening now. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/", port);
+
+  open_window_with_url (fixture, url);
+  setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  indicator = child (monitor_page, TW_TYPE_MONITOR_PAGE, "indicator");
+  waiting_page = child (monitor_page, TW_TYPE_MONITOR_PAGE, "waiting_page");
+  content_stack = child (monitor_page, TW_TYPE_MONITOR_PAGE, "content_stack");
+
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "name_row"), ADMIN_NAME);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "password_row"), ADMIN_PASSWORD);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), ADMIN_PASSWORD);
+  iterate_for (20);
+  g_signal_emit_by_name (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), "entry-activated");
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page");
+
+  WAIT_FOR (g_strcmp0 (tw_connection_indicator_get_text (indicator), "Reconnecting…") == 0,
+            DATA_TIMEOUT_S, "“Reconnecting…” (shows “%s”)",
+            tw_connection_indicator_get_text (indicator));
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (indicator));
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, url));
+  g_assert_nonnull (strstr (tooltip, "Last error"));
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "waiting");
+  WAIT_FOR (g_str_has_prefix (adw_status_page_get_description (waiting_page), "Cannot reach"), 5,
+            "the waiting page to say the source cannot be reached (says “%s”)",
+            adw_status_page_get_description (waiting_page));
+  g_assert_nonnull (strstr (adw_status_page_get_description (waiting_page), url));
+  g_test_message ("waiting page: %s", adw_status_page_get_description (waiting_page));
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "monitor-unreachable.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -660,6 +732,8 @@ main (int   argc,
               fixture_setup, test_setup_monitor_lock_unlock, fixture_teardown);
   g_test_add ("/ui/operator-sees-no-trends", Fixture, NULL,
               fixture_setup, test_operator_sees_no_trends, fixture_teardown);
+  g_test_add ("/ui/unreachable-source", Fixture, NULL,
+              fixture_setup, test_unreachable_source, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&application);
