@@ -57,11 +57,19 @@ static const PanelSpec panel_specs[] = {
 
 #define N_PANELS G_N_ELEMENTS (panel_specs)
 
+/* A series grows at the end and is trimmed at the start; trimming only
+ * moves @offset, and the array is compacted once half of it is dead. */
+typedef struct
+{
+  GArray *points;
+  guint   offset;
+} SeriesData;
+
 struct _TwChartView
 {
   GtkWidget  parent_instance;
 
-  GArray    *series[N_SERIES];
+  SeriesData series[N_SERIES];
   gint64     t_from;
   gint64     t_to;
   char      *subject;
@@ -141,12 +149,17 @@ build_panels (TwChartView  *self,
       panel->n_lines = spec->n_lines;
       for (guint j = 0; j < spec->n_lines; j++)
         {
-          GArray *points = self->series[spec->series[j]];
+          const SeriesData *data = &self->series[spec->series[j]];
           const char *label = spec->line_labels[j];
 
           panel->lines[j].label = label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : panel->title;
-          panel->lines[j].points = points != NULL ? (const TwPoint *) (gpointer) points->data : NULL;
-          panel->lines[j].n_points = points != NULL ? points->len : 0;
+          panel->lines[j].points = NULL;
+          panel->lines[j].n_points = 0;
+          if (data->points != NULL && data->points->len > data->offset)
+            {
+              panel->lines[j].points = &g_array_index (data->points, TwPoint, data->offset);
+              panel->lines[j].n_points = data->points->len - data->offset;
+            }
         }
     }
 }
@@ -243,7 +256,7 @@ tw_chart_view_dispose (GObject *object)
   g_clear_handle_id (&self->description_source, g_source_remove);
 
   for (guint i = 0; i < N_SERIES; i++)
-    g_clear_pointer (&self->series[i], g_array_unref);
+    g_clear_pointer (&self->series[i].points, g_array_unref);
 
   G_OBJECT_CLASS (tw_chart_view_parent_class)->dispose (object);
 }
@@ -344,18 +357,31 @@ tw_chart_view_new (void)
   return g_object_new (TW_TYPE_CHART_VIEW, NULL);
 }
 
+static void
+series_changed (TwChartView *self,
+                guint        old_n_points)
+{
+  if (old_n_points != tw_chart_view_get_n_points (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
+
+  schedule_description_update (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /**
- * tw_chart_view_set_series:
+ * tw_chart_view_take_series:
  * @self: a chart view
  * @metric: a metric code of the catalogue ("hr")
- * @points: (nullable): sorted TwPoint samples; the view takes a reference
+ * @points: (transfer full) (nullable): TwPoint samples sorted by time
  *
- * Replaces one series. Metrics the chart does not show are ignored.
+ * Replaces one series. The view owns @points from now on and appends to
+ * it, so nobody else may use the array afterwards. Metrics the chart does
+ * not show are ignored.
  */
 void
-tw_chart_view_set_series (TwChartView *self,
-                          const char  *metric,
-                          GArray      *points)
+tw_chart_view_take_series (TwChartView *self,
+                           const char  *metric,
+                           GArray      *points)
 {
   guint old_n_points;
   int slot;
@@ -366,20 +392,102 @@ tw_chart_view_set_series (TwChartView *self,
 
   slot = series_from_metric (metric);
   if (slot < 0)
-    return;
+    {
+      g_clear_pointer (&points, g_array_unref);
+      return;
+    }
 
   old_n_points = tw_chart_view_get_n_points (self);
 
-  if (points != NULL)
-    g_array_ref (points);
-  g_clear_pointer (&self->series[slot], g_array_unref);
-  self->series[slot] = points;
+  g_clear_pointer (&self->series[slot].points, g_array_unref);
+  self->series[slot].points = points;
+  self->series[slot].offset = 0;
 
-  if (old_n_points != tw_chart_view_get_n_points (self))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
+  series_changed (self, old_n_points);
+}
 
-  schedule_description_update (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+/**
+ * tw_chart_view_append_series:
+ * @self: a chart view
+ * @metric: a metric code of the catalogue ("hr")
+ * @points: (array length=n_points): new samples sorted by time; those not
+ *   newer than the series' last sample are skipped, so a reader may ask
+ *   again for a short overlap
+ * @n_points: the number of @points
+ * @keep_from: samples older than this (µs UTC) are dropped
+ *
+ * Extends a series with live data without copying what it holds.
+ */
+void
+tw_chart_view_append_series (TwChartView   *self,
+                             const char    *metric,
+                             const TwPoint *points,
+                             guint          n_points,
+                             gint64         keep_from)
+{
+  SeriesData *data;
+  guint old_n_points;
+  gint64 last_ts = G_MININT64;
+  guint first_new = 0;
+  int slot;
+
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+  g_return_if_fail (metric != NULL);
+  g_return_if_fail (points != NULL || n_points == 0);
+
+  slot = series_from_metric (metric);
+  if (slot < 0)
+    return;
+
+  data = &self->series[slot];
+  old_n_points = tw_chart_view_get_n_points (self);
+
+  if (data->points == NULL)
+    data->points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  if (data->points->len > data->offset)
+    last_ts = g_array_index (data->points, TwPoint, data->points->len - 1).ts;
+
+  while (first_new < n_points && points[first_new].ts <= last_ts)
+    first_new++;
+  if (first_new < n_points)
+    g_array_append_vals (data->points, &points[first_new], n_points - first_new);
+
+  while (data->offset < data->points->len
+         && g_array_index (data->points, TwPoint, data->offset).ts < keep_from)
+    data->offset++;
+  if (data->offset > 0 && data->offset >= data->points->len / 2)
+    {
+      g_array_remove_range (data->points, 0, data->offset);
+      data->offset = 0;
+    }
+
+  if (first_new < n_points || old_n_points != tw_chart_view_get_n_points (self))
+    series_changed (self, old_n_points);
+}
+
+/**
+ * tw_chart_view_get_last_ts:
+ * @self: a chart view
+ *
+ * Returns: the newest sample's time over all series, or %G_MININT64 when
+ *   the view holds none
+ */
+gint64
+tw_chart_view_get_last_ts (TwChartView *self)
+{
+  gint64 last_ts = G_MININT64;
+
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), G_MININT64);
+
+  for (guint i = 0; i < N_SERIES; i++)
+    {
+      const SeriesData *data = &self->series[i];
+
+      if (data->points != NULL && data->points->len > data->offset)
+        last_ts = MAX (last_ts, g_array_index (data->points, TwPoint, data->points->len - 1).ts);
+    }
+
+  return last_ts;
 }
 
 /**
@@ -428,7 +536,7 @@ tw_chart_view_clear (TwChartView *self)
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
   for (guint i = 0; i < N_SERIES; i++)
-    tw_chart_view_set_series (self, series_metrics[i], NULL);
+    tw_chart_view_take_series (self, series_metrics[i], NULL);
 }
 
 /**
@@ -445,8 +553,8 @@ tw_chart_view_get_n_points (TwChartView *self)
   g_return_val_if_fail (TW_IS_CHART_VIEW (self), 0);
 
   for (guint i = 0; i < N_SERIES; i++)
-    if (self->series[i] != NULL)
-      n += self->series[i]->len;
+    if (self->series[i].points != NULL)
+      n += self->series[i].points->len - self->series[i].offset;
 
   return n;
 }

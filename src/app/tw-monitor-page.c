@@ -26,6 +26,11 @@
 #define POLL_INTERVAL_MS      250
 #define HEART_RATE_FRESH_US   (60 * TW_USEC_PER_SEC)
 #define MAX_HEART_RATE_ROWS   200
+/* Live refreshes read only what is new, from a little before the newest
+ * sample shown (late samples within it are still picked up); a full
+ * re-read now and then catches anything later than that. */
+#define INCREMENT_OVERLAP_US  (5 * TW_USEC_PER_SEC)
+#define FULL_REFRESH_US       (30 * TW_USEC_PER_SEC)
 
 struct _TwMonitorPage
 {
@@ -65,6 +70,8 @@ struct _TwMonitorPage
   guint64                data_generation;
   guint64                entity_generation;
   gint64                 range_end;
+  gint64                 last_full_refresh;
+  gboolean               need_full_refresh;
   gboolean               can_browse;
   gboolean               have_status;
   gboolean               entities_dirty;
@@ -98,6 +105,8 @@ typedef struct
   char         *entity_key;
   gint64        window_us;
   gint64        now;
+  gboolean      incremental;
+  gint64        since;
 
   GPtrArray    *entities;
   GArray       *heart_rates;
@@ -235,6 +244,15 @@ read_selected (TwStore  *store,
 {
   gint64 last_ts = G_MININT64;
 
+  if (query->incremental)
+    {
+      if (!read_series (store, query, query->since, G_MAXINT64, &last_ts, error))
+        return FALSE;
+      query->live = TRUE;
+      query->range_end = MAX (query->now, last_ts);
+      return TRUE;
+    }
+
   if (!read_series (store, query, query->now - query->window_us, G_MAXINT64, &last_ts, error))
     return FALSE;
 
@@ -301,9 +319,10 @@ query_thread (GTask        *task,
 
   tw_reader_unlock (query->reader);
 
-  g_debug ("Query (entities: %s, heart rates: %s, trends: %s) took %.1f ms",
+  g_debug ("Query (entities: %s, heart rates: %s, trends: %s%s) took %.1f ms",
            query->list_entities ? "yes" : "no", query->read_heart_rates ? "yes" : "no",
            query->entity_key != NULL ? query->entity_key : "none",
+           query->incremental ? ", new samples only" : "",
            (g_get_monotonic_time () - started) / 1000.0);
 
   if (!ok)
@@ -485,6 +504,7 @@ select_key (TwMonitorPage *self,
 
   tw_chart_view_clear (self->chart_view);
   self->live = TRUE;
+  self->need_full_refresh = TRUE;
   self->range_end = tw_time_now ();
   update_chart_range (self);
   update_range_label (self);
@@ -639,8 +659,16 @@ apply_series (TwMonitorPage *self,
 
   metrics = tw_metric_get_vitals (&n_metrics);
   for (guint i = 0; i < n_metrics && i < query->series->len; i++)
-    tw_chart_view_set_series (self->chart_view, metrics[i].code,
-                              g_ptr_array_index (query->series, i));
+    {
+      GArray *points = g_ptr_array_index (query->series, i);
+
+      if (query->incremental)
+        tw_chart_view_append_series (self->chart_view, metrics[i].code,
+                                     (const TwPoint *) (gpointer) points->data, points->len,
+                                     query->range_end - query->window_us);
+      else
+        tw_chart_view_take_series (self->chart_view, metrics[i].code, g_array_ref (points));
+    }
 
   self->live = query->live;
   self->range_end = query->range_end;
@@ -734,6 +762,22 @@ maybe_start_query (TwMonitorPage *self)
   query->entity_key = self->can_browse ? g_strdup (self->selected_key) : NULL;
   query->window_us = (gint64) self->trend_window_minutes * TW_USEC_PER_MIN;
   query->now = tw_time_now ();
+
+  if (query->entity_key != NULL)
+    {
+      gint64 last_ts = tw_chart_view_get_last_ts (self->chart_view);
+
+      query->incremental = self->live
+                           && !self->need_full_refresh
+                           && last_ts != G_MININT64
+                           && query->now - self->last_full_refresh < FULL_REFRESH_US;
+      query->since = last_ts - INCREMENT_OVERLAP_US;
+      if (!query->incremental)
+        {
+          self->need_full_refresh = FALSE;
+          self->last_full_refresh = query->now;
+        }
+    }
 
   self->entities_dirty = FALSE;
   self->data_dirty = FALSE;
@@ -1001,6 +1045,7 @@ tw_monitor_page_start (TwMonitorPage *self,
   self->data_dirty = TRUE;
   self->have_status = FALSE;
   self->live = TRUE;
+  self->need_full_refresh = TRUE;
   self->range_end = tw_time_now ();
 
   /* Translators: the signed-in user and their role, "ana · Administrator" */
@@ -1122,6 +1167,7 @@ tw_monitor_page_set_trend_window_minutes (TwMonitorPage *self,
     return;
 
   self->trend_window_minutes = minutes;
+  self->need_full_refresh = TRUE;
   update_chart_range (self);
   update_range_label (self);
   self->data_dirty = TRUE;
