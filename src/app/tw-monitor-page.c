@@ -8,6 +8,7 @@
 #include "tw-error.h"
 #include "tw-metric.h"
 #include "tw-monitor-page.h"
+#include "tw-monitor-query.h"
 #include "tw-patient.h"
 #include "tw-patient-row.h"
 #include "tw-reader.h"
@@ -24,8 +25,6 @@
  */
 
 #define POLL_INTERVAL_MS      250
-#define HEART_RATE_FRESH_US   (60 * TW_USEC_PER_SEC)
-#define MAX_HEART_RATE_ROWS   200
 /* Live refreshes read only what is new, from a little before the newest
  * sample shown (late samples within it are still picked up); a full
  * re-read now and then catches anything later than that. */
@@ -92,249 +91,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void maybe_start_query (TwMonitorPage *self);
-
-/* Query: the input and the results of one worker run. */
-
-typedef struct
-{
-  TwReader     *reader;
-  GCancellable *cancellable;
-  gboolean      list_entities;
-  gboolean      read_heart_rates;
-  GStrv         keys;
-  char         *entity_key;
-  gint64        window_us;
-  gint64        now;
-  gboolean      incremental;
-  gint64        since;
-
-  GPtrArray    *entities;
-  GArray       *heart_rates;
-  GPtrArray    *series;
-  gint64        range_end;
-  gboolean      live;
-} Query;
-
-static void
-query_free (gpointer data)
-{
-  Query *query = data;
-
-  g_clear_pointer (&query->reader, tw_reader_unref);
-  g_clear_object (&query->cancellable);
-  g_clear_pointer (&query->keys, g_strfreev);
-  g_clear_pointer (&query->entity_key, g_free);
-  g_clear_pointer (&query->entities, g_ptr_array_unref);
-  g_clear_pointer (&query->heart_rates, g_array_unref);
-  g_clear_pointer (&query->series, g_ptr_array_unref);
-  g_free (query);
-}
-
-static GStrv
-keys_of_entities (GPtrArray *entities)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; i < entities->len; i++)
-    {
-      const TwEntityRow *row = g_ptr_array_index (entities, i);
-      g_strv_builder_add (builder, row->key);
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static gboolean
-read_heart_rates (TwStore  *store,
-                  Query    *query,
-                  GError  **error)
-{
-  guint n = query->keys != NULL ? g_strv_length (query->keys) : 0;
-
-  query->heart_rates = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GArray) points = NULL;
-      double value = NAN;
-
-      if (i < MAX_HEART_RATE_ROWS)
-        {
-          points = tw_store_read_samples (store, query->keys[i], "hr",
-                                          query->now - HEART_RATE_FRESH_US, G_MAXINT64,
-                                          error);
-          if (points == NULL && error != NULL && *error != NULL)
-            return FALSE;
-          if (points != NULL && points->len > 0)
-            value = g_array_index (points, TwPoint, points->len - 1).value;
-        }
-
-      g_array_append_val (query->heart_rates, value);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-read_series (TwStore  *store,
-             Query    *query,
-             gint64    from_ts,
-             gint64    to_ts,
-             gint64   *out_last_ts,
-             GError  **error)
-{
-  const TwMetricInfo *metrics;
-  guint n_metrics = 0;
-  gint64 last_ts = G_MININT64;
-
-  metrics = tw_metric_get_vitals (&n_metrics);
-  g_clear_pointer (&query->series, g_ptr_array_unref);
-  query->series = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-
-  for (guint i = 0; i < n_metrics; i++)
-    {
-      GArray *points = tw_store_read_samples (store, query->entity_key, metrics[i].code,
-                                              from_ts, to_ts, error);
-
-      if (points == NULL)
-        {
-          if (error != NULL && *error != NULL)
-            return FALSE;
-          points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
-        }
-
-      if (points->len > 0)
-        last_ts = MAX (last_ts, g_array_index (points, TwPoint, points->len - 1).ts);
-      g_ptr_array_add (query->series, points);
-    }
-
-  *out_last_ts = last_ts;
-  return TRUE;
-}
-
-/* The newest sample of the entity, for history that ended before the
- * visible window (a replayed file, a feed that stopped). */
-static gint64
-find_last_ts (TwStore    *store,
-              const char *entity_key,
-              GError    **error)
-{
-  g_autoptr(GPtrArray) stats = tw_store_list_series_stats (store, error);
-  gint64 last_ts = G_MININT64;
-
-  if (stats == NULL)
-    return G_MININT64;
-
-  g_ptr_array_set_free_func (stats, (GDestroyNotify) tw_series_stats_free);
-  for (guint i = 0; i < stats->len; i++)
-    {
-      const TwSeriesStats *row = g_ptr_array_index (stats, i);
-
-      if (g_strcmp0 (row->entity, entity_key) == 0 && row->count > 0)
-        last_ts = MAX (last_ts, row->last_ts);
-    }
-
-  return last_ts;
-}
-
-static gboolean
-read_selected (TwStore  *store,
-               Query    *query,
-               GError  **error)
-{
-  gint64 last_ts = G_MININT64;
-
-  if (query->incremental)
-    {
-      if (!read_series (store, query, query->since, G_MAXINT64, &last_ts, error))
-        return FALSE;
-      query->live = TRUE;
-      query->range_end = MAX (query->now, last_ts);
-      return TRUE;
-    }
-
-  if (!read_series (store, query, query->now - query->window_us, G_MAXINT64, &last_ts, error))
-    return FALSE;
-
-  if (last_ts != G_MININT64)
-    {
-      /* Live: the window ends now, or at a device clock that runs ahead. */
-      query->live = TRUE;
-      query->range_end = MAX (query->now, last_ts);
-      return TRUE;
-    }
-
-  last_ts = find_last_ts (store, query->entity_key, error);
-  if (error != NULL && *error != NULL)
-    return FALSE;
-
-  if (last_ts == G_MININT64)
-    {
-      query->live = TRUE;
-      query->range_end = query->now;
-      return TRUE;
-    }
-
-  query->live = FALSE;
-  query->range_end = last_ts;
-  return read_series (store, query, last_ts - query->window_us, last_ts, &last_ts, error);
-}
-
-static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Query *query = task_data;
-  g_autoptr(GError) error = NULL;
-  gint64 started = g_get_monotonic_time ();
-  TwStore *store;
-  gboolean ok = TRUE;
-
-  store = tw_reader_lock (query->reader, &error);
-  if (store == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (query->list_entities)
-    {
-      query->entities = tw_store_list_entities (store, tw_reader_get_role (query->reader), &error);
-      ok = query->entities != NULL;
-      if (ok)
-        {
-          g_ptr_array_set_free_func (query->entities, (GDestroyNotify) tw_entity_row_free);
-          g_clear_pointer (&query->keys, g_strfreev);
-          query->keys = keys_of_entities (query->entities);
-        }
-    }
-
-  if (ok && query->read_heart_rates && !g_cancellable_is_cancelled (cancellable))
-    ok = read_heart_rates (store, query, &error);
-
-  if (ok && query->entity_key != NULL && !g_cancellable_is_cancelled (cancellable))
-    ok = read_selected (store, query, &error);
-
-  tw_reader_unlock (query->reader);
-
-  g_debug ("Query (entities: %s, heart rates: %s, trends: %s%s) took %.1f ms",
-           query->list_entities ? "yes" : "no", query->read_heart_rates ? "yes" : "no",
-           query->entity_key != NULL ? query->entity_key : "none",
-           query->incremental ? ", new samples only" : "",
-           (g_get_monotonic_time () - started) / 1000.0);
-
-  if (!ok)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, TW_ERROR, TW_ERROR_FAILED, _("The store could not be read"));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
 
 /* Widgets */
 
@@ -629,8 +385,8 @@ merge_entities (TwMonitorPage *self,
 }
 
 static void
-apply_heart_rates (TwMonitorPage *self,
-                   Query         *query)
+apply_heart_rates (TwMonitorPage  *self,
+                   TwMonitorQuery *query)
 {
   guint n;
 
@@ -648,8 +404,8 @@ apply_heart_rates (TwMonitorPage *self,
 }
 
 static void
-apply_series (TwMonitorPage *self,
-              Query         *query)
+apply_series (TwMonitorPage  *self,
+              TwMonitorQuery *query)
 {
   const TwMetricInfo *metrics;
   guint n_metrics = 0;
@@ -695,7 +451,7 @@ query_done_cb (GObject      *object,
 {
   TwMonitorPage *self = TW_MONITOR_PAGE (object);
   GTask *task = G_TASK (result);
-  Query *query = g_task_get_task_data (task);
+  TwMonitorQuery *query = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   /* A query of a session that has been locked since: drop it unseen. */
@@ -746,14 +502,14 @@ static void
 maybe_start_query (TwMonitorPage *self)
 {
   g_autoptr(GTask) task = NULL;
-  Query *query;
+  TwMonitorQuery *query;
 
   if (self->reader == NULL || self->query_in_flight)
     return;
   if (!self->entities_dirty && !self->data_dirty)
     return;
 
-  query = g_new0 (Query, 1);
+  query = g_new0 (TwMonitorQuery, 1);
   query->reader = tw_reader_ref (self->reader);
   query->cancellable = g_object_ref (self->cancellable);
   query->list_entities = self->entities_dirty;
@@ -785,8 +541,8 @@ maybe_start_query (TwMonitorPage *self)
 
   task = g_task_new (self, self->cancellable, query_done_cb, NULL);
   g_task_set_source_tag (task, maybe_start_query);
-  g_task_set_task_data (task, query, query_free);
-  g_task_run_in_thread (task, query_thread);
+  g_task_set_task_data (task, query, tw_monitor_query_free);
+  g_task_run_in_thread (task, tw_monitor_query_run);
 }
 
 /* What the waiting page says about the sources: where data should come
