@@ -124,21 +124,10 @@ find_last_ts (TwStore     *store,
               const char  *entity_key,
               GError     **error)
 {
-  g_autoptr(GPtrArray) stats = tw_store_list_series_stats (store, error);
   gint64 last_ts = G_MININT64;
 
-  if (stats == NULL)
+  if (!tw_store_get_entity_last_ts (store, entity_key, &last_ts, error))
     return G_MININT64;
-
-  g_ptr_array_set_free_func (stats, (GDestroyNotify) tw_series_stats_free);
-  for (guint i = 0; i < stats->len; i++)
-    {
-      const TwSeriesStats *row = g_ptr_array_index (stats, i);
-
-      if (g_strcmp0 (row->entity, entity_key) == 0 && row->count > 0)
-        last_ts = MAX (last_ts, row->last_ts);
-    }
-
   return last_ts;
 }
 

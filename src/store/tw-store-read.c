@@ -95,6 +95,38 @@ tw_store_read_samples (TwStore     *store,
   return g_steal_pointer (&points);
 }
 
+/**
+ * tw_store_get_entity_last_ts:
+ * @out_ts: (out): the newest sample time of any series of the entity, or
+ *   %G_MININT64 when it has none
+ *
+ * One primary-key lookup per series: cheap however much is stored.
+ */
+gboolean
+tw_store_get_entity_last_ts (TwStore     *store,
+                             const char  *entity_key,
+                             gint64      *out_ts,
+                             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT max ((SELECT max (ts) FROM samples s WHERE s.series_id = r.id))"
+                           " FROM series r JOIN entities e ON e.id = r.entity_id WHERE e.key = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not read the newest sample");
+      return FALSE;
+    }
+  *out_ts = sqlite3_column_type (stmt, 0) == SQLITE_NULL ? G_MININT64
+                                                         : sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
 void
 tw_series_stats_free (TwSeriesStats *stats)
 {

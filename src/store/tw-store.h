@@ -122,6 +122,10 @@ GArray     *tw_store_read_samples       (TwStore      *store,
                                          gint64        from_ts,
                                          gint64        to_ts,
                                          GError      **error);
+gboolean    tw_store_get_entity_last_ts (TwStore      *store,
+                                         const char   *entity_key,
+                                         gint64       *out_ts,
+                                         GError      **error);
 GPtrArray  *tw_store_list_series_stats  (TwStore      *store,
                                          GError      **error);
 void        tw_series_stats_free        (TwSeriesStats *stats);

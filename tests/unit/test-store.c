@@ -202,9 +202,15 @@ test_rollups_match_raw (Fixture       *f,
   g_autoptr(sqlite3_stmt) check = NULL;
   guint buckets = 0;
 
+  gint64 last_ts = 0;
+
+  g_assert_true (tw_store_get_entity_last_ts (f->store, "P0001", &last_ts, NULL));
+  g_assert_cmpint (last_ts, ==, G_MININT64);
   write_one (f->store, b1, NULL);
   write_one (f->store, b2, NULL);
   write_one (f->store, b3, NULL);
+  g_assert_true (tw_store_get_entity_last_ts (f->store, "P0001", &last_ts, NULL));
+  g_assert_cmpint (last_ts, ==, (G_GINT64_CONSTANT (1795000020) + 119) * TW_USEC_PER_SEC);
 
   check = tw_store_prepare (f->store,
                             "SELECT r.bucket, r.n, r.sum, r.min, r.max, r.first, r.last,"
