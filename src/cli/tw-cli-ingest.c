@@ -52,6 +52,20 @@ on_progress (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A file given as a path becomes an absolute file:// URL, so that the same
+ * file replayed from another directory is the same source. */
+static char *
+source_url (const char *arg)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (arg);
+  g_autofree char *absolute = NULL;
+
+  if (scheme != NULL)
+    return g_strdup (arg);
+  absolute = g_canonicalize_filename (arg, NULL);
+  return g_filename_to_uri (absolute, NULL, NULL);
+}
+
 int
 twctl_cmd_ingest (Twctl  *self,
                   int     argc,
@@ -62,6 +76,7 @@ twctl_cmd_ingest (Twctl  *self,
   g_autoptr(TwPipeline) pipeline = NULL;
   g_autoptr(TwPipelineStatus) status = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *url = NULL;
   double duration = 0;
   IngestRun run = { 0 };
   guint sigint_id, sigterm_id, progress_id;
@@ -75,7 +90,7 @@ twctl_cmd_ingest (Twctl  *self,
     return twctl_fail (error);
   if (argc != 2)
     {
-      g_printerr ("twctl: usage: ingest URL [--duration SECONDS]\n");
+      g_printerr ("twctl: usage: ingest URL|FILE [--duration SECONDS]\n");
       return EXIT_USAGE;
     }
 
@@ -88,8 +103,9 @@ twctl_cmd_ingest (Twctl  *self,
       return 1;
     }
 
+  url = source_url (argv[1]);
   pipeline = tw_pipeline_new (session, &error);
-  if (pipeline == NULL || !tw_pipeline_add_source (pipeline, argv[1], &error))
+  if (pipeline == NULL || !tw_pipeline_add_source (pipeline, url, &error))
     return twctl_fail (error);
 
   loop = g_main_loop_new (NULL, FALSE);

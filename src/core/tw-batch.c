@@ -1,3 +1,5 @@
+#include <gio/gio.h>
+
 #include "tw-batch.h"
 
 /* Most strings are the same few entity keys and metric codes: a chunk with
@@ -31,6 +33,14 @@ tw_batch_free (TwBatch *batch)
 {
   if (batch == NULL)
     return;
+  if (batch->done != NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                     "The batch was discarded before it was stored");
+
+      /* Whoever waits for this batch must hear that it was not stored. */
+      tw_batch_complete (batch, error);
+    }
   g_string_chunk_free (batch->strings);
   g_array_unref (batch->samples);
   g_array_unref (batch->entities);
@@ -101,4 +111,35 @@ guint
 tw_batch_get_n_rows (const TwBatch *batch)
 {
   return batch->samples->len + batch->entities->len + batch->rejects->len;
+}
+
+void
+tw_batch_set_done (TwBatch        *batch,
+                   TwBatchDone     done,
+                   gpointer        user_data,
+                   GDestroyNotify  destroy)
+{
+  g_return_if_fail (batch->done == NULL);
+  batch->done = done;
+  batch->done_data = user_data;
+  batch->done_destroy = destroy;
+}
+
+/**
+ * tw_batch_complete:
+ * Reports the batch's fate once; later calls do nothing.
+ */
+void
+tw_batch_complete (TwBatch      *batch,
+                   const GError *error)
+{
+  TwBatchDone done = g_steal_pointer (&batch->done);
+  gpointer data = g_steal_pointer (&batch->done_data);
+  GDestroyNotify destroy = g_steal_pointer (&batch->done_destroy);
+
+  if (done == NULL)
+    return;
+  done (batch, error, data);
+  if (destroy != NULL)
+    destroy (data);
 }

@@ -41,13 +41,27 @@ typedef struct
   GBytes *raw;
 } TwReject;
 
+typedef struct _TwBatch TwBatch;
+
+/**
+ * TwBatchDone:
+ * @error: %NULL when the batch is committed, else why it was not
+ *
+ * Called on the engine thread once the batch's fate is known; sources
+ * that must acknowledge only stored data (MLLP) marshal it to their own
+ * thread.
+ */
+typedef void (*TwBatchDone) (TwBatch      *batch,
+                             const GError *error,
+                             gpointer      user_data);
+
 /**
  * TwBatch:
  * What a source hands to the engine: the samples of one or more messages,
  * entity announcements, rejects, and the resume cursor that becomes valid
  * once all of it is committed.
  */
-typedef struct
+struct _TwBatch
 {
   gint64        source_id;
   gint64        cursor_seq;    /* highest sequence number covered, -1 if none */
@@ -56,7 +70,10 @@ typedef struct
   GArray       *samples;       /* TwSample */
   GArray       *entities;      /* TwEntityInfo */
   GPtrArray    *rejects;       /* TwReject* */
-} TwBatch;
+  TwBatchDone   done;
+  gpointer      done_data;
+  GDestroyNotify done_destroy;
+};
 
 TwBatch    *tw_batch_new          (gint64        source_id);
 void        tw_batch_free         (TwBatch      *batch);
@@ -78,6 +95,12 @@ void        tw_batch_add_reject   (TwBatch      *batch,
                                    const void   *raw,
                                    gsize         raw_len);
 guint       tw_batch_get_n_rows   (const TwBatch *batch);
+void        tw_batch_set_done     (TwBatch      *batch,
+                                   TwBatchDone   done,
+                                   gpointer      user_data,
+                                   GDestroyNotify destroy);
+void        tw_batch_complete     (TwBatch      *batch,
+                                   const GError *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwBatch, tw_batch_free)
 

@@ -3,7 +3,7 @@
 #include "tw-queue.h"
 #include "tw-store.h"
 #include "tw-time.h"
-#include "tw-ws-source.h"
+#include "tw-source.h"
 
 /* ARCHITECTURE.md: commit every ≤250 ms or ≤10k rows. */
 #define COMMIT_MAX_ROWS        10000
@@ -81,7 +81,7 @@ tw_pipeline_add_source (TwPipeline  *self,
 {
   g_return_val_if_fail (self->engine_thread == NULL, FALSE);
 
-  if (!tw_ws_source_check_url (url, error))
+  if (!tw_source_check_url (url, error))
     return FALSE;
   for (guint i = 0; i < self->requested_urls->len; i++)
     if (g_str_equal (g_ptr_array_index (self->requested_urls, i), url))
@@ -113,21 +113,33 @@ ingest_thread_main (gpointer data)
   for (guint i = 0; i < self->lives->len; i++)
     {
       TwSourceLive *live = g_ptr_array_index (self->lives, i);
+      g_autoptr(GError) error = NULL;
+      TwSource *source = tw_source_new_for_url (live->url, live->committed_seq, self->queue, live,
+                                                &error);
 
-      g_ptr_array_add (sources, tw_ws_source_new (live->url, live->committed_seq,
-                                                  self->queue, live));
+      if (source == NULL)
+        {
+          /* Checked before, so only a file that vanished lands here. */
+          g_mutex_lock (&live->mutex);
+          live->state = TW_SOURCE_STATE_STOPPED;
+          g_free (live->last_error);
+          live->last_error = g_strdup (error->message);
+          g_mutex_unlock (&live->mutex);
+          continue;
+        }
+      g_ptr_array_add (sources, source);
     }
   g_mutex_unlock (&self->mutex);
 
   for (guint i = 0; i < sources->len; i++)
-    tw_ws_source_start (g_ptr_array_index (sources, i));
+    tw_source_start (g_ptr_array_index (sources, i));
 
   g_main_loop_run (self->ingest_loop);
 
   for (guint i = 0; i < sources->len; i++)
-    tw_ws_source_free (g_ptr_array_index (sources, i));
+    tw_source_free (g_ptr_array_index (sources, i));
 
-  /* Let libsoup finish closing sockets before the context goes away. */
+  /* Let the sources finish closing sockets before the context goes away. */
   while (g_main_context_iteration (self->ingest_context, FALSE))
     ;
   g_main_context_pop_thread_default (self->ingest_context);
@@ -188,7 +200,7 @@ register_sources (TwPipeline  *self,
 
       for (guint j = 0; !wanted && j < self->requested_urls->len; j++)
         wanted = g_str_equal (g_ptr_array_index (self->requested_urls, j), row->url);
-      if (!wanted || !tw_ws_source_check_url (row->url, NULL))
+      if (!wanted || !tw_source_check_url (row->url, NULL))
         continue;
 
       live = tw_source_live_new (row->id, row->url, row->cursor_seq);
@@ -305,6 +317,9 @@ engine_commit (TwPipeline  *self,
   engine->in_transaction = FALSE;
   account_commit (self, engine);
   refresh_totals (self, engine);
+  /* Only now may a source acknowledge these messages to their sender. */
+  for (guint i = 0; i < engine->pending->len; i++)
+    tw_batch_complete (g_ptr_array_index (engine->pending, i), NULL);
   g_ptr_array_set_size (engine->pending, 0);
   engine->pending_rows = 0;
   return TRUE;
@@ -521,7 +536,10 @@ tw_pipeline_get_status (TwPipeline *self)
       s->reconnects = live->reconnects;
       s->committed_seq = live->committed_seq;
       s->message_rate = live->message_rate;
-      all_finished &= live->state == TW_SOURCE_STATE_FINISHED
+      /* A source that stopped by itself (a file that cannot be read) is as
+       * done as one whose stream ended. */
+      all_finished &= (live->state == TW_SOURCE_STATE_FINISHED
+                       || live->state == TW_SOURCE_STATE_STOPPED)
                       && live->committed_batches == live->pushed_batches;
       g_mutex_unlock (&live->mutex);
       g_ptr_array_add (status->sources, s);
