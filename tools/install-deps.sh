@@ -11,7 +11,8 @@ packages=(
   desktop-file-utils appstream flatpak-builder
   xvfb xauth dbus imagemagick poppler-utils
   fonts-cantarell fonts-dejavu-core
-  python3
+  python3 python3-hl7
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -70,6 +70,7 @@ struct _TwBatch
   GArray       *samples;       /* TwSample */
   GArray       *entities;      /* TwEntityInfo */
   GPtrArray    *rejects;       /* TwReject* */
+  gboolean      urgent;        /* a sender waits for this commit: do not wait 250 ms */
   TwBatchDone   done;
   gpointer      done_data;
   GDestroyNotify done_destroy;

@@ -394,10 +394,12 @@ engine_run (TwPipeline *self,
             }
         }
 
+      /* A sender waiting for an acknowledgement (MLLP) gets its commit now;
+       * whatever else is already written rides along. */
       if (engine->in_transaction
           && (engine->pending_rows >= COMMIT_MAX_ROWS
               || g_get_monotonic_time () - engine->tx_started >= COMMIT_MAX_AGE_US
-              || batch == NULL))
+              || batch == NULL || batch->urgent))
         {
           if (!engine_commit (self, engine, &error))
             {
