@@ -30,7 +30,14 @@ typedef struct
   int         digits;
 } TwMetricInfo;
 
-const TwMetricInfo *tw_metric_lookup     (const char *code);
-const TwMetricInfo *tw_metric_get_vitals (guint     *n_metrics);
+/* LOINC code of the FHIR vital-signs blood pressure panel: its values are
+ * in components (systolic 8480-6, diastolic 8462-4), never at the top. */
+#define TW_LOINC_BP_PANEL "85354-9"
+
+const TwMetricInfo *tw_metric_lookup       (const char *code);
+const TwMetricInfo *tw_metric_get_vitals   (guint      *n_metrics);
+const TwMetricInfo *tw_metric_get_all      (guint      *n_metrics);
+const TwMetricInfo *tw_metric_lookup_loinc (const char *loinc);
+const TwMetricInfo *tw_metric_lookup_mdc   (const char *mdc);
 
 G_END_DECLS
