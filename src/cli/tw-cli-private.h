@@ -42,5 +42,6 @@ int        twctl_cmd_user              (Twctl *self, int argc, char **argv);
 int        twctl_cmd_ingest            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_patients          (Twctl *self, int argc, char **argv);
 int        twctl_cmd_stats             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_quarantine        (Twctl *self, int argc, char **argv);
 
 G_END_DECLS

@@ -166,6 +166,16 @@ twctl_cmd_stats (Twctl  *self,
           json_builder_add_int_value (b, (gint64) s->counters.quarantined);
           json_builder_set_member_name (b, "cursor");
           json_builder_add_int_value (b, s->cursor_seq);
+          json_builder_set_member_name (b, "reconnects");
+          json_builder_add_int_value (b, (gint64) s->reconnects);
+          json_builder_set_member_name (b, "lag_ms");
+          if (s->lag_us >= 0)
+            json_builder_add_int_value (b, s->lag_us / 1000);
+          else
+            json_builder_add_null_value (b);
+          add_nullable_string (b, "last_error", s->last_error);
+          if (s->last_error != NULL)
+            add_time_member (b, "last_error_at", s->last_error_at);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -199,15 +209,24 @@ twctl_cmd_stats (Twctl  *self,
       return 0;
     }
 
-  g_print ("%-40s %10s %10s %10s %11s %8s\n", "SOURCE", "RECEIVED", "STORED", "DUPLICATES",
-           "QUARANTINED", "CURSOR");
+  g_print ("%-36s %9s %9s %9s %9s %8s %6s %9s\n", "SOURCE", "RECEIVED", "STORED", "DUPLICATE",
+           "QUARANT.", "CURSOR", "RECON.", "LAG");
   for (guint i = 0; i < sources->len; i++)
     {
       TwSourceRow *s = g_ptr_array_index (sources, i);
+      g_autofree char *lag = s->lag_us >= 0 ? g_strdup_printf ("%.1f s", s->lag_us / 1e6)
+                                            : g_strdup ("–");
 
-      g_print ("%-40s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
-               " %11" G_GUINT64_FORMAT " %8" G_GINT64_FORMAT "\n", s->name, s->counters.received,
-               s->counters.stored, s->counters.duplicates, s->counters.quarantined, s->cursor_seq);
+      g_print ("%-36s %9" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT
+               " %9" G_GUINT64_FORMAT " %8" G_GINT64_FORMAT " %6" G_GUINT64_FORMAT " %9s\n",
+               s->name, s->counters.received, s->counters.stored, s->counters.duplicates,
+               s->counters.quarantined, s->cursor_seq, s->reconnects, lag);
+      if (s->last_error != NULL)
+        {
+          g_autofree char *when = tw_time_format_local (s->last_error_at, "%Y-%m-%d %H:%M:%S");
+
+          g_print ("  last error (%s): %s\n", when, s->last_error);
+        }
     }
   g_print ("\n%-12s %-8s %10s  %-19s  %-19s\n", "ENTITY", "METRIC", "SAMPLES", "FIRST", "LAST");
   for (guint i = 0; i < series->len; i++)

@@ -20,9 +20,12 @@ static const char usage_text[] =
   "  user add NAME --role ROLE         add a user (admin, clinician, operator, analyst)\n"
   "  user list [--json]                list users and roles\n"
   "  user passwd NAME                  set a user's password\n"
-  "  ingest URL [--duration SECONDS]   store a live stream until it ends or is interrupted\n"
+  "  ingest URL|FILE [--duration S]    store a live stream (ws://, http://, mqtt://, mllp://,\n"
+  "                                    mllp-listen://) or replay a file, until it ends\n"
   "  patients [--json]                 patients as your role may see them\n"
   "  stats [--json]                    what each source delivered and each series holds\n"
+  "  quarantine list|show ID|reprocess [ID…]|export FILE\n"
+  "                                    review messages that could not be used\n"
   "\n"
   "Passwords are read from the terminal, from standard input when it is not a terminal\n"
   "(one per line: first the signing-in user's, then a new one), or from --password-file\n"
@@ -178,6 +181,8 @@ main (int    argc,
     status = twctl_cmd_ingest (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "patients"))
     status = twctl_cmd_patients (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "quarantine"))
+    status = twctl_cmd_quarantine (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "stats"))
     status = twctl_cmd_stats (&self, argc - 1, argv + 1);
   else

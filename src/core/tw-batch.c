@@ -107,6 +107,13 @@ tw_batch_add_reject (TwBatch    *batch,
   g_ptr_array_add (batch->rejects, reject);
 }
 
+void
+tw_batch_clear_rejects (TwBatch *batch)
+{
+  g_ptr_array_foreach (batch->rejects, (GFunc) tw_reject_free, NULL);
+  g_ptr_array_set_size (batch->rejects, 0);
+}
+
 guint
 tw_batch_get_n_rows (const TwBatch *batch)
 {

@@ -96,6 +96,7 @@ void        tw_batch_add_reject   (TwBatch      *batch,
                                    const void   *raw,
                                    gsize         raw_len);
 guint       tw_batch_get_n_rows   (const TwBatch *batch);
+void        tw_batch_clear_rejects (TwBatch     *batch);
 void        tw_batch_set_done     (TwBatch      *batch,
                                    TwBatchDone   done,
                                    gpointer      user_data,

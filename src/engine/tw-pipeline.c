@@ -208,6 +208,7 @@ register_sources (TwPipeline  *self,
       live->total_stored = row->counters.stored;
       live->total_duplicates = row->counters.duplicates;
       live->total_quarantined = row->counters.quarantined;
+      live->base_reconnects = row->reconnects;
       g_ptr_array_add (self->lives, live);
     }
   g_mutex_unlock (&self->mutex);
@@ -302,6 +303,54 @@ refresh_totals (TwPipeline *self,
   g_mutex_unlock (&self->mutex);
 }
 
+static gint64
+newest_pending_ts (Engine *engine,
+                   gint64  source_id)
+{
+  gint64 newest = G_MININT64;
+
+  for (guint i = 0; i < engine->pending->len; i++)
+    {
+      TwBatch *batch = g_ptr_array_index (engine->pending, i);
+
+      if (batch->source_id != source_id)
+        continue;
+      for (guint k = 0; k < batch->samples->len; k++)
+        newest = MAX (newest, g_array_index (batch->samples, TwSample, k).ts);
+    }
+  return newest;
+}
+
+/* Reconnects, lag and the last error go into the same transaction, so
+ * `twctl stats` shows what the app showed. */
+static gboolean
+save_health (TwPipeline  *self,
+             Engine      *engine,
+             GError     **error)
+{
+  gint64 now = tw_time_now ();
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; ok && i < self->lives->len; i++)
+    {
+      TwSourceLive *live = g_ptr_array_index (self->lives, i);
+      gint64 newest = newest_pending_ts (engine, live->source_id);
+      g_autofree char *last_error = NULL;
+      guint64 reconnects;
+
+      g_mutex_lock (&live->mutex);
+      reconnects = live->base_reconnects + live->reconnects;
+      last_error = g_strdup (live->last_error);
+      g_mutex_unlock (&live->mutex);
+      ok = tw_store_save_source_health (engine->store, live->source_id, reconnects,
+                                        newest != G_MININT64 ? MAX (0, now - newest) : -1,
+                                        last_error, error);
+    }
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
 static gboolean
 engine_commit (TwPipeline  *self,
                Engine      *engine,
@@ -309,7 +358,7 @@ engine_commit (TwPipeline  *self,
 {
   if (!engine->in_transaction)
     return TRUE;
-  if (!tw_store_commit (engine->store, error))
+  if (!save_health (self, engine, error) || !tw_store_commit (engine->store, error))
     {
       engine->in_transaction = FALSE;
       return FALSE;

@@ -47,6 +47,7 @@ typedef struct
   guint64       total_stored;
   guint64       total_duplicates;
   guint64       total_quarantined;
+  guint64       base_reconnects;   /* persisted before this pipeline started */
 } TwSourceLive;
 
 TwSourceLive *tw_source_live_new        (gint64         source_id,

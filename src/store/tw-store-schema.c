@@ -70,6 +70,13 @@ static const char *migrations[] = {
   "  reason TEXT NOT NULL,"
   "  raw BLOB NOT NULL"
   ");",
+
+  /* 2: source health, so `twctl stats` shows what the app shows */
+  "ALTER TABLE sources ADD COLUMN reconnects INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sources ADD COLUMN lag_us INTEGER;"
+  "ALTER TABLE sources ADD COLUMN last_error TEXT;"
+  "ALTER TABLE sources ADD COLUMN last_error_at INTEGER;"
+  "CREATE INDEX quarantine_by_source ON quarantine (source_id, received_at);",
 };
 
 gboolean

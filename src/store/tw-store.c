@@ -338,6 +338,7 @@ tw_source_row_free (TwSourceRow *row)
     return;
   g_free (row->name);
   g_free (row->url);
+  g_free (row->last_error);
   g_free (row);
 }
 
@@ -351,7 +352,8 @@ tw_store_list_sources (TwStore  *store,
 
   stmt = tw_store_prepare (store,
                            "SELECT id, name, url, enabled, cursor_seq, received, stored, "
-                           "duplicates, quarantined FROM sources ORDER BY id", error);
+                           "duplicates, quarantined, reconnects, lag_us, last_error, last_error_at"
+                           " FROM sources ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -367,6 +369,11 @@ tw_store_list_sources (TwStore  *store,
       row->counters.stored = (guint64) sqlite3_column_int64 (stmt, 6);
       row->counters.duplicates = (guint64) sqlite3_column_int64 (stmt, 7);
       row->counters.quarantined = (guint64) sqlite3_column_int64 (stmt, 8);
+      row->reconnects = (guint64) sqlite3_column_int64 (stmt, 9);
+      row->lag_us = sqlite3_column_type (stmt, 10) == SQLITE_NULL ? -1
+                                                                  : sqlite3_column_int64 (stmt, 10);
+      row->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+      row->last_error_at = sqlite3_column_int64 (stmt, 12);
       g_ptr_array_add (rows, row);
     }
   if (rc != SQLITE_DONE)
@@ -375,6 +382,48 @@ tw_store_list_sources (TwStore  *store,
       return NULL;
     }
   return g_steal_pointer (&rows);
+}
+
+/**
+ * tw_store_save_source_health:
+ * @lag_us: commit time minus the newest event time, or -1 to keep the old
+ * @last_error: the current error, or %NULL when the source is healthy (the
+ *   last error and its time are kept for the record)
+ */
+gboolean
+tw_store_save_source_health (TwStore     *store,
+                             gint64       source_id,
+                             guint64      reconnects,
+                             gint64       lag_us,
+                             const char  *last_error,
+                             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = tw_store_prepare (store,
+                           "UPDATE sources SET reconnects = ?, lag_us = coalesce (?, lag_us),"
+                           " last_error = coalesce (?, last_error),"
+                           " last_error_at = CASE WHEN ? IS NULL OR ? IS last_error"
+                           "   THEN last_error_at ELSE ? END"
+                           " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (gint64) reconnects);
+  if (lag_us >= 0)
+    sqlite3_bind_int64 (stmt, 2, lag_us);
+  else
+    sqlite3_bind_null (stmt, 2);
+  sqlite3_bind_text (stmt, 3, last_error, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, last_error, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, last_error, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, tw_time_now ());
+  sqlite3_bind_int64 (stmt, 7, source_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not save the source's health");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- users ------------------------------------------------------------- */

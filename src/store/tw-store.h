@@ -33,6 +33,10 @@ typedef struct
   gboolean    enabled;
   gint64      cursor_seq;   /* -1 when nothing committed yet */
   TwCounters  counters;
+  guint64     reconnects;   /* total since the source was created */
+  gint64      lag_us;       /* commit time minus newest event time, -1 unknown */
+  char       *last_error;   /* NULL when none */
+  gint64      last_error_at;
 } TwSourceRow;
 
 typedef struct
@@ -88,6 +92,12 @@ gint64      tw_store_ensure_source      (TwStore      *store,
                                          const char   *url,
                                          GError      **error);
 GPtrArray  *tw_store_list_sources       (TwStore      *store,
+                                         GError      **error);
+gboolean    tw_store_save_source_health (TwStore      *store,
+                                         gint64        source_id,
+                                         guint64       reconnects,
+                                         gint64        lag_us,
+                                         const char   *last_error,
                                          GError      **error);
 void        tw_source_row_free          (TwSourceRow  *row);
 

@@ -1,0 +1,241 @@
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "tw-cli-private.h"
+#include "tw-error.h"
+#include "tw-quarantine.h"
+#include "tw-time.h"
+
+#define LIST_DEFAULT_LIMIT 100
+
+/* Quarantined messages hold whatever the sender sent, identity included:
+ * reviewing them is the administrator's job (sources are theirs). */
+static TwStore *
+open_as_admin (Twctl      *self,
+               TwSession **out_session,
+               GError    **error)
+{
+  g_autoptr(TwSession) session = twctl_sign_in (self, error);
+  TwStore *store;
+
+  if (session == NULL)
+    return NULL;
+  if (!tw_session_can (session, TW_PERM_MANAGE_SOURCES))
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
+                           "only an administrator may review the quarantine");
+      return NULL;
+    }
+  store = tw_session_open_store (session, error);
+  if (store != NULL)
+    *out_session = g_steal_pointer (&session);
+  return store;
+}
+
+static void
+add_row_members (JsonBuilder           *b,
+                 const TwQuarantineRow *row)
+{
+  g_autofree char *when = tw_time_format_iso8601 (row->received_at);
+
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, row->id);
+  json_builder_set_member_name (b, "source");
+  if (row->source_name != NULL)
+    json_builder_add_string_value (b, row->source_name);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "received_at");
+  json_builder_add_string_value (b, when);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, row->reason);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, row->size);
+}
+
+static int
+cmd_list (Twctl  *self,
+          int     argc,
+          char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean json = FALSE;
+  int limit = LIST_DEFAULT_LIMIT;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "At most N entries, newest first (0: all)", "N" },
+    { NULL }
+  };
+
+  if (!twctl_parse_command_options ("quarantine list", entries, &argc, &argv, &error))
+    return twctl_fail (error);
+  store = open_as_admin (self, &session, &error);
+  if (store == NULL)
+    return twctl_fail (error);
+  rows = tw_store_list_quarantine (store, 0, (guint) MAX (limit, 0), &error);
+  if (rows == NULL)
+    return twctl_fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          json_builder_begin_object (b);
+          add_row_members (b, g_ptr_array_index (rows, i));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      twctl_print_json (b);
+      return 0;
+    }
+
+  g_print ("%6s  %-19s  %9s  %s\n", "ID", "RECEIVED", "BYTES", "REASON");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TwQuarantineRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *when = tw_time_format_local (row->received_at, "%Y-%m-%d %H:%M:%S");
+
+      g_print ("%6" G_GINT64_FORMAT "  %-19s  %9" G_GINT64_FORMAT "  %s\n", row->id, when,
+               row->size, row->reason);
+    }
+  return 0;
+}
+
+static int
+cmd_show (Twctl  *self,
+          int     argc,
+          char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  gsize len = 0;
+  const void *data;
+
+  if (argc != 2)
+    {
+      g_printerr ("twctl: usage: quarantine show ID   (prints the raw message)\n");
+      return EXIT_USAGE;
+    }
+  store = open_as_admin (self, &session, &error);
+  if (store == NULL)
+    return twctl_fail (error);
+  raw = tw_store_get_quarantine_raw (store, g_ascii_strtoll (argv[1], NULL, 10), &error);
+  if (raw == NULL)
+    return twctl_fail (error);
+  data = g_bytes_get_data (raw, &len);
+  fwrite (data, 1, len, stdout);
+  if (isatty (STDOUT_FILENO))
+    g_print ("\n");
+  return 0;
+}
+
+static int
+cmd_reprocess (Twctl  *self,
+               int     argc,
+               char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  TwReprocessResult result = { 0 };
+
+  for (int i = 1; i < argc; i++)
+    {
+      gint64 id = g_ascii_strtoll (argv[i], NULL, 10);
+
+      g_array_append_val (ids, id);
+    }
+  store = open_as_admin (self, &session, &error);
+  if (store == NULL)
+    return twctl_fail (error);
+  if (!tw_quarantine_reprocess (store, ids->len > 0 ? (const gint64 *) ids->data : NULL,
+                                ids->len, &result, &error))
+    return twctl_fail (error);
+  g_print ("Reprocessed %u messages: %u stored (%u samples), %u still rejected.\n",
+           result.fixed + result.still_bad, result.fixed, result.samples, result.still_bad);
+  return 0;
+}
+
+static int
+cmd_export (Twctl  *self,
+            int     argc,
+            char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (argc != 2)
+    {
+      g_printerr ("twctl: usage: quarantine export FILE   (NDJSON; raw bytes in base64)\n");
+      return EXIT_USAGE;
+    }
+  store = open_as_admin (self, &session, &error);
+  if (store == NULL)
+    return twctl_fail (error);
+  rows = tw_store_list_quarantine (store, 0, 0, &error);
+  if (rows == NULL)
+    return twctl_fail (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TwQuarantineRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GBytes) raw = tw_store_get_quarantine_raw (store, row->id, &error);
+      g_autofree char *encoded = NULL;
+      g_autofree char *line = NULL;
+      gsize len = 0;
+      const guchar *data;
+
+      if (raw == NULL)
+        return twctl_fail (error);
+      data = g_bytes_get_data (raw, &len);
+      encoded = g_base64_encode (data, len);
+      json_builder_begin_object (b);
+      add_row_members (b, row);
+      json_builder_set_member_name (b, "raw_base64");
+      json_builder_add_string_value (b, encoded);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      line = json_to_string (root, FALSE);
+      g_string_append_printf (out, "%s\n", line);
+    }
+  /* Quarantined messages may hold patient data: the export is private. */
+  if (!g_file_set_contents_full (argv[1], out->str, (gssize) out->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    return twctl_fail (error);
+  g_print ("Exported %u quarantined messages to %s (readable by you only; it may contain "
+           "patient data).\n", rows->len, argv[1]);
+  return 0;
+}
+
+int
+twctl_cmd_quarantine (Twctl  *self,
+                      int     argc,
+                      char  **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "list"))
+    return cmd_list (self, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "show"))
+    return cmd_show (self, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "reprocess"))
+    return cmd_reprocess (self, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "export"))
+    return cmd_export (self, argc - 1, argv + 1);
+  g_printerr ("twctl: usage: quarantine list|show ID|reprocess [ID…]|export FILE\n");
+  return EXIT_USAGE;
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "tw-store-quarantine.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint fixed;        /* decoded now: data stored, entry removed */
+  guint still_bad;    /* still rejected: entry kept with today's reason */
+  guint samples;      /* samples stored from fixed entries */
+} TwReprocessResult;
+
+/* Decodes quarantined messages again with today's rules (after a rule or a
+ * unit table changed). @ids NULL means all. Runs in one transaction on the
+ * caller's connection; safe beside a running pipeline (WAL, busy wait). */
+gboolean tw_quarantine_reprocess (TwStore           *store,
+                                  const gint64      *ids,
+                                  guint              n_ids,
+                                  TwReprocessResult *result,
+                                  GError           **error);
+
+G_END_DECLS
