@@ -43,5 +43,6 @@ int        twctl_cmd_ingest            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_patients          (Twctl *self, int argc, char **argv);
 int        twctl_cmd_stats             (Twctl *self, int argc, char **argv);
 int        twctl_cmd_quarantine        (Twctl *self, int argc, char **argv);
+int        twctl_cmd_source            (Twctl *self, int argc, char **argv);
 
 G_END_DECLS

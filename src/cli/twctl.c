@@ -24,6 +24,8 @@ static const char usage_text[] =
   "                                    mllp-listen://) or replay a file, until it ends\n"
   "  patients [--json]                 patients as your role may see them\n"
   "  stats [--json]                    what each source delivered and each series holds\n"
+  "  source list|add NAME URL|set-url ID URL|pause ID|resume ID|remove ID|test URL\n"
+  "                                    configure the sources the app reads\n"
   "  quarantine list|show ID|reprocess [ID…]|export FILE\n"
   "                                    review messages that could not be used\n"
   "\n"
@@ -181,6 +183,8 @@ main (int    argc,
     status = twctl_cmd_ingest (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "patients"))
     status = twctl_cmd_patients (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "source"))
+    status = twctl_cmd_source (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "quarantine"))
     status = twctl_cmd_quarantine (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "stats"))

@@ -182,8 +182,10 @@ register_sources (TwPipeline  *self,
   for (guint i = 0; i < self->requested_urls->len; i++)
     {
       const char *url = g_ptr_array_index (self->requested_urls, i);
+      /* The name is shown everywhere; a password in the URL must not be. */
+      g_autofree char *name = tw_source_url_redact (url);
 
-      if (tw_store_ensure_source (store, url, url, error) < 0)
+      if (tw_store_ensure_source (store, name, url, error) < 0)
         return FALSE;
     }
 

@@ -127,6 +127,27 @@ tw_source_url_without_params (const char         *url,
   return g_uri_to_string (stripped);
 }
 
+/**
+ * tw_source_url_redact:
+ * The URL as it may be shown or logged: a password in it (MQTT brokers take
+ * one in the user info) is replaced by "***".
+ */
+char *
+tw_source_url_redact (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD, NULL);
+  g_autoptr(GUri) shown = NULL;
+
+  if (uri == NULL || g_uri_get_password (uri) == NULL)
+    return g_strdup (url);
+  shown = g_uri_build_with_user (G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD,
+                                 g_uri_get_scheme (uri), g_uri_get_user (uri), "***",
+                                 g_uri_get_auth_params (uri), g_uri_get_host (uri),
+                                 g_uri_get_port (uri), g_uri_get_path (uri), g_uri_get_query (uri),
+                                 g_uri_get_fragment (uri));
+  return g_uri_to_string (shown);
+}
+
 /* ---- factory ----------------------------------------------------------- */
 
 static gboolean

@@ -137,5 +137,6 @@ char          *tw_source_url_without_params (const char *url,
                                              const char * const *params);
 char          *tw_source_url_get_param    (const char   *url,
                                            const char   *name);
+char          *tw_source_url_redact       (const char   *url);
 
 G_END_DECLS

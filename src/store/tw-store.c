@@ -385,6 +385,80 @@ tw_store_list_sources (TwStore  *store,
 }
 
 /**
+ * tw_store_update_source:
+ * Renames, re-points, pauses (@enabled FALSE) or resumes a source. A new
+ * address keeps the cursor only when it names the same stream, which we
+ * cannot know: the cursor is reset so the new stream starts from its
+ * beginning (idempotent writes make a replay harmless).
+ */
+gboolean
+tw_store_update_source (TwStore     *store,
+                        gint64       source_id,
+                        const char  *name,
+                        const char  *url,
+                        gboolean     enabled,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = tw_store_prepare (store,
+                           "UPDATE sources SET name = ?1, enabled = ?3,"
+                           " cursor_seq = CASE WHEN url = ?2 THEN cursor_seq ELSE -1 END, url = ?2"
+                           " WHERE id = ?4", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, enabled ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, source_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if ((sqlite3_extended_errcode (store->db) & 0xff) == SQLITE_CONSTRAINT)
+        g_set_error (error, TW_ERROR, TW_ERROR_ALREADY_EXISTS,
+                     "Another source is already named ‘%s’", name);
+      else
+        tw_store_set_error (store, error, "Could not change the source");
+      return FALSE;
+    }
+  if (sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_NOT_FOUND,
+                   "There is no source %" G_GINT64_FORMAT, source_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tw_store_remove_source:
+ * Removes the source's configuration. What it delivered stays: samples
+ * belong to patients, and quarantined messages keep their record (without
+ * a source).
+ */
+gboolean
+tw_store_remove_source (TwStore  *store,
+                        gint64    source_id,
+                        GError  **error)
+{
+  g_autoptr(sqlite3_stmt) detach = NULL;
+  g_autoptr(sqlite3_stmt) remove = NULL;
+
+  detach = tw_store_prepare (store, "UPDATE quarantine SET source_id = NULL WHERE source_id = ?",
+                             error);
+  remove = tw_store_prepare (store, "DELETE FROM sources WHERE id = ?", error);
+  if (detach == NULL || remove == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (detach, 1, source_id);
+  sqlite3_bind_int64 (remove, 1, source_id);
+  if (sqlite3_step (detach) != SQLITE_DONE || sqlite3_step (remove) != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not remove the source");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * tw_store_save_source_health:
  * @lag_us: commit time minus the newest event time, or -1 to keep the old
  * @last_error: the current error, or %NULL when the source is healthy (the

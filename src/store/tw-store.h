@@ -93,6 +93,15 @@ gint64      tw_store_ensure_source      (TwStore      *store,
                                          GError      **error);
 GPtrArray  *tw_store_list_sources       (TwStore      *store,
                                          GError      **error);
+gboolean    tw_store_update_source      (TwStore      *store,
+                                         gint64        source_id,
+                                         const char   *name,
+                                         const char   *url,
+                                         gboolean      enabled,
+                                         GError      **error);
+gboolean    tw_store_remove_source      (TwStore      *store,
+                                         gint64        source_id,
+                                         GError      **error);
 gboolean    tw_store_save_source_health (TwStore      *store,
                                          gint64        source_id,
                                          guint64       reconnects,
