@@ -176,8 +176,7 @@ cmd_export (Twctl  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
+  guint count = 0;
 
   if (argc != 2)
     {
@@ -185,41 +184,10 @@ cmd_export (Twctl  *self,
       return EXIT_USAGE;
     }
   store = open_as_admin (self, &session, &error);
-  if (store == NULL)
-    return twctl_fail (error);
-  rows = tw_store_list_quarantine (store, 0, 0, &error);
-  if (rows == NULL)
-    return twctl_fail (error);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      TwQuarantineRow *row = g_ptr_array_index (rows, i);
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autoptr(GBytes) raw = tw_store_get_quarantine_raw (store, row->id, &error);
-      g_autofree char *encoded = NULL;
-      g_autofree char *line = NULL;
-      gsize len = 0;
-      const guchar *data;
-
-      if (raw == NULL)
-        return twctl_fail (error);
-      data = g_bytes_get_data (raw, &len);
-      encoded = g_base64_encode (data, len);
-      json_builder_begin_object (b);
-      add_row_members (b, row);
-      json_builder_set_member_name (b, "raw_base64");
-      json_builder_add_string_value (b, encoded);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      line = json_to_string (root, FALSE);
-      g_string_append_printf (out, "%s\n", line);
-    }
-  /* Quarantined messages may hold patient data: the export is private. */
-  if (!g_file_set_contents_full (argv[1], out->str, (gssize) out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+  if (store == NULL || !tw_quarantine_export (store, argv[1], &count, &error))
     return twctl_fail (error);
   g_print ("Exported %u quarantined messages to %s (readable by you only; it may contain "
-           "patient data).\n", rows->len, argv[1]);
+           "patient data).\n", count, argv[1]);
   return 0;
 }
 

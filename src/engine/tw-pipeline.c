@@ -589,6 +589,8 @@ tw_pipeline_get_status (TwPipeline *self)
       s->reconnects = live->reconnects;
       s->committed_seq = live->committed_seq;
       s->message_rate = live->message_rate;
+      s->lag_us = live->newest_event_ts != G_MININT64
+                  ? MAX (0, tw_time_now () - live->newest_event_ts) : -1;
       /* A source that stopped by itself (a file that cannot be read) is as
        * done as one whose stream ended. */
       all_finished &= (live->state == TW_SOURCE_STATE_FINISHED

@@ -25,6 +25,7 @@ typedef struct
   guint         reconnects;      /* since this pipeline started */
   gint64        committed_seq;   /* -1 when nothing committed yet */
   double        message_rate;    /* messages per second, recent */
+  gint64        lag_us;          /* now minus the newest event time received, -1 unknown */
 } TwSourceStatus;
 
 /**

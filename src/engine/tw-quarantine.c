@@ -1,4 +1,7 @@
+#include <json-glib/json-glib.h>
+
 #include "tw-codec.h"
+#include "tw-time.h"
 #include "tw-quarantine.h"
 
 static gboolean
@@ -78,4 +81,68 @@ tw_quarantine_reprocess (TwStore           *store,
   if (result != NULL)
     *result = local;
   return TRUE;
+}
+
+static char *
+export_line (TwStore          *store,
+             TwQuarantineRow  *row,
+             GError          **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) raw = tw_store_get_quarantine_raw (store, row->id, error);
+  g_autofree char *encoded = NULL;
+  g_autofree char *when = tw_time_format_iso8601 (row->received_at);
+  gsize len = 0;
+  const guchar *data;
+
+  if (raw == NULL)
+    return NULL;
+  data = g_bytes_get_data (raw, &len);
+  encoded = g_base64_encode (data, len);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, row->id);
+  json_builder_set_member_name (b, "source");
+  if (row->source_name != NULL)
+    json_builder_add_string_value (b, row->source_name);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "received_at");
+  json_builder_add_string_value (b, when);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, row->reason);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, row->size);
+  json_builder_set_member_name (b, "raw_base64");
+  json_builder_add_string_value (b, encoded);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+gboolean
+tw_quarantine_export (TwStore     *store,
+                      const char  *path,
+                      guint       *out_count,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) rows = tw_store_list_quarantine (store, 0, 0, error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *line = export_line (store, g_ptr_array_index (rows, i), error);
+
+      if (line == NULL)
+        return FALSE;
+      g_string_append_printf (out, "%s\n", line);
+    }
+  if (out_count != NULL)
+    *out_count = rows->len;
+  /* Quarantined messages may hold patient data: the export is private. */
+  return g_file_set_contents_full (path, out->str, (gssize) out->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }

@@ -20,4 +20,11 @@ gboolean tw_quarantine_reprocess (TwStore           *store,
                                   TwReprocessResult *result,
                                   GError           **error);
 
+/* Writes every quarantined message as NDJSON (id, source, received_at,
+ * reason, size, raw_base64) to @path, readable by the owner only. */
+gboolean tw_quarantine_export    (TwStore           *store,
+                                  const char        *path,
+                                  guint             *out_count,
+                                  GError           **error);
+
 G_END_DECLS
