@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "tw-error.h"
+#include "tw-feed-mllp.h"
 #include "tw-feed-params.h"
 #include "tw-feed-server.h"
 #include "tw-time.h"
@@ -23,12 +24,17 @@ typedef struct
   gint64 seed;
   gint64 count;
   char *start;
+  gint64 mllp_port;
+  char *mllp_send;
+  char *mllp_state;
 } Options;
 
 static void
 options_clear (Options *options)
 {
   g_clear_pointer (&options->start, g_free);
+  g_clear_pointer (&options->mllp_send, g_free);
+  g_clear_pointer (&options->mllp_state, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -53,6 +59,12 @@ parse_options (int           *argc,
       "End the stream after this sequence number (0: endless)", "N" },
     { "start", 0, 0, G_OPTION_ARG_STRING, &options->start,
       "RFC 3339 time of the first sample (default: now)", "TIME" },
+    { "mllp-port", 0, 0, G_OPTION_ARG_INT64, &options->mllp_port,
+      "Also serve HL7 v2 over MLLP to receivers that connect (0: a free port)", "N" },
+    { "mllp-send", 0, 0, G_OPTION_ARG_STRING, &options->mllp_send,
+      "Send HL7 v2 over MLLP to a listener; exit once it acknowledged --count", "HOST:PORT" },
+    { "mllp-state", 0, 0, G_OPTION_ARG_FILENAME, &options->mllp_state,
+      "Keep the last acknowledged sequence per MLLP receiver here", "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -139,8 +151,10 @@ main (int    argc,
     .patients = DEFAULT_PATIENTS,
     .rate = DEFAULT_RATE,
     .seed = DEFAULT_SEED,
+    .mllp_port = -1,
   };
   g_autoptr(TwFeedServer) server = NULL;
+  g_autoptr(TwFeedMllp) mllp = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *restart = NULL;
@@ -173,6 +187,13 @@ main (int    argc,
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
+  mllp = tw_feed_mllp_start (&params, options.mllp_port, options.mllp_send, options.mllp_state,
+                             loop, &error);
+  if (error != NULL)
+    {
+      g_printerr ("tidewatch-feed: %s\n", error->message);
+      return 1;
+    }
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
@@ -180,6 +201,7 @@ main (int    argc,
   g_source_remove (sigterm_id);
 
   g_print ("sent %" G_GUINT64_FORMAT " messages\n", tw_feed_server_get_n_sent (server));
+  tw_feed_mllp_finish (mllp);
   fflush (stdout);
   return 0;
 }
