@@ -23,11 +23,12 @@ struct _TwFeedConnection
 {
   /* Borrowed: the server outlives its connections. */
   const TwFeedParams *params;
+  const TwFeedTransport *transport;
   TwFeedConnectionClosedFunc closed_func;
   gpointer user_data;
 
   /* Owned */
-  SoupWebsocketConnection *websocket;
+  gpointer transport_data;
   char *peer;
   guint pump_id;
 
@@ -46,13 +47,15 @@ schedule_pump (TwFeedConnection *self,
   self->pump_id = g_timeout_add (delay_ms, pump, self);
 }
 
+/* ---- websocket transport ------------------------------------------------ */
+
 /* libsoup 3.2 does not tell how much it has queued, but it writes queued
  * frames as soon as the socket takes them: a socket that does not take
  * more means the queue is growing, so wait. */
 static gboolean
-socket_takes_more (TwFeedConnection *self)
+websocket_takes_more (gpointer transport)
 {
-  GIOStream *stream = soup_websocket_connection_get_io_stream (self->websocket);
+  GIOStream *stream = soup_websocket_connection_get_io_stream (transport);
   GOutputStream *output = g_io_stream_get_output_stream (stream);
 
   if (!G_IS_POLLABLE_OUTPUT_STREAM (output)
@@ -62,9 +65,63 @@ socket_takes_more (TwFeedConnection *self)
 }
 
 static gboolean
+websocket_is_open (gpointer transport)
+{
+  return soup_websocket_connection_get_state (transport) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static void
+websocket_send (gpointer    transport,
+                guint64     seq,
+                const char *message)
+{
+  soup_websocket_connection_send_text (transport, message);
+}
+
+static void
+websocket_send_end (gpointer    transport,
+                    guint64     seq,
+                    const char *message)
+{
+  soup_websocket_connection_send_text (transport, message);
+  if (websocket_is_open (transport))
+    soup_websocket_connection_close (transport, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+static void on_websocket_closed (SoupWebsocketConnection *websocket,
+                                 gpointer                 user_data);
+static void on_websocket_error  (SoupWebsocketConnection *websocket,
+                                 GError                  *error,
+                                 gpointer                 user_data);
+
+static void
+websocket_free (gpointer transport)
+{
+  SoupWebsocketConnection *websocket = transport;
+
+  g_signal_handlers_disconnect_matched (websocket, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                        on_websocket_closed, NULL);
+  g_signal_handlers_disconnect_matched (websocket, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                        on_websocket_error, NULL);
+  if (websocket_is_open (websocket))
+    soup_websocket_connection_close (websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  g_object_unref (websocket);
+}
+
+static const TwFeedTransport websocket_transport = {
+  .is_open = websocket_is_open,
+  .takes_more = websocket_takes_more,
+  .send = websocket_send,
+  .send_end = websocket_send_end,
+  .free = websocket_free,
+};
+
+/* ---- pacing ------------------------------------------------------------- */
+
+static gboolean
 is_open (TwFeedConnection *self)
 {
-  return soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN;
+  return self->transport->is_open (self->transport_data);
 }
 
 static void
@@ -72,9 +129,7 @@ send_end (TwFeedConnection *self)
 {
   g_autofree char *end = tw_feed_message_end (self->params->count);
 
-  soup_websocket_connection_send_text (self->websocket, end);
-  if (is_open (self))
-    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  self->transport->send_end (self->transport_data, self->params->count, end);
 }
 
 static gboolean
@@ -89,7 +144,7 @@ pump (gpointer user_data)
   if (!is_open (self))
     return G_SOURCE_REMOVE;
 
-  if (!socket_takes_more (self))
+  if (!self->transport->takes_more (self->transport_data))
     {
       schedule_pump (self, self->poll_interval_ms);
       return G_SOURCE_REMOVE;
@@ -113,7 +168,7 @@ pump (gpointer user_data)
         break;
 
       message = tw_feed_message_vitals (self->params, self->next_seq);
-      soup_websocket_connection_send_text (self->websocket, message);
+      self->transport->send (self->transport_data, self->next_seq, message);
       self->next_seq++;
       self->n_sent++;
     }
@@ -122,20 +177,33 @@ pump (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-on_closed (SoupWebsocketConnection *websocket,
-           gpointer                 user_data)
+/**
+ * tw_feed_connection_transport_closed:
+ * @connection: a connection
+ *
+ * For transports: the peer or the feed has closed the connection. Stops
+ * sending and tells the owner, who may free @connection.
+ */
+void
+tw_feed_connection_transport_closed (TwFeedConnection *self)
 {
-  TwFeedConnection *self = user_data;
+  g_return_if_fail (self != NULL);
 
   g_clear_handle_id (&self->pump_id, g_source_remove);
   self->closed_func (self, self->user_data);
 }
 
 static void
-on_error (SoupWebsocketConnection *websocket,
-          GError                  *error,
-          gpointer                 user_data)
+on_websocket_closed (SoupWebsocketConnection *websocket,
+                     gpointer                 user_data)
+{
+  tw_feed_connection_transport_closed (user_data);
+}
+
+static void
+on_websocket_error (SoupWebsocketConnection *websocket,
+                    GError                  *error,
+                    gpointer                 user_data)
 {
   TwFeedConnection *self = user_data;
 
@@ -152,8 +220,40 @@ send_patients (TwFeedConnection *self)
 
       if (!is_open (self))
         return;
-      soup_websocket_connection_send_text (self->websocket, message);
+      self->transport->send (self->transport_data, 0, message);
     }
+}
+
+static TwFeedConnection *
+connection_new (const TwFeedTransport      *transport,
+                gpointer                    transport_data,
+                const TwFeedParams         *params,
+                guint64                     after,
+                const char                 *peer,
+                TwFeedConnectionClosedFunc  closed_func,
+                gpointer                    user_data)
+{
+  TwFeedConnection *self = g_new0 (TwFeedConnection, 1);
+  double tick_ms;
+
+  self->params = params;
+  self->transport = transport;
+  self->transport_data = transport_data;
+  self->closed_func = closed_func;
+  self->user_data = user_data;
+  self->peer = g_strdup (peer);
+  self->next_seq = after + 1;
+
+  tick_ms = MS_PER_SEC / params->rate;
+  self->poll_interval_ms = (guint) CLAMP (tick_ms, POLL_INTERVAL_MIN_MS, POLL_INTERVAL_MAX_MS);
+  return self;
+}
+
+static void
+connection_begin (TwFeedConnection *self)
+{
+  send_patients (self);
+  schedule_pump (self, CONTINUE_NOW_MS);
 }
 
 /**
@@ -179,32 +279,57 @@ tw_feed_connection_new (SoupWebsocketConnection    *websocket,
                         gpointer                    user_data)
 {
   TwFeedConnection *self;
-  double tick_ms;
 
   g_return_val_if_fail (SOUP_IS_WEBSOCKET_CONNECTION (websocket), NULL);
   g_return_val_if_fail (params != NULL && closed_func != NULL, NULL);
   g_return_val_if_fail (after < G_MAXUINT64, NULL);
 
-  self = g_new0 (TwFeedConnection, 1);
-  self->params = params;
-  self->closed_func = closed_func;
-  self->user_data = user_data;
-  self->websocket = g_object_ref (websocket);
-  self->peer = g_strdup (peer);
-  self->next_seq = after + 1;
-
-  tick_ms = MS_PER_SEC / params->rate;
-  self->poll_interval_ms = (guint) CLAMP (tick_ms, POLL_INTERVAL_MIN_MS, POLL_INTERVAL_MAX_MS);
-
-  g_signal_connect (websocket, "closed", G_CALLBACK (on_closed), self);
-  g_signal_connect (websocket, "error", G_CALLBACK (on_error), self);
-
-  send_patients (self);
-  schedule_pump (self, CONTINUE_NOW_MS);
+  self = connection_new (&websocket_transport, g_object_ref (websocket), params, after, peer,
+                         closed_func, user_data);
+  g_signal_connect (websocket, "closed", G_CALLBACK (on_websocket_closed), self);
+  g_signal_connect (websocket, "error", G_CALLBACK (on_websocket_error), self);
+  connection_begin (self);
   return self;
 }
 
-/* Closes the websocket if it is still open (the feed is going away). */
+/**
+ * tw_feed_connection_new_for_transport:
+ * @transport: (transfer none): how to reach the client; static
+ * @transport_data: (transfer full): the transport's state, released with
+ *   @transport's free function when the connection is freed
+ * @params: (transfer none): the stream to serve; must outlive the connection
+ * @after: the last sequence number the client already has (0 for none)
+ * @peer: the client's address, for the log
+ * @closed_func: called once the transport reports it closed
+ * @user_data: passed to @closed_func
+ *
+ * Like tw_feed_connection_new(), over any transport. The transport calls
+ * tw_feed_connection_transport_closed() when its peer goes away.
+ *
+ * Returns: (transfer full): the connection
+ */
+TwFeedConnection *
+tw_feed_connection_new_for_transport (const TwFeedTransport      *transport,
+                                      gpointer                    transport_data,
+                                      const TwFeedParams         *params,
+                                      guint64                     after,
+                                      const char                 *peer,
+                                      TwFeedConnectionClosedFunc  closed_func,
+                                      gpointer                    user_data)
+{
+  TwFeedConnection *self;
+
+  g_return_val_if_fail (transport != NULL && transport_data != NULL, NULL);
+  g_return_val_if_fail (params != NULL && closed_func != NULL, NULL);
+  g_return_val_if_fail (after < G_MAXUINT64, NULL);
+
+  self = connection_new (transport, transport_data, params, after, peer, closed_func,
+                         user_data);
+  connection_begin (self);
+  return self;
+}
+
+/* Closes the connection if it is still open (the feed is going away). */
 void
 tw_feed_connection_free (TwFeedConnection *self)
 {
@@ -212,10 +337,7 @@ tw_feed_connection_free (TwFeedConnection *self)
     return;
 
   g_clear_handle_id (&self->pump_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (self->websocket, self);
-  if (is_open (self))
-    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-  g_clear_object (&self->websocket);
+  self->transport->free (self->transport_data);
   g_free (self->peer);
   g_free (self);
 }

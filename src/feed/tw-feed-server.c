@@ -4,6 +4,7 @@
 
 #include "tw-error.h"
 #include "tw-feed-connection.h"
+#include "tw-feed-sse.h"
 
 /* Clients ask to resume with ws://host:port/?after=SEQ. */
 #define RESUME_PARAM "after"
@@ -125,6 +126,31 @@ on_websocket (SoupServer              *soup,
                                            on_connection_closed, self));
 }
 
+/* The same stream as an HTTP event stream (tw-feed-sse.c). */
+static void
+on_events (SoupServer        *soup,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  TwFeedServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *peer = describe_peer (msg);
+  TwFeedConnection *connection;
+  guint64 after;
+
+  if (!parse_after (soup_server_message_get_uri (msg), &after, &error))
+    {
+      g_printerr ("tidewatch-feed: %s refused: %s\n", peer, error->message);
+      tw_feed_sse_refuse (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  connection = tw_feed_sse_accept (msg, &self->params, after, peer, on_connection_closed, self);
+  if (connection != NULL)
+    g_ptr_array_add (self->connections, connection);
+}
+
 static void
 tw_feed_server_dispose (GObject *object)
 {
@@ -194,6 +220,7 @@ tw_feed_server_listen (TwFeedServer *self,
 
   soup = soup_server_new ("server-header", "tidewatch-feed", NULL);
   soup_server_add_websocket_handler (soup, WEBSOCKET_PATH, NULL, NULL, on_websocket, self, NULL);
+  soup_server_add_handler (soup, TW_FEED_SSE_PATH, on_events, self, NULL);
   if (!soup_server_listen_local (soup, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return FALSE;
 

@@ -3,6 +3,7 @@
 #include "tw-error.h"
 #include "tw-file-source.h"
 #include "tw-source-registry.h"
+#include "tw-sse-source.h"
 #include "tw-ws-source.h"
 
 typedef struct
@@ -15,10 +16,12 @@ typedef struct
 static const TwSourceKind kinds[] = {
   { "ws",   tw_ws_source_new },
   { "wss",  tw_ws_source_new },
+  { "http", tw_sse_source_new },
+  { "https", tw_sse_source_new },
   { "file", tw_file_source_new },
 };
 
-#define KNOWN_SCHEMES "ws://, wss://, file:// or a file path"
+#define KNOWN_SCHEMES "ws://, wss://, http://, https://, file:// or a file path"
 
 TwSourceNewFunc
 tw_source_registry_lookup (const char  *url,
