@@ -60,6 +60,7 @@ static const MdcMapping mdc_codes[] = {
   { "147842", "MDC_ECG_HEART_RATE",                "hr" },
   { "149530", "MDC_PULS_OXIM_PULS_RATE",           "hr" },
   { "149546", "MDC_PULS_RATE_NON_INV",             "hr" },
+  { "149522", "MDC_BLD_PULS_RATE_INV",             "hr" },
   { "150456", "MDC_PULS_OXIM_SAT_O2",              "spo2" },
   { "151562", "MDC_RESP_RATE",                     "rr" },
   { "150017", "MDC_PRESS_BLD_SYS",                 "sbp" },

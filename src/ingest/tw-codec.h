@@ -75,7 +75,7 @@ TwDecodeResult tw_codec_reject          (TwBatch            *batch,
                                          gsize               len,
                                          const char         *format,
                                          ...) G_GNUC_PRINTF (4, 5);
-gboolean       tw_codec_json_depth_ok   (const char         *data,
+char          *tw_codec_json_precheck   (const char         *data,
                                          gsize               len,
                                          guint               max_depth);
 char          *tw_codec_check_time      (gint64              ts,
