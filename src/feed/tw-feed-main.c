@@ -73,7 +73,8 @@ parse_options (int           *argc,
   g_option_context_set_description (context,
     "Serves ws://127.0.0.1:PORT/ in Tidewatch native JSON. Clients resume with\n"
     "ws://127.0.0.1:PORT/?after=SEQ; a feed restarted with the same options\n"
-    "serves them exactly the messages they missed.");
+    "serves them exactly the messages they missed. The same stream is an HTTP\n"
+    "event stream at http://127.0.0.1:PORT/events (resume: Last-Event-ID).");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;

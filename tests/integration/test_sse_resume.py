@@ -19,6 +19,7 @@ PATIENTS = 4
 RATE = 20          # samples per second per patient
 COUNT = 600        # 7.5 s of stream
 METRICS = 6
+RETRY_MS = 1500    # what the hand-written server asks for
 
 
 def start_time():
@@ -129,6 +130,7 @@ class TinyServer:
 
     def __init__(self):
         self.requests = []         # (path, Last-Event-ID, Accept)
+        self.times = []            # monotonic time of each request
         self.sent_ids = []
         self.quit = threading.Event()
         base = int(time.time()) - 3600
@@ -141,8 +143,11 @@ class TinyServer:
             def do_GET(self):
                 last = self.headers.get("Last-Event-ID")
                 outer.requests.append((self.path, last, self.headers.get("Accept")))
+                outer.times.append(time.monotonic())
                 if self.path.startswith("/stalls"):
-                    self.stalling_stream(last)
+                    self.stalling_stream(last, stall=True)
+                elif self.path.startswith("/closes"):
+                    self.stalling_stream(last, stall=False)
                 elif self.path.startswith("/page"):
                     body = b"<html><body>Not a stream</body></html>"
                     self.send_response(200)
@@ -153,7 +158,7 @@ class TinyServer:
                 else:
                     self.send_error(404)
 
-            def stalling_stream(self, last):
+            def stalling_stream(self, last, stall):
                 seq = int(last) + 1 if last else 1
                 ts = datetime.datetime.fromtimestamp(base + seq, datetime.timezone.utc)
                 patient = {"v": 1, "type": "patient", "id": "S1", "bed": "T-1"}
@@ -162,10 +167,14 @@ class TinyServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
+                if not stall:
+                    self.wfile.write(f"retry: {RETRY_MS}\n\n".encode())
                 self.wfile.write(f"data: {json.dumps(patient)}\n\n".encode())
                 self.wfile.write(f"id: {seq}\ndata: {json.dumps(vitals)}\n\n".encode())
                 self.wfile.flush()
                 outer.sent_ids.append(seq)
+                if not stall:
+                    return         # HTTP/1.0: the stream ends with the connection
                 # Then nothing at all, not even a comment, with the
                 # connection open: what a dead proxy looks like.
                 outer.quit.wait(30)
@@ -230,6 +239,24 @@ def stall_case():
     check(len(hr) == 1 and hr[0]["count"] == last, f"{last} heart rates stored (got {hr})")
 
 
+def retry_case():
+    """The server's retry: is the reconnect delay, not the default 0.25 s."""
+    store, server = Store(), TinyServer()
+    proc = None
+    try:
+        proc = ingest(store, server.url("/closes"), "--duration", "2.6")
+        out, err = proc.communicate(timeout=30)
+    finally:
+        stop(proc)
+        server.close()
+    gaps = [b - a for a, b in zip(server.times, server.times[1:])]
+    check(len(server.requests) == 2 and all(g >= RETRY_MS / 1000 for g in gaps),
+          f"after a closed stream twctl waited the server's retry: {RETRY_MS} ms "
+          f"(requests {len(server.requests)}, gaps {[round(g, 2) for g in gaps]})")
+    check([r[1] for r in server.requests][:2] == [None, "1"],
+          f"and resumed after the last event ({server.requests})")
+
+
 def not_a_stream_case():
     store = Store()
     server = TinyServer()
@@ -258,5 +285,6 @@ def not_a_stream_case():
 feed_restart_case()
 twctl_restart_case()
 stall_case()
+retry_case()
 not_a_stream_case()
 finish()
