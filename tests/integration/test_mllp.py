@@ -207,6 +207,7 @@ def client_feed_restart_case():
     check(done, f"twctl acknowledged the whole stream to the restarted feed "
           f"(state {read_state(state)})")
     rc, out, err = stop(feed)
+    check(rc == 0, f"the restarted feed stopped cleanly ({err.strip()[-200:]})")
     check(resumed_after(err)[:1] == [saved],
           f"the restarted feed resumed after the saved position ({resumed_after(err)})")
     check(acknowledged(out) == COUNT - saved,
