@@ -139,6 +139,8 @@ twctl_cmd_ingest (Twctl  *self,
                " %u reconnects, resume after %" G_GINT64_FORMAT "\n",
                s->url, tw_source_state_to_label (s->state), s->received, s->stored,
                s->duplicates, s->quarantined, s->reconnects, s->committed_seq);
+      if (s->last_error != NULL)
+        g_print ("  last error: %s\n", s->last_error);
     }
   if (status->storage_error != NULL)
     {

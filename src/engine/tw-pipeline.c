@@ -508,6 +508,13 @@ engine_thread_main (gpointer data)
 
   if (engine.in_transaction)
     tw_store_rollback (engine.store);
+  /* A source that never delivered (refused, 404) still leaves its last
+   * error and reconnects on record. */
+  if (tw_store_begin (engine.store, NULL))
+    {
+      if (!save_health (self, &engine, NULL) || !tw_store_commit (engine.store, NULL))
+        tw_store_rollback (engine.store);
+    }
   g_ptr_array_unref (engine.pending);
   tw_store_close (engine.store);
   return NULL;
@@ -578,7 +585,7 @@ tw_pipeline_get_status (TwPipeline *self)
 
       g_mutex_lock (&live->mutex);
       s->id = live->source_id;
-      s->url = g_strdup (live->url);
+      s->url = tw_source_url_redact (live->url);  /* shown on screen: no password */
       s->state = live->state;
       s->last_error = g_strdup (live->last_error);
       /* Received counts what arrived, committed or not yet. */

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64        id;
-  char         *url;
+  char         *url;             /* redacted: safe to show */
   TwSourceState state;
   char         *last_error;      /* NULL when none */
   guint64       received;

@@ -400,18 +400,23 @@ tw_source_schedule_reconnect (TwSource   *self,
                               GSourceFunc reconnect)
 {
   g_autofree char *message = NULL;
-  guint base = BACKOFF_INITIAL_MS;
+  guint base = MAX (BACKOFF_INITIAL_MS, self->min_backoff_ms);
+  guint cap = MAX (BACKOFF_MAX_MS, self->min_backoff_ms);
   guint delay;
 
   tw_source_flush (self);
   if (self->stopping || self->finished)
     return;
-  for (guint i = 0; i < self->attempt && base < BACKOFF_MAX_MS; i++)
+  for (guint i = 0; i < self->attempt && base < cap; i++)
     base *= 2;
-  base = MIN (base, BACKOFF_MAX_MS);
+  base = MIN (base, cap);
   /* Equal jitter: half fixed, half random, so many clients of one feed do
-   * not all come back in the same millisecond. */
-  delay = base / 2 + (guint) g_random_int_range (0, (gint32) (base / 2) + 1);
+   * not all come back in the same millisecond. A peer that set its own
+   * delay is never called sooner than it asked: the jitter only adds. */
+  if (self->min_backoff_ms > 0)
+    delay = base + (guint) g_random_int_range (0, (gint32) (base / 2) + 1);
+  else
+    delay = base / 2 + (guint) g_random_int_range (0, (gint32) (base / 2) + 1);
   self->attempt++;
 
   g_mutex_lock (&self->live->mutex);

@@ -93,6 +93,7 @@ struct _TwSource
   gboolean             finished;
   gboolean             stopping;
   gboolean             own_cursor;  /* the kind sets cursor_seq, not the messages */
+  guint                min_backoff_ms;  /* the peer's own retry delay (SSE `retry:`), or 0 */
   guint64              rate_count;
   gint64               rate_since;
 };

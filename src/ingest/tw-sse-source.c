@@ -19,9 +19,8 @@
 #define MIN_STALL_SECONDS      0.1
 #define MAX_STALL_SECONDS      3600.0
 
-/* A server's `retry:` is where the backoff starts; each failed attempt in
- * a row still doubles it, up to the larger of this and the server's value. */
-#define RETRY_BACKOFF_MAX_MS   10000
+/* A server's `retry:` is where the backoff starts (the base still doubles
+ * it after each failed attempt in a row). */
 #define RETRY_MIN_MS           100
 #define RETRY_MAX_MS           (3600 * 1000)
 
@@ -127,31 +126,14 @@ schedule_reconnect (TwSseSource *self,
 {
   TwSource *source = &self->parent;
   gint64 retry = tw_sse_parser_get_retry_ms (self->parser);
-  g_autofree char *message = NULL;
-  guint base;
-  guint cap;
-  guint delay;
 
   if (strstr (reason, self->shown_url) != NULL)
     g_debug ("%s", reason);
   else
     g_debug ("Event stream %s: %s", self->shown_url, reason);
+  if (retry >= 0)
+    source->min_backoff_ms = (guint) CLAMP (retry, RETRY_MIN_MS, RETRY_MAX_MS);
   tw_source_schedule_reconnect (source, reason, on_reconnect_timeout);
-  if (retry < 0 || source->reconnect_id == 0)
-    return;
-
-  base = (guint) CLAMP (retry, RETRY_MIN_MS, RETRY_MAX_MS);
-  cap = MAX (base, RETRY_BACKOFF_MAX_MS);
-  for (guint i = 1; i < source->attempt && base < cap; i++)
-    base *= 2;
-  base = MIN (base, cap);
-  /* Never sooner than the server asked; the jitter only adds. */
-  delay = base + (guint) g_random_int_range (0, (gint32) (base / 2) + 1);
-
-  tw_source_remove_timeout (&source->reconnect_id);
-  source->reconnect_id = tw_source_timeout_add (delay, on_reconnect_timeout, self);
-  message = g_strdup_printf ("%s; retrying in %.1f s", reason, delay / 1000.0);
-  tw_source_live_set_state (source->live, TW_SOURCE_STATE_RECONNECTING, message);
 }
 
 static void

@@ -8,8 +8,8 @@ import sys
 import tempfile
 import time
 
-FEED = os.environ.get("TW_FEED", "tidewatch-feed")
-TWCTL = os.environ.get("TWCTL", "twctl")
+FEED = os.path.abspath(os.environ["TW_FEED"]) if "TW_FEED" in os.environ else "tidewatch-feed"
+TWCTL = os.path.abspath(os.environ["TWCTL"]) if "TWCTL" in os.environ else "twctl"
 PASSWORD = "correct horse battery staple"
 
 _failures = []
