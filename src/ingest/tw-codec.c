@@ -7,6 +7,11 @@
 #define UTF8_BOM     "\xef\xbb\xbf"
 #define UTF8_BOM_LEN 3
 #define HL7_SEGMENT_ID_LEN 3
+#define JSON_HEX_DIGITS    4
+#define HIGH_SURROGATE_MIN 0xd800
+#define HIGH_SURROGATE_MAX 0xdbff
+#define LOW_SURROGATE_MIN  0xdc00
+#define LOW_SURROGATE_MAX  0xdfff
 
 static const struct
 {
@@ -74,6 +79,70 @@ skip_json_string (const char *p,
         p++;
       else if (*p == '"')
         return p;
+    }
+  return end;
+}
+
+static gboolean
+read_hex4 (const char *p,
+           const char *end,
+           guint      *out)
+{
+  *out = 0;
+  if (end - p < JSON_HEX_DIGITS)
+    return FALSE;
+  for (guint i = 0; i < JSON_HEX_DIGITS; i++)
+    {
+      if (!g_ascii_isxdigit (p[i]))
+        return FALSE;
+      *out = *out * 16 + g_ascii_xdigit_value (p[i]);
+    }
+  return TRUE;
+}
+
+/* Like skip_json_string(), but refuses the escapes RFC 8259 does not have:
+ * json-glib 1.6 turns "\200" (octal) and a lone low surrogate into bytes
+ * that are not UTF-8, which would end up in names and keys. */
+static const char *
+check_json_string (const char *p,
+                   const char *end,
+                   gboolean   *valid)
+{
+  *valid = TRUE;
+  for (p++; p < end; p++)
+    {
+      guint unit, low;
+
+      if (*p == '"')
+        return p;
+      if (*p != '\\')
+        continue;
+      if (++p == end)
+        break;
+      if (*p != '\0' && strchr ("\"\\/bfnrt", *p) != NULL)
+        continue;
+      if (*p != 'u' || !read_hex4 (p + 1, end, &unit))
+        {
+          *valid = FALSE;
+          return end;
+        }
+      p += JSON_HEX_DIGITS;
+      if (unit >= LOW_SURROGATE_MIN && unit <= LOW_SURROGATE_MAX)
+        {
+          *valid = FALSE;
+          return end;
+        }
+      if (unit >= HIGH_SURROGATE_MIN && unit <= HIGH_SURROGATE_MAX)
+        {
+          /* A high surrogate is only valid followed by "\u" and a low one. */
+          if (end - p < 3 || p[1] != '\\' || p[2] != 'u' || !read_hex4 (p + 3, end, &low)
+              || low < LOW_SURROGATE_MIN || low > LOW_SURROGATE_MAX)
+            {
+              *valid = FALSE;
+              return end;
+            }
+          p += 2 + JSON_HEX_DIGITS;
+        }
     }
   return end;
 }
@@ -315,9 +384,10 @@ tw_codec_reject (TwBatch    *batch,
  * @max_depth: how deep arrays and objects may nest
  *
  * Checks, without parsing, what json-glib 1.6 gets wrong: its recursive
- * parser runs out of stack on deeply nested input, and it accepts a second
+ * parser runs out of stack on deeply nested input; it accepts a second
  * value after the first one ("{…}{…}"), leaking the first and keeping only
- * the last. A truncated object passes: the parser names that error itself.
+ * the last; and it decodes escapes JSON does not have into bytes that are
+ * not UTF-8. A truncated object passes: the parser names that error itself.
  *
  * Returns: (transfer full) (nullable): %NULL when @data can be parsed, else
  *   the reason to reject it
@@ -340,7 +410,13 @@ tw_codec_json_precheck (const char *data,
     {
       if (*p == '"')
         {
-          p = skip_json_string (p, end);
+          gboolean valid;
+
+          p = check_json_string (p, end, &valid);
+          if (!valid)
+            return g_strdup ("invalid escape sequence in a JSON string (RFC 8259 allows "
+                             "\\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\u with a valid "
+                             "UTF-16 code)");
           if (p == end)
             break;
         }

@@ -276,8 +276,9 @@ hex_value (char c)
 }
 
 /* HL7 escape sequences: \F\ \S\ \T\ \R\ \E\ stand for the delimiters,
- * \.br\ for a line break, \Xhh…\ for bytes; highlighting and character set
- * switches are dropped. Anything else is kept as it was written. */
+ * \.br\ for a line break, \Xhh…\ for bytes; highlighting (\H\ \N\) and
+ * character set switches (\Cxxyy\ \Mxxyyzz\) are dropped. Anything else
+ * is kept as it was written. */
 static char *
 unescape (const Encoding *enc,
           const char     *start,
@@ -305,7 +306,8 @@ unescape (const Encoding *enc,
         }
       else if (n == 3 && memcmp (p + 1, ".br", 3) == 0)
         g_string_append_c (out, '\n');
-      else if (n >= 1 && (p[1] == 'H' || p[1] == 'N' || p[1] == 'C' || p[1] == 'M'))
+      else if ((n == 1 && (p[1] == 'H' || p[1] == 'N')) || (n == 5 && p[1] == 'C')
+               || (n == 7 && p[1] == 'M'))
         ;
       else if (n >= 3 && p[1] == 'X' && n % 2 == 1)
         {

@@ -189,6 +189,13 @@ test_json_precheck (void)
     { "{\"v\":1}{\"v\":2}", "text after the end of the JSON object" },
     { "{}}", "text after the end of the JSON object" },
     { "{\"a\":1} 3", "text after the end of the JSON object" },
+    { "{\"a\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00\"}", NULL },
+    { "{\"a\":\"\\2003\"}", "invalid escape sequence in a JSON string" },
+    { "{\"a\":\"\\x41\"}", "invalid escape sequence" },
+    { "{\"a\":\"\\udc00\"}", "invalid escape sequence" },
+    { "{\"a\":\"\\ud800x\"}", "invalid escape sequence" },
+    { "{\"a\":\"\\ud800\\u0041\"}", "invalid escape sequence" },
+    { "{\"a\":\"\\u12G4\"}", "invalid escape sequence" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -210,12 +217,17 @@ test_json_fuzz_findings (void)
   static const char bom_in_string[] = "{\"v\":1,\"type\":\"vitals\",\"ts\":\"2026-11-23T07:10:03"
                                       ".000000Z\xef\xbb\xbfpatient\":\"P0003\",\"x\":\"P\"s\":97}";
   static const char *inputs[] = {
-    "000000000000000000000000000000000000000000000000000000000000000000"
-    "{\"v\":1,\"typ#e\":\"patient\",\"id\":\"or\",\"bed\":\"ICU-03\"}",
+    "000000{\"v\":1,\"typ#e\":\"patient\",\"id\":\"or\",\"bed\":\"ICU-03\"}",
     "2{}}",
     "{\"v\":1,\"type\":\"patient\",\"id\":\"P1\"}{\"v\":1,\"type\":\"patient\",\"id\":\"P2\"}",
   };
   static const TwFormat formats[] = { TW_FORMAT_NATIVE_JSON, TW_FORMAT_FHIR_JSON };
+  /* json-glib decoded the octal escape into a byte that is not UTF-8, and
+   * it became a patient key. */
+  static const char *octal[] = {
+    "{\"v\":1,\"type\":\"patient\",\"id\":\"\\2003\"}",
+    "{\"resourceType\":\"Patient\",\"id\":\"P1\",\"name\":[{\"text\":\"\\200\"}]}",
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
     for (guint j = 0; j < G_N_ELEMENTS (formats); j++)
@@ -239,6 +251,17 @@ test_json_fuzz_findings (void)
                                         &info), ==, TW_DECODE_REJECTED);
       g_assert_nonnull (strstr (info.reason, "not JSON"));
       g_assert_true (g_utf8_validate (info.reason, -1, NULL));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (octal); i++)
+    {
+      g_autoptr(TwBatch) batch = tw_batch_new (1);
+      TwDecodeInfo info;
+
+      g_assert_cmpint (tw_codec_decode (batch, TW_FORMAT_AUTO, octal[i], strlen (octal[i]),
+                                        &info), ==, TW_DECODE_REJECTED);
+      g_assert_cmpuint (batch->entities->len, ==, 0);
+      g_assert_nonnull (strstr (info.reason, "invalid escape sequence in a JSON string"));
     }
 }
 

@@ -194,7 +194,8 @@ test_escapes_and_separators (void)
   g_autoptr(TwBatch) second = tw_batch_new (1);
   static const char standard[] =
     "MSH|^~\\&|SND|FAC|RCV|FAC|20261123071004+0100||ADT^A01|X|P|2.5\r"
-    "PID|||K2||Family\\T\\Other^G\\F\\\\S\\\\R\\\\E\\\\.br\\y\\H\\z\\N\\\\X4142\\\r";
+    "PID|||K2||Family\\T\\Other^G\\F\\\\S\\\\R\\\\E\\\\.br\\y\\H\\z\\N\\\\X4142\\"
+    "\\C2842\\\\Hi\\\r";
   TwDecodeInfo info = { 0 };
 
   g_assert_cmpint (tw_hl7_codec_decode (batch, text, strlen (text), &info), ==, TW_DECODE_OK);
@@ -205,7 +206,7 @@ test_escapes_and_separators (void)
   g_assert_cmpstr (entity (batch, 0)->location, ==, "W#1-R-B");
 
   g_assert_cmpint (decode (second, standard), ==, TW_DECODE_OK);
-  g_assert_cmpstr (entity (second, 0)->name, ==, "G|^~\\\nyzAB Family&Other");
+  g_assert_cmpstr (entity (second, 0)->name, ==, "G|^~\\\nyzAB\\Hi\\ Family&Other");
 }
 
 static void
