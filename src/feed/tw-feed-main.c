@@ -6,6 +6,7 @@
 
 #include "tw-error.h"
 #include "tw-feed-mllp.h"
+#include "tw-feed-mqtt.h"
 #include "tw-feed-params.h"
 #include "tw-feed-server.h"
 #include "tw-time.h"
@@ -27,6 +28,8 @@ typedef struct
   gint64 mllp_port;
   char *mllp_send;
   char *mllp_state;
+  char *mqtt;
+  gint64 mqtt_after;
 } Options;
 
 static void
@@ -35,6 +38,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->start, g_free);
   g_clear_pointer (&options->mllp_send, g_free);
   g_clear_pointer (&options->mllp_state, g_free);
+  g_clear_pointer (&options->mqtt, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -65,6 +69,11 @@ parse_options (int           *argc,
       "Send HL7 v2 over MLLP to a listener; exit once it acknowledged --count", "HOST:PORT" },
     { "mllp-state", 0, 0, G_OPTION_ARG_FILENAME, &options->mllp_state,
       "Keep the last acknowledged sequence per MLLP receiver here", "FILE" },
+    { "mqtt", 0, 0, G_OPTION_ARG_STRING, &options->mqtt,
+      "Also publish to an MQTT broker: PREFIX/<patient>/vitals, …/patient, PREFIX/end",
+      "mqtt://HOST:PORT/PREFIX" },
+    { "mqtt-after", 0, 0, G_OPTION_ARG_INT64, &options->mqtt_after,
+      "Publish to MQTT from this sequence number + 1 (default: the start)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -155,6 +164,7 @@ main (int    argc,
     .mllp_port = -1,
   };
   g_autoptr(TwFeedServer) server = NULL;
+  g_autoptr(TwFeedMqtt) mqtt = NULL;
   g_autoptr(TwFeedMllp) mllp = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
@@ -195,11 +205,21 @@ main (int    argc,
       g_printerr ("tidewatch-feed: %s\n", error->message);
       return 1;
     }
+  if (options.mqtt != NULL
+      && (options.mqtt_after < 0
+          || (mqtt = tw_feed_mqtt_new (&params, options.mqtt, (guint64) options.mqtt_after,
+                                       &error)) == NULL))
+    {
+      g_printerr ("tidewatch-feed: %s\n", error != NULL ? error->message
+                                                       : "--mqtt-after must not be negative");
+      return 1;
+    }
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_clear_pointer (&mqtt, tw_feed_mqtt_free);
 
   g_print ("sent %" G_GUINT64_FORMAT " messages\n", tw_feed_server_get_n_sent (server));
   tw_feed_mllp_finish (mllp);

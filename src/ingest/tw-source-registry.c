@@ -3,6 +3,7 @@
 #include "tw-error.h"
 #include "tw-file-source.h"
 #include "tw-mllp-source.h"
+#include "tw-mqtt-source.h"
 #include "tw-source-registry.h"
 #include "tw-sse-source.h"
 #include "tw-ws-source.h"
@@ -22,9 +23,11 @@ static const TwSourceKind kinds[] = {
   { "file", tw_file_source_new },
   { "mllp", tw_mllp_source_new },
   { "mllp-listen", tw_mllp_listen_source_new },
+  { "mqtt", tw_mqtt_source_new },
+  { "mqtts", tw_mqtt_source_new },
 };
 
-#define KNOWN_SCHEMES "ws://, wss://, http://, https://, mllp://, mllp-listen://, file:// or a file path"
+#define KNOWN_SCHEMES "ws://, wss://, http://, https://, mllp://, mllp-listen://, mqtt://, mqtts://, file:// or a file path"
 
 TwSourceNewFunc
 tw_source_registry_lookup (const char  *url,
