@@ -837,6 +837,8 @@ connect_to (TwMqttSource *self,
                                   self->port, g_strerror (errno));
       else if (rc == MOSQ_ERR_EAI)
         reason = g_strdup_printf ("Cannot find the MQTT broker ‘%s’", self->host);
+      else if (rc == MOSQ_ERR_TLS)
+        reason = describe_loss (self, rc, 0);
       else
         reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s", self->host,
                                   self->port, mosquitto_strerror (rc));

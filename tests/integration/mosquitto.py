@@ -19,13 +19,34 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_certificates(directory):
+    """A throwaway CA and a server certificate for 127.0.0.1 and localhost.
+    Returns (ca, certificate, key) paths."""
+    ca_key, ca = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+    key, csr = os.path.join(directory, "server.key"), os.path.join(directory, "server.csr")
+    cert, ext = os.path.join(directory, "server.pem"), os.path.join(directory, "san.ext")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for cmd in (["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2",
+                 "-subj", "/CN=Tidewatch test CA"],
+                ["openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
+                ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+                 "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    return ca, cert, key
+
+
 class Broker:
     """mosquitto -c CONF. `users` ({name: password}) turns anonymous access
-    off and writes a password file with mosquitto_passwd."""
+    off and writes a password file with mosquitto_passwd. `tls` adds a
+    second listener on `tls_port` with a certificate signed by `cafile`."""
 
-    def __init__(self, users=None, persistence=True, extra_conf=()):
+    def __init__(self, users=None, persistence=True, tls=False, extra_conf=()):
         self.tmp = tempfile.TemporaryDirectory(prefix="tw-mqtt-")
         self.port = free_port()
+        self.tls_port = None
+        self.cafile = None
         self.proc = None
         self.log = os.path.join(self.tmp.name, "mosquitto.log")
         self.conf = os.path.join(self.tmp.name, "mosquitto.conf")
@@ -51,6 +72,12 @@ class Broker:
             lines += ["allow_anonymous false", f"password_file {pwfile}"]
         else:
             lines.append("allow_anonymous true")
+        if tls:
+            self.tls_port = free_port()
+            self.cafile, cert, key = make_certificates(self.tmp.name)
+            # Settings after a listener line belong to that listener.
+            lines += [f"listener {self.tls_port} 127.0.0.1", f"certfile {cert}",
+                      f"keyfile {key}"]
         lines += list(extra_conf)
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -99,10 +126,12 @@ class Broker:
             time.sleep(0.05)
         return False
 
-    def url(self, path, user=None, password=None):
+    def url(self, path, user=None, password=None, tls=False):
         auth = ""
         if user is not None:
             auth = user + (f":{password}" if password is not None else "") + "@"
+        if tls:
+            return f"mqtts://{auth}127.0.0.1:{self.tls_port}/{path}"
         return f"mqtt://{auth}127.0.0.1:{self.port}/{path}"
 
     def __enter__(self):

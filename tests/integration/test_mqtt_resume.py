@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.parse
 
 from mosquitto import Broker
 from twtest import FEED, Store, check, finish
@@ -142,6 +143,43 @@ def third_party_case():
           f"one heart-rate series for P9 with 5 samples ({hr})")
 
 
+def publish_vitals(port, count):
+    pub = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-q", "1"]
+    for seq in range(1, count + 1):
+        subprocess.run(pub + ["-t", "tw/P9/vitals", "-m", vitals(seq, 70 + seq)], check=True,
+                       timeout=10)
+    end = json.dumps({"v": 1, "type": "end", "seq": count})
+    subprocess.run(pub + ["-t", "tw/end", "-m", end], check=True, timeout=10)
+
+
+def tls_case():
+    """mqtts:// trusts the broker's CA given with ?cafile=; without it the
+    user is told that the certificate is not trusted."""
+    store = Store()
+    ingest = None
+    with Broker(tls=True) as broker:
+        cafile = urllib.parse.quote(broker.cafile, safe="/")
+        try:
+            ingest = start_ingest(store, broker,
+                                  broker.url(f"tw%2F%23?cafile={cafile}", tls=True))
+            publish_vitals(broker.port, 3)
+            out, err = ingest.communicate(timeout=30)
+            check(ingest.returncode == 0, f"mqtts with cafile= ingested to the end ({out.strip()} "
+                  f"{err.strip()[-300:]})")
+        finally:
+            kill(ingest)
+        untrusted = store.twctl("source", "test", broker.url("tw%2F%23", tls=True), timeout=60)
+        insecure = store.twctl("source", "test", broker.url("tw%2F%23?insecure=1", tls=True),
+                               timeout=60)
+    text = untrusted.stdout + untrusted.stderr
+    check(store.stats()["sources"][0]["stored"] == 3 * METRICS,
+          f"3 messages stored over TLS ({store.stats()['sources'][0]['stored']} samples)")
+    check("certificate" in text and "cafile" in text,
+          f"a broker certificate the system does not trust is reported ({text.strip()[-300:]})")
+    check(insecure.returncode == 0 and "Reachable" in insecure.stdout,
+          f"?insecure=1 accepts a self-signed test broker ({insecure.stdout.strip()[-300:]})")
+
+
 def wrong_password_case():
     secret = "s3cret-but-wrong"
     store = Store()
@@ -162,5 +200,6 @@ def wrong_password_case():
 
 publish_case()
 third_party_case()
+tls_case()
 wrong_password_case()
 finish()
