@@ -38,7 +38,6 @@ typedef struct
 {
   GStrv fields;    /* fields[n] is SEG-n; for MSH, fields[1] is the separator */
   guint n_fields;
-  guint line;      /* 1-based, for reasons */
 } Segment;
 
 typedef struct
@@ -48,7 +47,8 @@ typedef struct
   GString   *problems;  /* lines that are no segment */
 } Message;
 
-static const char *usable_statuses[] = { "F", "C", "R", "P" };
+/* OBX-11: final, corrected, preliminary, results entered (not verified). */
+static const char *usable_statuses[] = { "F", "C", "R", "P", NULL };
 
 static void
 segment_clear (Segment *segment)
@@ -200,9 +200,10 @@ parse_message (const char *text,
   while (line < end)
     {
       const char *eol = line;
-      Segment segment = { NULL, 0, ++line_no };
+      Segment segment = { NULL, 0 };
       gboolean blank = TRUE;
 
+      line_no++;
       for (; eol < end && *eol != '\r' && *eol != '\n'; eol++)
         if (!g_ascii_isspace (*eol))
           blank = FALSE;
@@ -991,7 +992,7 @@ tw_hl7_build_ack (const char *message,
                   const char *text)
 {
   static const char *codes[] = { "AA", "AE", "AR", "CA", "CE", "CR", NULL };
-  static const Segment no_msh = { NULL, 0, 0 };
+  static const Segment no_msh = { NULL, 0 };
   g_autofree char *utf8 = NULL;
   g_autofree char *trigger = NULL;
   g_autoptr(Message) msg = NULL;
