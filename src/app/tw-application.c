@@ -213,6 +213,9 @@ tw_application_startup (GApplication *application)
   TwApplication *self = TW_APPLICATION (application);
   static const char *lock_accels[] = { "<Control>l", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *monitor_accels[] = { "<Control>1", NULL };
+  static const char *sources_accels[] = { "<Control>2", NULL };
+  static const char *quarantine_accels[] = { "<Control>3", NULL };
   g_autoptr(GPropertyAction) style_action = NULL;
 
   G_APPLICATION_CLASS (tw_application_parent_class)->startup (application);
@@ -223,6 +226,12 @@ tw_application_startup (GApplication *application)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (style_action));
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.lock", lock_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-monitor",
+                                         monitor_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-sources",
+                                         sources_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-quarantine",
+                                         quarantine_accels);
 
   g_signal_connect_object (self->settings, "notify::style",
                            G_CALLBACK (apply_style), self,

@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tw-admin-format.h"
 #include "tw-connection-indicator.h"
 
 /*
@@ -91,11 +92,14 @@ build_tooltip (const TwPipelineStatus *status)
   for (guint i = 0; status->sources != NULL && i < status->sources->len; i++)
     {
       const TwSourceStatus *source = g_ptr_array_index (status->sources, i);
+      g_autofree char *shown = source->url != NULL ? tw_source_url_redact (source->url) : NULL;
+      g_autofree char *error = tw_redact_message (source->last_error, source->url);
 
       if (text->len > 0)
         g_string_append (text, "\n\n");
 
-      g_string_append_printf (text, "%s\n", source->url != NULL ? source->url : "");
+      /* A broker address may hold a password: never show it. */
+      g_string_append_printf (text, "%s\n", shown != NULL ? shown : "");
       g_string_append_printf (text, _("%s · %.1f msg/s"),
                               state_text (source->state), source->message_rate);
       g_string_append_c (text, '\n');
@@ -112,10 +116,10 @@ build_tooltip (const TwPipelineStatus *status)
                                                source->reconnects),
                                   source->reconnects);
         }
-      if (source->last_error != NULL && source->last_error[0] != '\0')
+      if (error != NULL && error[0] != '\0')
         {
           g_string_append_c (text, '\n');
-          g_string_append_printf (text, _("Last error: %s"), source->last_error);
+          g_string_append_printf (text, _("Last error: %s"), error);
         }
     }
 

@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "tw-admin-format.h"
 #include "tw-chart-view.h"
 #include "tw-connection-indicator.h"
 #include "tw-error.h"
@@ -40,6 +41,7 @@ struct _TwMonitorPage
   AdwWindowTitle        *window_title;
   GtkButton             *back_button;
   GtkMenuButton         *menu_button;
+  GtkButton             *admin_button;
   TwConnectionIndicator *indicator;
   AdwLeaflet            *leaflet;
   GtkWidget             *sidebar;
@@ -553,6 +555,7 @@ describe_sources (const TwPipelineStatus *status)
   g_autoptr(GString) urls = g_string_new (NULL);
   g_autoptr(GString) unreachable = g_string_new (NULL);
   g_autofree char *error = NULL;
+  g_autofree char *shown = NULL;
   gboolean connected = FALSE;
 
   for (guint i = 0; status->sources != NULL && i < status->sources->len; i++)
@@ -562,9 +565,13 @@ describe_sources (const TwPipelineStatus *status)
       if (source->url == NULL)
         continue;
 
+      /* A broker address may hold a password: never show it. */
+      g_free (shown);
+      shown = tw_source_url_redact (source->url);
+
       if (urls->len > 0)
         g_string_append (urls, ", ");
-      g_string_append (urls, source->url);
+      g_string_append (urls, shown);
 
       if (source->state == TW_SOURCE_STATE_CONNECTED)
         connected = TRUE;
@@ -572,9 +579,9 @@ describe_sources (const TwPipelineStatus *status)
         {
           if (unreachable->len > 0)
             g_string_append (unreachable, ", ");
-          g_string_append (unreachable, source->url);
+          g_string_append (unreachable, shown);
           g_free (error);
-          error = g_strdup (source->last_error);
+          error = tw_redact_message (source->last_error, source->url);
         }
     }
 
@@ -735,6 +742,7 @@ tw_monitor_page_class_init (TwMonitorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, admin_button);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, indicator);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, sidebar);
@@ -811,6 +819,8 @@ tw_monitor_page_start (TwMonitorPage *self,
 
   update_denied_page (self, tw_session_get_role (session));
   update_content (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->admin_button),
+                          tw_session_can (session, TW_PERM_MANAGE_SOURCES));
 
   if (self->pipeline != NULL)
     {
@@ -866,8 +876,40 @@ tw_monitor_page_stop (TwMonitorPage *self)
     tw_connection_indicator_reset (self->indicator);
   if (self->window_title != NULL)
     adw_window_title_set_subtitle (self->window_title, "");
+  if (self->admin_button != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->admin_button), FALSE);
   if (self->leaflet != NULL)
     adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+}
+
+/**
+ * tw_monitor_page_set_pipeline:
+ * @self: the page, started
+ * @pipeline: (nullable): the pipeline now running, or %NULL while the
+ *   window restarts it; borrowed until the next call or stop()
+ */
+void
+tw_monitor_page_set_pipeline (TwMonitorPage *self,
+                              TwPipeline    *pipeline)
+{
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+
+  if (self->reader == NULL)
+    return;
+
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  self->pipeline = pipeline;
+  /* A new pipeline counts its generations from zero: read everything. */
+  self->have_status = FALSE;
+
+  if (pipeline == NULL)
+    {
+      tw_connection_indicator_reset (self->indicator);
+      return;
+    }
+
+  poll_status (self);
+  self->poll_source = g_timeout_add (POLL_INTERVAL_MS, poll_cb, self);
 }
 
 /**

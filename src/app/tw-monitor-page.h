@@ -15,6 +15,8 @@ void        tw_monitor_page_start               (TwMonitorPage *self,
                                                  TwSession     *session,
                                                  TwPipeline    *pipeline);
 void        tw_monitor_page_stop                (TwMonitorPage *self);
+void        tw_monitor_page_set_pipeline        (TwMonitorPage *self,
+                                                 TwPipeline    *pipeline);
 void        tw_monitor_page_add_toast           (TwMonitorPage *self,
                                                  const char    *message);
 guint       tw_monitor_page_get_n_patients      (TwMonitorPage *self);

@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 #include <sodium.h>
 
+#include "tw-admin-page.h"
 #include "tw-error.h"
 #include "tw-login-page.h"
 #include "tw-monitor-page.h"
@@ -12,10 +13,13 @@
 #include "tw-window.h"
 
 /*
- * TwWindow: a stack of three pages (first-run setup, login, monitor) and
- * the owner of the signed-in session and its pipeline. Everything slow,
- * Argon2id above all, runs in a GTask worker; locking drops the pipeline
- * and the session (which wipes the key) and returns to the login page.
+ * TwWindow: a stack of pages (first-run setup, login, monitor and, for
+ * administrators, the sources and quarantine pages) and the owner of the
+ * signed-in session and its pipeline. Everything slow, Argon2id above all,
+ * runs in a GTask worker; locking drops the pipeline and the session
+ * (which wipes the key) and returns to the login page. When an
+ * administrator changes the sources, the pipeline is restarted in a worker
+ * (stopping commits what is queued) so the change takes effect at once.
  */
 
 #define IDLE_CHECK_INTERVAL_S 5
@@ -29,6 +33,7 @@ struct _TwWindow
   TwSetupPage          *setup_page;
   TwLoginPage          *login_page;
   TwMonitorPage        *monitor_page;
+  TwAdminPage          *admin_page;
 
   /* Owned */
   TwSettings           *settings;
@@ -38,6 +43,9 @@ struct _TwWindow
   TwSession            *session;
   TwPipeline           *pipeline;
   GCancellable         *sign_in_cancellable;
+  GCancellable         *restart_cancellable;
+  gboolean              restarting;
+  gboolean              restart_again;
   gint64                last_input_time;
   guint                 idle_source;
 };
@@ -233,6 +241,185 @@ on_input_event (TwWindow *self,
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Views: the monitor for everyone, sources and quarantine for roles that
+ * may manage sources. Disabled actions also hide their menu items. */
+
+static void
+update_view_actions (TwWindow *self)
+{
+  gboolean signed_in = self->session != NULL;
+  gboolean admin = signed_in && tw_session_can (self->session, TW_PERM_MANAGE_SOURCES);
+  GActionMap *map = G_ACTION_MAP (self);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "show-monitor")),
+                               signed_in);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "show-sources")),
+                               admin);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map,
+                                                                            "show-quarantine")),
+                               admin);
+}
+
+static void
+show_view (TwWindow   *self,
+           const char *view)
+{
+  if (self->session == NULL)
+    return;
+  if (view != NULL && !tw_session_can (self->session, TW_PERM_MANAGE_SOURCES))
+    return;
+
+  if (view == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "monitor");
+      return;
+    }
+
+  tw_admin_page_show_view (self->admin_page, view);
+  gtk_stack_set_visible_child_name (self->stack, "admin");
+}
+
+static void
+show_monitor_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  show_view (TW_WINDOW (user_data), NULL);
+}
+
+static void
+show_sources_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  show_view (TW_WINDOW (user_data), "sources");
+}
+
+static void
+show_quarantine_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  show_view (TW_WINDOW (user_data), "quarantine");
+}
+
+static const GActionEntry view_actions[] = {
+  { "show-monitor", show_monitor_activated },
+  { "show-sources", show_sources_activated },
+  { "show-quarantine", show_quarantine_activated },
+};
+
+/* Restart: the old pipeline stops in a worker (it commits what is queued,
+ * which can take a while), then the new one starts with the sources as the
+ * store now has them. Meanwhile the pages follow no pipeline. The
+ * --connect addresses were stored at sign-in; from here on the store
+ * decides, so a paused or removed one stays so. */
+
+typedef struct
+{
+  TwPipeline *old_pipeline;
+  TwPipeline *new_pipeline;
+} Restart;
+
+static void
+restart_free (gpointer data)
+{
+  Restart *restart = data;
+
+  g_clear_pointer (&restart->old_pipeline, free_pipeline);
+  g_clear_pointer (&restart->new_pipeline, free_pipeline);
+  g_free (restart);
+}
+
+static void
+restart_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Restart *restart = task_data;
+
+  g_clear_pointer (&restart->old_pipeline, free_pipeline);
+  if (!g_cancellable_is_cancelled (cancellable))
+    tw_pipeline_start (restart->new_pipeline);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void restart_pipeline (TwWindow *self);
+
+static void
+restart_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TwWindow *self = TW_WINDOW (object);
+  Restart *restart = g_task_get_task_data (G_TASK (result));
+
+  /* Locked meanwhile: freeing the task data stops the new pipeline. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)))
+      || !g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+
+  self->restarting = FALSE;
+  self->pipeline = g_steal_pointer (&restart->new_pipeline);
+  tw_monitor_page_set_pipeline (self->monitor_page, self->pipeline);
+  tw_admin_page_set_pipeline (self->admin_page, self->pipeline);
+
+  if (self->restart_again)
+    {
+      self->restart_again = FALSE;
+      restart_pipeline (self);
+    }
+}
+
+static void
+restart_pipeline (TwWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  TwPipeline *pipeline;
+  Restart *restart;
+
+  if (self->session == NULL)
+    return;
+  if (self->restarting)
+    {
+      self->restart_again = TRUE;
+      return;
+    }
+
+  pipeline = tw_pipeline_new (self->session, &error);
+  if (pipeline == NULL || !tw_pipeline_add_stored_sources (pipeline, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Live data is not available: %s"),
+                                                  error->message);
+
+      g_clear_pointer (&pipeline, tw_pipeline_free);
+      tw_monitor_page_add_toast (self->monitor_page, message);
+      return;
+    }
+
+  restart = g_new0 (Restart, 1);
+  restart->old_pipeline = g_steal_pointer (&self->pipeline);
+  restart->new_pipeline = pipeline;
+  self->restarting = TRUE;
+  tw_monitor_page_set_pipeline (self->monitor_page, NULL);
+  tw_admin_page_set_pipeline (self->admin_page, NULL);
+
+  task = g_task_new (self, self->restart_cancellable, restart_done_cb, NULL);
+  g_task_set_source_tag (task, restart_pipeline);
+  g_task_set_task_data (task, restart, restart_free);
+  g_task_run_in_thread (task, restart_thread);
+}
+
+static void
+on_sources_changed (TwWindow    *self,
+                    TwAdminPage *page)
+{
+  restart_pipeline (self);
+}
+
 static void
 signed_in (TwWindow   *self,
            TwSession  *session,
@@ -250,6 +437,10 @@ signed_in (TwWindow   *self,
   tw_login_page_reset (self->login_page, tw_session_get_user (session));
 
   tw_monitor_page_start (self->monitor_page, self->session, self->pipeline);
+  self->restart_cancellable = g_cancellable_new ();
+  if (tw_session_can (session, TW_PERM_MANAGE_SOURCES))
+    tw_admin_page_start (self->admin_page, self->session, self->pipeline);
+  update_view_actions (self);
   gtk_stack_set_visible_child_name (self->stack, "monitor");
 
   for (guint i = 0; warnings != NULL && i < warnings->len; i++)
@@ -349,11 +540,20 @@ sign_out (TwWindow *self)
 {
   g_clear_handle_id (&self->idle_source, g_source_remove);
 
+  if (self->restart_cancellable != NULL)
+    g_cancellable_cancel (self->restart_cancellable);
+  g_clear_object (&self->restart_cancellable);
+  self->restarting = FALSE;
+  self->restart_again = FALSE;
+
   if (self->monitor_page != NULL)
     tw_monitor_page_stop (self->monitor_page);
+  if (self->admin_page != NULL)
+    tw_admin_page_stop (self->admin_page);
 
   g_clear_pointer (&self->pipeline, free_pipeline);
   g_clear_pointer (&self->session, tw_session_free);
+  update_view_actions (self);
 }
 
 static void
@@ -519,6 +719,7 @@ tw_window_class_init (TwWindowClass *klass)
   g_type_ensure (TW_TYPE_SETUP_PAGE);
   g_type_ensure (TW_TYPE_LOGIN_PAGE);
   g_type_ensure (TW_TYPE_MONITOR_PAGE);
+  g_type_ensure (TW_TYPE_ADMIN_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-window.ui");
@@ -526,8 +727,10 @@ tw_window_class_init (TwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwWindow, setup_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, login_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, monitor_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, admin_page);
   gtk_widget_class_bind_template_callback (widget_class, on_create_admin);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in);
+  gtk_widget_class_bind_template_callback (widget_class, on_sources_changed);
 }
 
 static void
@@ -536,6 +739,10 @@ tw_window_init (TwWindow *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), view_actions,
+                                   G_N_ELEMENTS (view_actions), self);
+  update_view_actions (self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -576,7 +783,7 @@ tw_window_new (TwApplication *application)
  * tw_window_get_page_name:
  * @self: a window
  *
- * Returns: "setup", "login" or "monitor"
+ * Returns: "setup", "login", "monitor" or "admin"
  */
 const char *
 tw_window_get_page_name (TwWindow *self)

@@ -10,14 +10,20 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include "tw-admin-format.h"
+#include "tw-admin-page.h"
 #include "tw-application.h"
 #include "tw-chart-view.h"
 #include "tw-connection-indicator.h"
 #include "tw-login-page.h"
 #include "tw-monitor-page.h"
 #include "tw-patient-row.h"
+#include "tw-quarantine-page.h"
 #include "tw-session.h"
 #include "tw-setup-page.h"
+#include "tw-source-dialog.h"
+#include "tw-source-list-row.h"
+#include "tw-sources-page.h"
 #include "tw-window.h"
 
 #define ADMIN_NAME         "ana"
@@ -33,6 +39,20 @@
 #define STALL_TICK_MS      5
 #define MAX_STALL_MS       250
 #define NARROW_WIDTH       480
+#define ADMIN_TIMEOUT_S    20
+#define PROBE_TIMEOUT_S    15
+#define REPLAY_NAME        "Ward 4 replay"
+#define REPLAY_VITALS      5
+#define REPLAY_VALUES      (REPLAY_VITALS * 2)
+#define REPLAY_START_S     (10 * 60)
+#define REPLAY_REJECTS     2
+#define EXPORT_MODE        0600
+#define GATEWAY_NAME       "Bedside gateway"
+/* Port 1 on loopback: nobody listens, so the source keeps reconnecting. */
+#define GATEWAY_ADDRESS    "ws://127.0.0.1:1/"
+#define GATEWAY_URL        "ws://nurse:tide%3Apool@127.0.0.1:1/"
+#define GATEWAY_PASSWORD   "tide%3Apool"
+#define NEW_PASSWORD       "harbour"
 
 /* Measures the longest the main loop went without running a 5 ms timer:
  * SQL, Argon2id or a network wait on the main thread would show here. A
@@ -652,6 +672,18 @@ test_operator_sees_no_trends (Fixture       *fixture,
             tw_monitor_page_get_n_patients (monitor_page));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "denied");
 
+  /* Sources and quarantine are the administrator's: no button, no
+   * shortcut, no menu item. */
+  g_assert_false (gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                 "admin_button")));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
+                                                     "show-sources"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
+                                                     "show-quarantine"));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-sources", NULL);
+  iterate_for (50);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "monitor");
+
   /* Operators may see who lies in which bed: a name, not the pseudonym. */
   row = gtk_list_box_get_row_at_index (patient_list, 0);
   g_assert_nonnull (row);
@@ -719,6 +751,460 @@ test_unreachable_source (Fixture       *fixture,
   save_screenshot (GTK_WIDGET (fixture->window), "monitor-unreachable.png");
 }
 
+/* Administration */
+
+/* Raw messages are shown as received: bytes that are not UTF-8 and control
+ * characters become visible escapes, long messages are cut. */
+static void
+test_raw_message_format (void)
+{
+  static const guint8 mixed[] = "ab\xff\x0b\r\nc\xc3\xa9\xc2\x85\xe2\x82";
+  g_autofree guint8 *big = g_malloc (2 * TW_RAW_PREVIEW_MAX_BYTES);
+  g_autofree char *text = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *redacted = NULL;
+  gboolean truncated = TRUE;
+
+  text = tw_format_raw_message (mixed, sizeof mixed - 1, TW_RAW_PREVIEW_MAX_BYTES, &truncated);
+  g_assert_cmpstr (text, ==, "ab\\xFF\\x0B\nc\u00e9\\xC2\\x85\\xE2\\x82");
+  g_assert_false (truncated);
+
+  memset (big, 'a', 2 * TW_RAW_PREVIEW_MAX_BYTES);
+  cut = tw_format_raw_message (big, 2 * TW_RAW_PREVIEW_MAX_BYTES, TW_RAW_PREVIEW_MAX_BYTES,
+                               &truncated);
+  g_assert_cmpuint (strlen (cut), ==, TW_RAW_PREVIEW_MAX_BYTES);
+  g_assert_true (truncated);
+
+  redacted = tw_redact_message ("Cannot reach mqtt://nurse:s3cret@broker:1883/ward: refused",
+                                "mqtt://nurse:s3cret@broker:1883/ward");
+  g_assert_null (strstr (redacted, "s3cret"));
+  g_assert_nonnull (strstr (redacted, "nurse:***@broker"));
+}
+
+/* A native JSON replay file: a patient, REPLAY_VITALS vitals with two
+ * values each, and two lines that must land in quarantine: one cut short,
+ * one with bytes that are not UTF-8. */
+static char *
+write_replay_file (Fixture *fixture)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  char *path = g_build_filename (fixture->data_dir, "ward4.ndjson", NULL);
+
+  g_string_append (text, "{\"v\":1,\"type\":\"patient\",\"id\":\"W0001\",\"mrn\":\"MRN-4401\","
+                         "\"name\":\"Ines Replay\",\"bed\":\"W4-01\"}\n");
+  for (int i = 0; i < REPLAY_VITALS; i++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, i - REPLAY_START_S);
+      g_autofree char *ts = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.000000Z");
+
+      g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                    "\"patient\":\"W0001\",\"hr\":%d,\"spo2\":%d}\n",
+                              i + 1, ts, 70 + i, 97);
+    }
+  g_string_append (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":6,\"ts\":\"2026-11-23T07:10:0\n");
+  g_string_append (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":7,\"patient\":\"W\xff\xfe\"}\n");
+
+  g_file_set_contents (path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static TwSourceDialog *
+open_source_dialog (TwSourcesPage *page)
+{
+  TwSourceDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "sources.add", NULL);
+  iterate_for (200);
+  dialog = TW_SOURCE_DIALOG (find_toplevel (TW_TYPE_SOURCE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpint (tw_source_dialog_get_source_id (dialog), ==, 0);
+
+  return dialog;
+}
+
+static const char *
+row_state (TwSourcesPage *page,
+           const char    *name)
+{
+  TwSourceListRow *row = tw_sources_page_find_row (page, name);
+
+  return row != NULL ? tw_source_list_row_get_state_text (row) : "(no row)";
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, needle) != NULL;
+}
+
+/* The address of source @name as stored, read with a session of our own. */
+static char *
+stored_url (Fixture    *fixture,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = tw_session_login (fixture->data_dir, ADMIN_NAME, ADMIN_PASSWORD,
+                                                   &error);
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_assert_no_error (error);
+  store = tw_session_open_store (session, &error);
+  g_assert_no_error (error);
+  rows = tw_store_list_sources (store, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TwSourceRow *row = g_ptr_array_index (rows, i);
+
+      if (g_str_equal (row->name, name))
+        return g_strdup (row->url);
+    }
+
+  return NULL;
+}
+
+/* Whether any setting holds @needle: secrets belong in the store only. */
+static gboolean
+settings_mention (const char *needle)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_assert_nonnull (schema);
+  settings = g_settings_new_full (schema, NULL, NULL);
+  keys = g_settings_schema_list_keys (schema);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      if (strstr (text, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static TwSourceDialog *
+open_edit_dialog (TwSourcesPage *page,
+                  const char    *name)
+{
+  TwSourceListRow *row = tw_sources_page_find_row (page, name);
+  TwSourceDialog *dialog;
+
+  g_assert_nonnull (row);
+  gtk_widget_activate_action (GTK_WIDGET (page), "sources.edit", "x",
+                              tw_source_list_row_get_source_id (row));
+  iterate_for (200);
+  dialog = TW_SOURCE_DIALOG (find_toplevel (TW_TYPE_SOURCE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpint (tw_source_dialog_get_source_id (dialog), ==,
+                   tw_source_list_row_get_source_id (row));
+
+  return dialog;
+}
+
+static void
+confirm_removal (TwSourcesPage *page,
+                 const char    *name,
+                 const char    *screenshot)
+{
+  TwSourceListRow *row = tw_sources_page_find_row (page, name);
+  GtkWindow *confirm;
+
+  g_assert_nonnull (row);
+  gtk_widget_activate_action (GTK_WIDGET (page), "sources.remove", "x",
+                              tw_source_list_row_get_source_id (row));
+  iterate_for (200);
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (confirm);
+  if (screenshot != NULL)
+    save_screenshot (GTK_WIDGET (confirm), screenshot);
+  /* What the Remove button does: respond, then close. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "remove");
+  gtk_window_close (confirm);
+  iterate_for (50);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static void
+test_admin_sources_quarantine (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  TwSetupPage *setup_page;
+  TwMonitorPage *monitor_page;
+  TwAdminPage *admin_page;
+  TwSourcesPage *sources_page;
+  TwQuarantinePage *quarantine_page;
+  TwSourceDialog *dialog;
+  TwSourceListRow *row;
+  g_autofree char *replay_path = NULL;
+  g_autofree char *export_path = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *feed_name = NULL;
+  g_auto(GStrv) accels = NULL;
+  GStatBuf stat_buf;
+  const char *error_text;
+  gint64 replay_id;
+
+  open_window (fixture);
+  setup_page = child (fixture->window, TW_TYPE_WINDOW, "setup_page");
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  admin_page = child (fixture->window, TW_TYPE_WINDOW, "admin_page");
+  sources_page = child (admin_page, TW_TYPE_ADMIN_PAGE, "sources_page");
+  quarantine_page = child (admin_page, TW_TYPE_ADMIN_PAGE, "quarantine_page");
+
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "name_row"), ADMIN_NAME);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "password_row"), ADMIN_PASSWORD);
+  set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), ADMIN_PASSWORD);
+  iterate_for (20);
+  g_signal_emit_by_name (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), "entry-activated");
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page");
+
+  /* 1. Administrators reach the sources from the header bar and Ctrl+2. */
+  g_assert_true (gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                "admin_button")));
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app),
+                                                  "win.show-sources");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>2"));
+  gtk_widget_activate (child (monitor_page, TW_TYPE_MONITOR_PAGE, "admin_button"));
+  WAIT_FOR (page_is (fixture, "admin"), 5, "the administration page");
+  g_assert_cmpstr (tw_admin_page_get_view (admin_page), ==, "sources");
+
+  /* The --connect feed was stored at sign-in and shows with its figures. */
+  WAIT_FOR (tw_sources_page_get_n_sources (sources_page) == 1, ADMIN_TIMEOUT_S,
+            "the feed in the source list (have %u)", tw_sources_page_get_n_sources (sources_page));
+  feed_name = g_strdup (fixture->feed_url);
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, feed_name), "Connected") == 0, ADMIN_TIMEOUT_S,
+            "the feed to show “Connected” (shows “%s”)", row_state (sources_page, feed_name));
+
+  /* 2. An address Tidewatch cannot read is refused inline; nothing saved. */
+  dialog = open_source_dialog (sources_page);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "name_row"), "Gopher");
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "url_row"), "gopher://example.org/vitals");
+  iterate_for (50);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.save", NULL);
+  iterate_for (200);
+  error_text = tw_source_dialog_get_error (dialog);
+  g_assert_nonnull (error_text);
+  g_test_message ("inline error: %s", error_text);
+  g_assert_nonnull (strstr (error_text, "gopher://example.org/vitals"));
+  g_assert_true (gtk_widget_has_css_class (child (dialog, TW_TYPE_SOURCE_DIALOG, "url_row"),
+                                           "error"));
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (tw_sources_page_get_n_sources (sources_page), ==, 1);
+  save_screenshot (GTK_WIDGET (dialog), "source-dialog-error.png");
+
+  /* 3. A replay file: the test finds it and what would be quarantined. */
+  replay_path = write_replay_file (fixture);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "name_row"), REPLAY_NAME);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "url_row"), replay_path);
+  iterate_for (50);
+  g_assert_null (tw_source_dialog_get_error (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.test", NULL);
+  WAIT_FOR (tw_source_dialog_get_test_result (dialog) != NULL, PROBE_TIMEOUT_S,
+            "the test of %s to finish", replay_path);
+  g_test_message ("test result: %s", tw_source_dialog_get_test_result (dialog));
+  g_assert_true (g_str_has_prefix (tw_source_dialog_get_test_result (dialog), "Reachable"));
+  g_assert_nonnull (strstr (tw_source_dialog_get_test_result (dialog), "quarantine"));
+  iterate_for (200);
+  save_screenshot (GTK_WIDGET (dialog), "source-dialog.png");
+
+  /* Saving closes the dialog, the source appears, and the restarted
+   * pipeline replays the file: values stored, the bad line quarantined. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.save", NULL);
+  WAIT_FOR (dialog == NULL, ADMIN_TIMEOUT_S, "the dialog to close after saving");
+  WAIT_FOR (tw_sources_page_find_row (sources_page, REPLAY_NAME) != NULL, ADMIN_TIMEOUT_S,
+            "the replay source in the list");
+  row = tw_sources_page_find_row (sources_page, REPLAY_NAME);
+  replay_id = tw_source_list_row_get_source_id (row);
+  g_assert_cmpuint (tw_sources_page_get_n_sources (sources_page), ==, 2);
+  WAIT_FOR (tw_source_list_row_get_stored (row) == REPLAY_VALUES
+            && tw_source_list_row_get_quarantined (row) == REPLAY_REJECTS, ADMIN_TIMEOUT_S,
+            "%d values stored and %d quarantined (have %" G_GUINT64_FORMAT " and %"
+            G_GUINT64_FORMAT ", state %s)", REPLAY_VALUES, REPLAY_REJECTS,
+            tw_source_list_row_get_stored (row),
+            tw_source_list_row_get_quarantined (row), tw_source_list_row_get_state_text (row));
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, REPLAY_NAME), "Finished") == 0, ADMIN_TIMEOUT_S,
+            "the replay to finish (shows “%s”)", row_state (sources_page, REPLAY_NAME));
+  /* The restart kept the feed running. */
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, feed_name), "Connected") == 0, ADMIN_TIMEOUT_S,
+            "the feed to reconnect after the restart (shows “%s”)",
+            row_state (sources_page, feed_name));
+  iterate_for (1500);
+  save_screenshot (GTK_WIDGET (fixture->window), "sources.png");
+
+  /* 4. The quarantine lists the broken lines, newest first, with their
+   * reasons and bytes; bytes that are not UTF-8 show as escapes. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-quarantine", NULL);
+  g_assert_cmpstr (tw_admin_page_get_view (admin_page), ==, "quarantine");
+  WAIT_FOR (tw_quarantine_page_get_n_items (quarantine_page) == REPLAY_REJECTS, ADMIN_TIMEOUT_S,
+            "%d quarantined messages (have %u)", REPLAY_REJECTS,
+            tw_quarantine_page_get_n_items (quarantine_page));
+  g_assert_cmpuint (tw_quarantine_page_get_count (quarantine_page), ==, REPLAY_REJECTS);
+  for (guint i = 0; i < REPLAY_REJECTS; i++)
+    {
+      g_assert_nonnull (tw_quarantine_page_get_reason (quarantine_page, i));
+      g_assert_cmpstr (tw_quarantine_page_get_reason (quarantine_page, i), !=, "");
+      g_test_message ("quarantined because: %s", tw_quarantine_page_get_reason (quarantine_page, i));
+    }
+  tw_quarantine_page_select (quarantine_page, 1);
+  WAIT_FOR ((g_free (raw), raw = tw_quarantine_page_dup_raw_text (quarantine_page),
+             strstr (raw, "\"seq\":6") != NULL), ADMIN_TIMEOUT_S,
+            "the cut-short raw message (shows “%s”)", raw);
+  g_assert_nonnull (strstr (raw, "2026-11-23T07:10:0"));
+  tw_quarantine_page_select (quarantine_page, 0);
+  WAIT_FOR ((g_free (raw), raw = tw_quarantine_page_dup_raw_text (quarantine_page),
+             strstr (raw, "\"seq\":7") != NULL), ADMIN_TIMEOUT_S,
+            "the newest raw message (shows “%s”)", raw);
+  g_assert_nonnull (strstr (raw, "\"W\\xFF\\xFE\""));
+  g_assert_true (g_utf8_validate (raw, -1, NULL));
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "quarantine.png");
+
+  /* Reprocessing with today's rules keeps it: it is still broken. */
+  gtk_widget_activate_action (GTK_WIDGET (quarantine_page), "quarantine.reprocess-selected", NULL);
+  iterate_for (20);
+  WAIT_FOR (!tw_quarantine_page_get_busy (quarantine_page), ADMIN_TIMEOUT_S,
+            "the reprocessing to finish");
+  g_assert_cmpstr (tw_quarantine_page_get_last_toast (quarantine_page), ==,
+                   "0 stored, 1 still rejected");
+  iterate_for (300);
+  g_assert_cmpuint (tw_quarantine_page_get_n_items (quarantine_page), ==, REPLAY_REJECTS);
+  gtk_widget_activate_action (GTK_WIDGET (quarantine_page), "quarantine.reprocess-all", NULL);
+  iterate_for (20);
+  WAIT_FOR (!tw_quarantine_page_get_busy (quarantine_page), ADMIN_TIMEOUT_S,
+            "reprocessing everything to finish");
+  g_assert_cmpstr (tw_quarantine_page_get_last_toast (quarantine_page), ==,
+                   "0 stored, 2 still rejected");
+
+  /* Export writes every message to a file only the owner may read. */
+  export_path = g_build_filename (fixture->data_dir, "quarantine-export.ndjson", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (quarantine_page), "quarantine.export", "s",
+                              export_path);
+  iterate_for (20);
+  WAIT_FOR (!tw_quarantine_page_get_busy (quarantine_page), ADMIN_TIMEOUT_S, "the export");
+  g_test_message ("%s", tw_quarantine_page_get_last_toast (quarantine_page));
+  g_assert_true (g_str_has_prefix (tw_quarantine_page_get_last_toast (quarantine_page),
+                                   "Exported 2 messages"));
+  g_assert_true (file_contains (export_path, "\"raw_base64\""));
+  g_assert_true (file_contains (export_path, REPLAY_NAME));
+  g_assert_cmpint (g_stat (export_path, &stat_buf), ==, 0);
+  g_assert_cmpint (stat_buf.st_mode & 0777, ==, EXPORT_MODE);
+
+  /* The dark style. */
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "dark");
+  WAIT_FOR (adw_style_manager_get_dark (adw_style_manager_get_default ()), 5, "the dark style");
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "quarantine-dark.png");
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-sources", NULL);
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "sources-dark.png");
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "follow");
+  iterate_for (200);
+
+  /* 5. Credentials: typed into the address they are stored in the
+   * encrypted store, shown redacted, and moved to their own fields when
+   * the source is edited; an empty password field keeps the saved one. */
+  dialog = open_source_dialog (sources_page);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "name_row"), GATEWAY_NAME);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "url_row"), GATEWAY_URL);
+  iterate_for (50);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.save", NULL);
+  WAIT_FOR (dialog == NULL, ADMIN_TIMEOUT_S, "the gateway dialog to close (error: %s)",
+            dialog != NULL ? tw_source_dialog_get_error (dialog) : "none");
+  WAIT_FOR (tw_sources_page_find_row (sources_page, GATEWAY_NAME) != NULL, ADMIN_TIMEOUT_S,
+            "the gateway in the list");
+  row = tw_sources_page_find_row (sources_page, GATEWAY_NAME);
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, GATEWAY_NAME), "Reconnecting…") == 0,
+            ADMIN_TIMEOUT_S, "the gateway to reconnect (shows “%s”)",
+            row_state (sources_page, GATEWAY_NAME));
+  g_assert_cmpstr (gtk_label_get_text (child (row, TW_TYPE_SOURCE_LIST_ROW, "url_label")), ==,
+                   "ws://nurse:***@127.0.0.1:1/");
+  g_assert_true (gtk_widget_get_visible (child (row, TW_TYPE_SOURCE_LIST_ROW, "error_label")));
+  g_test_message ("gateway: %s",
+                  gtk_label_get_text (child (row, TW_TYPE_SOURCE_LIST_ROW, "error_label")));
+  g_assert_null (strstr (gtk_label_get_text (child (row, TW_TYPE_SOURCE_LIST_ROW, "error_label")),
+                         GATEWAY_PASSWORD));
+  g_free (raw);
+  raw = stored_url (fixture, GATEWAY_NAME);
+  g_assert_cmpstr (raw, ==, GATEWAY_URL);
+
+  dialog = open_edit_dialog (sources_page, GATEWAY_NAME);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpstr (get_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "url_row")), ==,
+                   GATEWAY_ADDRESS);
+  g_assert_cmpstr (get_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "user_row")), ==, "nurse");
+  g_assert_cmpstr (get_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "password_row")), ==, "");
+  g_assert_true (gtk_widget_get_visible (child (dialog, TW_TYPE_SOURCE_DIALOG,
+                                                "credentials_group")));
+  save_screenshot (GTK_WIDGET (dialog), "source-edit.png");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.save", NULL);
+  WAIT_FOR (dialog == NULL, ADMIN_TIMEOUT_S, "the edit dialog to close");
+  iterate_for (200);
+  g_free (raw);
+  raw = stored_url (fixture, GATEWAY_NAME);
+  g_assert_cmpstr (raw, ==, GATEWAY_URL);
+
+  dialog = open_edit_dialog (sources_page, GATEWAY_NAME);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  set_text (child (dialog, TW_TYPE_SOURCE_DIALOG, "password_row"), NEW_PASSWORD);
+  iterate_for (50);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "source.save", NULL);
+  WAIT_FOR (dialog == NULL, ADMIN_TIMEOUT_S, "the edit dialog to close");
+  iterate_for (200);
+  g_free (raw);
+  raw = stored_url (fixture, GATEWAY_NAME);
+  g_assert_cmpstr (raw, ==, "ws://nurse:" NEW_PASSWORD "@127.0.0.1:1/");
+  g_assert_false (settings_mention (NEW_PASSWORD));
+  g_assert_false (settings_mention ("nurse"));
+  confirm_removal (sources_page, GATEWAY_NAME, NULL);
+  WAIT_FOR (tw_sources_page_find_row (sources_page, GATEWAY_NAME) == NULL, ADMIN_TIMEOUT_S,
+            "the gateway to go");
+
+  /* 6. Pausing takes effect: the source stops and says so. */
+  g_assert_cmpstr (tw_admin_page_get_view (admin_page), ==, "sources");
+  gtk_widget_activate_action (GTK_WIDGET (sources_page), "sources.toggle-pause", "x", replay_id);
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, REPLAY_NAME), "Paused") == 0, ADMIN_TIMEOUT_S,
+            "“Paused” (shows “%s”)", row_state (sources_page, REPLAY_NAME));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "sources-paused.png");
+
+  /* 7. Removing asks first. */
+  confirm_removal (sources_page, REPLAY_NAME, "source-remove.png");
+  WAIT_FOR (tw_sources_page_find_row (sources_page, REPLAY_NAME) == NULL, ADMIN_TIMEOUT_S,
+            "the replay source to go");
+  g_assert_cmpuint (tw_sources_page_get_n_sources (sources_page), ==, 1);
+  WAIT_FOR (g_strcmp0 (row_state (sources_page, feed_name), "Connected") == 0, ADMIN_TIMEOUT_S,
+            "the feed after removing the replay (shows “%s”)",
+            row_state (sources_page, feed_name));
+
+  /* A narrow window still shows the page, switcher at the bottom. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), NARROW_WIDTH, 800);
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "sources-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
+
+  /* Ctrl+1 goes back to the monitor. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-monitor", NULL);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "monitor");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,6 +1220,9 @@ main (int   argc,
               fixture_setup, test_operator_sees_no_trends, fixture_teardown);
   g_test_add ("/ui/unreachable-source", Fixture, NULL,
               fixture_setup, test_unreachable_source, fixture_teardown);
+  g_test_add_func ("/ui/raw-message-format", test_raw_message_format);
+  g_test_add ("/ui/admin-sources-quarantine", Fixture, NULL,
+              fixture_setup, test_admin_sources_quarantine, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&application);
