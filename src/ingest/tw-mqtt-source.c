@@ -503,7 +503,10 @@ update_watch (TwMqttSource *self)
        * acknowledged: the broker holds the rest (its inflight window). */
       if (self->open_batches == 0 && !self->parent.finished)
         events |= G_IO_IN;
-      if (may_write (self))
+      /* Before CONNACK, libmosquitto may be in a TLS handshake that no
+       * write advances: a writable socket would wake us for nothing. The
+       * CONNECT goes out right after the read that ends the handshake. */
+      if (self->session_up && may_write (self))
         events |= G_IO_OUT;
     }
   if (events != self->watch_events)
