@@ -1,6 +1,7 @@
 """MQTT end to end on loopback, with a real mosquitto broker: feed → broker
 → twctl ingest → encrypted store. twctl is killed hard mid-stream and
-restarted, the broker is restarted (with persistence) mid-stream: every
+restarted, so is the feed (resuming after what the broker acknowledged),
+and the broker is restarted (with persistence) mid-stream: every
 vitals message published is stored exactly once. A third-party client
 (mosquitto_pub) is ingested too, and a wrong password is refused clearly."""
 import datetime
@@ -49,20 +50,25 @@ def start_ingest(store, broker, url):
     return proc
 
 
+def acked_seqs(feed_output):
+    return [int(n) for n in re.findall(r"published up to seq (\d+)", feed_output or "")]
+
+
 def publish_case():
-    """Feed and twctl both interrupted; the broker's session bridges it."""
+    """twctl, the feed and the broker each interrupted mid-stream; the
+    broker's session and the feed's --mqtt-after bridge it."""
     start, start_us = start_time()
     store = Store()
     feed = ingest = None
     with Broker() as broker:
         url = broker.url(TOPIC)
+        feed_cmd = [FEED, "--port", "0", "--patients", str(PATIENTS), "--rate", str(RATE),
+                    "--seed", "21", "--count", str(COUNT), "--start", start,
+                    "--mqtt", f"mqtt://127.0.0.1:{broker.port}/tw"]
         try:
             ingest = start_ingest(store, broker, url)
-            feed = subprocess.Popen(
-                [FEED, "--port", "0", "--patients", str(PATIENTS), "--rate", str(RATE),
-                 "--seed", "21", "--count", str(COUNT), "--start", start,
-                 "--mqtt", f"mqtt://127.0.0.1:{broker.port}/tw"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            feed = subprocess.Popen(feed_cmd, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
 
             time.sleep(3)
             kill(ingest)                      # no chance to commit or say goodbye
@@ -72,7 +78,14 @@ def publish_case():
             time.sleep(1.5)                   # the broker queues for the absent client
             ingest = start_ingest(store, broker, url)
 
-            time.sleep(2)
+            time.sleep(1)
+            feed_out, _ = kill(feed)          # what it had not had acknowledged is gone
+            after = (acked_seqs(feed_out) or [0])[-1]
+            check(0 < after < COUNT, f"the killed feed had been acknowledged up to seq {after}")
+            feed = subprocess.Popen(feed_cmd + ["--mqtt-after", str(after)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+            time.sleep(1.5)
             broker.stop(signal.SIGTERM)       # saves sessions and queued messages
             time.sleep(1)
             broker.start()                    # same port, same persistence file
@@ -86,7 +99,7 @@ def publish_case():
             kill(ingest)
             feed_out, _ = kill(feed, signal.SIGTERM)
 
-    acked = [int(n) for n in re.findall(r"published up to seq (\d+)", feed_out or "")]
+    acked = acked_seqs(feed_out)
     check(acked and acked[-1] == COUNT,
           f"the broker acknowledged all {COUNT} vitals to the feed (feed said {acked[-1:]})")
     stats = store.stats()
