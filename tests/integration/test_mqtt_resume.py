@@ -211,6 +211,27 @@ def wrong_password_case():
     check("Stopped" in out, f"the source stopped instead of retrying forever ({out.strip()})")
 
 
+def address_case():
+    """Mistakes in an address are refused before anything connects, with
+    what to write instead, and without echoing the password."""
+    store = Store()
+    secret = "pa55-in-url"
+    cases = [
+        ("mqtt://127.0.0.1:1883/tw/#", "%23"),
+        ("mqtt://127.0.0.1:1883/", "no topic filter"),
+        ("mqtt://127.0.0.1:1883/tw/%23?qos=2", "qos=2"),
+        ("mqtt://127.0.0.1:1883/tw/a#b?topic=x", "%23"),
+        (f"mqtt://ana:{secret}@127.0.0.1:1883/tw/%23?colour=red", "Unknown parameter ‘colour’"),
+        ("mqtt://127.0.0.1:1883/tw/%23?cafile=/etc/hosts", "mqtts://"),
+    ]
+    for url, expected in cases:
+        r = store.twctl("ingest", url, "--duration", "1")
+        check(r.returncode != 0 and expected in r.stderr and secret not in r.stderr,
+              f"{url.replace(secret, '***')} is refused saying {expected!r} "
+              f"({r.stderr.strip()[-200:]})")
+
+
+address_case()
 publish_case()
 third_party_case()
 tls_case()
