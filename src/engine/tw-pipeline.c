@@ -114,8 +114,11 @@ ingest_thread_main (gpointer data)
     {
       TwSourceLive *live = g_ptr_array_index (self->lives, i);
       g_autoptr(GError) error = NULL;
-      TwSource *source = tw_source_new_for_url (live->url, live->committed_seq, self->queue, live,
-                                                &error);
+      TwSource *source;
+
+      if (live->state == TW_SOURCE_STATE_STOPPED)
+        continue;  /* paused */
+      source = tw_source_new_for_url (live->url, live->committed_seq, self->queue, live, &error);
 
       if (source == NULL)
         {
@@ -173,22 +176,49 @@ find_live (TwPipeline *self,
 }
 
 static gboolean
+is_requested (TwPipeline *self,
+              const char *url)
+{
+  for (guint j = 0; j < self->requested_urls->len; j++)
+    if (g_str_equal (g_ptr_array_index (self->requested_urls, j), url))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_url (GPtrArray  *rows,
+         const char *url)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_str_equal (((TwSourceRow *) g_ptr_array_index (rows, i))->url, url))
+      return TRUE;
+  return FALSE;
+}
+
+/* Requested addresses are matched by address, not by name: a source an
+ * administrator renamed is still the same source. A paused source stays
+ * paused even when asked for by address; it is listed with the reason so
+ * the caller can say so. */
+static gboolean
 register_sources (TwPipeline  *self,
                   TwStore     *store,
                   GError     **error)
 {
-  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) rows = tw_store_list_sources (store, error);
 
+  if (rows == NULL)
+    return FALSE;
   for (guint i = 0; i < self->requested_urls->len; i++)
     {
       const char *url = g_ptr_array_index (self->requested_urls, i);
       /* The name is shown everywhere; a password in the URL must not be. */
       g_autofree char *name = tw_source_url_redact (url);
 
-      if (tw_store_ensure_source (store, name, url, error) < 0)
+      if (!has_url (rows, url) && tw_store_ensure_source (store, name, url, error) < 0)
         return FALSE;
     }
 
+  g_clear_pointer (&rows, g_ptr_array_unref);
   rows = tw_store_list_sources (store, error);
   if (rows == NULL)
     return FALSE;
@@ -197,12 +227,11 @@ register_sources (TwPipeline  *self,
   for (guint i = 0; i < rows->len; i++)
     {
       TwSourceRow *row = g_ptr_array_index (rows, i);
-      gboolean wanted = self->add_stored && row->enabled;
+      gboolean requested = is_requested (self, row->url);
       TwSourceLive *live;
 
-      for (guint j = 0; !wanted && j < self->requested_urls->len; j++)
-        wanted = g_str_equal (g_ptr_array_index (self->requested_urls, j), row->url);
-      if (!wanted || !tw_source_check_url (row->url, NULL))
+      if (!(requested || (self->add_stored && row->enabled))
+          || !tw_source_check_url (row->url, NULL))
         continue;
 
       live = tw_source_live_new (row->id, row->url, row->cursor_seq);
@@ -211,6 +240,12 @@ register_sources (TwPipeline  *self,
       live->total_duplicates = row->counters.duplicates;
       live->total_quarantined = row->counters.quarantined;
       live->base_reconnects = row->reconnects;
+      if (!row->enabled)
+        {
+          live->state = TW_SOURCE_STATE_STOPPED;
+          live->last_error = g_strdup_printf ("The source ‘%s’ is paused; an administrator can "
+                                              "resume it", row->name);
+        }
       g_ptr_array_add (self->lives, live);
     }
   g_mutex_unlock (&self->mutex);
@@ -593,7 +628,7 @@ tw_pipeline_get_status (TwPipeline *self)
       s->stored = live->total_stored;
       s->duplicates = live->total_duplicates;
       s->quarantined = live->total_quarantined;
-      s->reconnects = live->reconnects;
+      s->reconnects = (guint) (live->base_reconnects + live->reconnects);
       s->committed_seq = live->committed_seq;
       s->message_rate = live->message_rate;
       s->lag_us = live->newest_event_ts != G_MININT64

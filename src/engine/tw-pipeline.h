@@ -22,7 +22,7 @@ typedef struct
   guint64       stored;
   guint64       duplicates;
   guint64       quarantined;
-  guint         reconnects;      /* since this pipeline started */
+  guint         reconnects;      /* total since the source was created */
   gint64        committed_seq;   /* -1 when nothing committed yet */
   double        message_rate;    /* messages per second, recent */
   gint64        lag_us;          /* now minus the newest event time received, -1 unknown */

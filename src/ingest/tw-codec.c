@@ -214,7 +214,10 @@ is_hl7_start (const char *p,
   for (guint i = 0; i < G_N_ELEMENTS (starts); i++)
     if (memcmp (p, starts[i], HL7_SEGMENT_ID_LEN) == 0)
       return TRUE;
-  return FALSE;
+  /* Segments without the MSH header ("PID|…") are HL7 all the same: the
+   * HL7 decoder can then say what is missing instead of "unrecognised". */
+  return sep == '|' && g_ascii_isupper (p[0]) && g_ascii_isalnum (p[1])
+         && g_ascii_isalnum (p[2]);
 }
 
 /**

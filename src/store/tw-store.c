@@ -319,13 +319,21 @@ tw_store_ensure_source (TwStore     *store,
       return -1;
     }
 
-  select = tw_store_prepare (store, "SELECT id FROM sources WHERE name = ?", error);
+  select = tw_store_prepare (store, "SELECT id, url FROM sources WHERE name = ?", error);
   if (select == NULL)
     return -1;
   sqlite3_bind_text (select, 1, name, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (select) != SQLITE_ROW)
     {
       tw_store_set_error (store, error, "Could not read the source back");
+      return -1;
+    }
+  /* The same name for another stream would silently merge two sources. */
+  if (g_strcmp0 ((const char *) sqlite3_column_text (select, 1), url) != 0)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_ALREADY_EXISTS,
+                   "A source named ‘%s’ exists already with another address; choose another name",
+                   name);
       return -1;
     }
   return sqlite3_column_int64 (select, 0);

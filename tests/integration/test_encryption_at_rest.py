@@ -39,7 +39,7 @@ def identities():
     return json.loads(r.stdout)
 
 
-ok = wait_for(lambda: len(identities()) == 3, timeout=20)
+ok = wait_for(lambda: len(identities()) == 3, timeout=60)
 patients = identities()
 check(ok, f"the clinician sees the 3 patients of the feed ({len(patients)})")
 markers = []
