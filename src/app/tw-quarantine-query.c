@@ -103,15 +103,19 @@ tw_quarantine_reprocess_run (GTask        *task,
 {
   TwQuarantineReprocess *reprocess = task_data;
   g_autoptr(GError) error = NULL;
-  TwStore *store = tw_reader_lock (reprocess->reader, &error);
+  g_autoptr(TwLimits) limits = NULL;
+  TwStore *store;
   gboolean ok;
 
+  /* The site's limits as they are now: reprocessing exists for a change. */
+  limits = tw_limits_load_for_data_dir (tw_reader_get_data_dir (reprocess->reader), &error);
+  store = limits != NULL ? tw_reader_lock (reprocess->reader, &error) : NULL;
   if (store == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  ok = tw_quarantine_reprocess (store,
+  ok = tw_quarantine_reprocess (store, limits,
                                 reprocess->ids != NULL ? (const gint64 *) reprocess->ids->data
                                                        : NULL,
                                 reprocess->ids != NULL ? reprocess->ids->len : 0,

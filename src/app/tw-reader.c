@@ -5,6 +5,7 @@ struct _TwReader
   gatomicrefcount  ref_count;
   GMutex           mutex;
   char            *store_path;
+  char            *data_dir;
   TwKey           *key;
   TwRole           role;
   TwStore         *store;
@@ -27,6 +28,7 @@ tw_reader_new (TwSession *session)
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->mutex);
   self->store_path = g_strdup (tw_session_get_store_path (session));
+  self->data_dir = g_strdup (tw_session_get_data_dir (session));
   self->key = tw_session_dup_key (session);
   self->role = tw_session_get_role (session);
 
@@ -53,8 +55,16 @@ tw_reader_unref (TwReader *self)
   g_clear_pointer (&self->store, tw_store_close);
   g_clear_pointer (&self->key, tw_key_free);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->data_dir, g_free);
   g_mutex_clear (&self->mutex);
   g_free (self);
+}
+
+/* The data directory, for what lives beside the store (the site's limits). */
+const char *
+tw_reader_get_data_dir (TwReader *self)
+{
+  return self->data_dir;
 }
 
 TwRole

@@ -23,6 +23,7 @@ TwReader *tw_reader_new      (TwSession  *session);
 TwReader *tw_reader_ref      (TwReader   *self);
 void      tw_reader_unref    (TwReader   *self);
 TwRole    tw_reader_get_role (TwReader   *self);
+const char *tw_reader_get_data_dir (TwReader *self);
 
 TwStore  *tw_reader_lock     (TwReader   *self,
                               GError    **error);

@@ -149,6 +149,7 @@ cmd_reprocess (Twctl  *self,
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(TwLimits) limits = NULL;
   TwReprocessResult result = { 0 };
 
   for (int i = 1; i < argc; i++)
@@ -160,11 +161,15 @@ cmd_reprocess (Twctl  *self,
   store = open_as_admin (self, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
-  if (!tw_quarantine_reprocess (store, ids->len > 0 ? (const gint64 *) ids->data : NULL,
+  limits = tw_limits_load_for_data_dir (self->data_dir, &error);
+  if (limits == NULL)
+    return twctl_fail (error);
+  if (!tw_quarantine_reprocess (store, limits, ids->len > 0 ? (const gint64 *) ids->data : NULL,
                                 ids->len, &result, &error))
     return twctl_fail (error);
-  g_print ("Reprocessed %u messages: %u stored (%u samples), %u still rejected.\n",
-           result.fixed + result.still_bad, result.fixed, result.samples, result.still_bad);
+  g_print ("Reprocessed %u messages with the limits of %s: %u stored (%u samples), %u still "
+           "rejected.\n", result.fixed + result.still_bad, tw_limits_get_origin (limits),
+           result.fixed, result.samples, result.still_bad);
   return 0;
 }
 

@@ -71,6 +71,7 @@ struct _TwBatch
   GArray       *entities;      /* TwEntityInfo */
   GPtrArray    *rejects;       /* TwReject* */
   gboolean      urgent;        /* a sender waits for this commit: do not wait 250 ms */
+  const struct _TwLimits *limits;  /* plausible ranges to apply, NULL: the catalogue's */
   TwBatchDone   done;
   gpointer      done_data;
   GDestroyNotify done_destroy;

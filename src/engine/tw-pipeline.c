@@ -1,4 +1,5 @@
 #include "tw-error.h"
+#include "tw-limits.h"
 #include "tw-pipeline.h"
 #include "tw-queue.h"
 #include "tw-store.h"
@@ -15,6 +16,7 @@
 struct _TwPipeline
 {
   char         *store_path;
+  TwLimits     *limits;
   TwKey        *key;
   GPtrArray    *requested_urls;
   gboolean      add_stored;
@@ -58,11 +60,19 @@ TwPipeline *
 tw_pipeline_new (TwSession  *session,
                  GError    **error)
 {
+  g_autoptr(TwLimits) limits = NULL;
   TwPipeline *self;
 
   g_return_val_if_fail (session != NULL, NULL);
 
+  /* A broken limits file stops ingest with a clear error rather than
+   * silently applying other limits than the site chose. */
+  limits = tw_limits_load_for_data_dir (tw_session_get_data_dir (session), error);
+  if (limits == NULL)
+    return NULL;
+
   self = g_new0 (TwPipeline, 1);
+  self->limits = g_steal_pointer (&limits);
   /* The pipeline outlives nothing of the session but needs the key on its
    * own threads: it keeps a copy in protected memory, wiped on free. */
   self->store_path = g_strdup (tw_session_get_store_path (session));
@@ -130,6 +140,7 @@ ingest_thread_main (gpointer data)
           g_mutex_unlock (&live->mutex);
           continue;
         }
+      source->limits = self->limits;
       g_ptr_array_add (sources, source);
     }
   g_mutex_unlock (&self->mutex);
@@ -658,6 +669,7 @@ tw_pipeline_free (TwPipeline *self)
   g_mutex_clear (&self->mutex);
   g_free (self->storage_error);
   g_free (self->store_path);
+  tw_limits_free (self->limits);
   tw_key_free (self->key);
   g_free (self);
 }

@@ -6,6 +6,7 @@
 
 static gboolean
 reprocess_one (TwStore           *store,
+               const TwLimits    *limits,
                gint64             id,
                TwReprocessResult *result,
                GError           **error)
@@ -21,6 +22,7 @@ reprocess_one (TwStore           *store,
   data = g_bytes_get_data (raw, &len);
   /* No source: reprocessing must not move a source's cursor or counters. */
   batch = tw_batch_new (0);
+  batch->limits = limits;
   tw_codec_decode (batch, TW_FORMAT_AUTO, data != NULL ? data : "", len, &info);
 
   if (batch->rejects->len == 0)
@@ -45,6 +47,7 @@ reprocess_one (TwStore           *store,
 
 gboolean
 tw_quarantine_reprocess (TwStore           *store,
+                         const TwLimits    *limits,
                          const gint64      *ids,
                          guint              n_ids,
                          TwReprocessResult *result,
@@ -70,7 +73,7 @@ tw_quarantine_reprocess (TwStore           *store,
     return FALSE;
   for (guint i = 0; i < n_ids; i++)
     {
-      if (!reprocess_one (store, ids[i], &local, error))
+      if (!reprocess_one (store, limits, ids[i], &local, error))
         {
           tw_store_rollback (store);
           return FALSE;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tw-limits.h"
 #include "tw-store-quarantine.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,7 @@ typedef struct
  * unit table changed). @ids NULL means all. Runs in one transaction on the
  * caller's connection; safe beside a running pipeline (WAL, busy wait). */
 gboolean tw_quarantine_reprocess (TwStore           *store,
+                                  const TwLimits    *limits,
                                   const gint64      *ids,
                                   guint              n_ids,
                                   TwReprocessResult *result,

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tw-codec.h"
+#include "tw-limits.h"
 #include "tw-fhir-codec.h"
 #include "tw-hl7-codec.h"
 
@@ -466,6 +467,7 @@ tw_codec_check_time (gint64      ts,
 
 /**
  * tw_codec_check_value:
+ * @batch: its limits apply (the site's plausible ranges)
  * @metric: the catalogue entry
  * @value: a value in the catalogue unit
  *
@@ -473,15 +475,13 @@ tw_codec_check_time (gint64      ts,
  *   reason ("spo2 = 140 % is outside the plausible range 40–100")
  */
 char *
-tw_codec_check_value (const TwMetricInfo *metric,
+tw_codec_check_value (const TwBatch      *batch,
+                      const TwMetricInfo *metric,
                       double              value)
 {
   g_return_val_if_fail (metric != NULL, NULL);
 
-  if (value >= metric->plausible_min && value <= metric->plausible_max)
-    return NULL;
-  return g_strdup_printf ("%s = %g %s is outside the plausible range %g\u2013%g", metric->code,
-                          value, metric->unit, metric->plausible_min, metric->plausible_max);
+  return tw_limits_check (batch != NULL ? batch->limits : NULL, metric, value);
 }
 
 /**

@@ -80,8 +80,9 @@ char          *tw_codec_json_precheck   (const char         *data,
                                          guint               max_depth);
 char          *tw_codec_check_time      (gint64              ts,
                                          const char         *text);
-char          *tw_codec_check_value     (const TwMetricInfo *metric,
-                                         double              value);
+char          *tw_codec_check_value (const TwBatch      *batch,
+                                    const TwMetricInfo *metric,
+                                    double              value);
 void           tw_codec_set_message_id  (TwDecodeInfo       *info,
                                          const char         *id);
 

@@ -232,7 +232,8 @@ add_unknown_code_problem (GString    *problems,
 
 /* A valueQuantity, in the metric's catalogue unit, checked for plausibility. */
 static gboolean
-decode_quantity (JsonObject         *holder,
+decode_quantity (Decoder            *dec,
+                 JsonObject         *holder,
                  const TwMetricInfo *metric,
                  const char         *what,
                  double             *out_value,
@@ -282,7 +283,7 @@ decode_quantity (JsonObject         *holder,
       add_problem (problems, "%s", error->message);
       return FALSE;
     }
-  implausible = tw_codec_check_value (metric, *out_value);
+  implausible = tw_codec_check_value (dec->batch, metric, *out_value);
   if (implausible != NULL)
     {
       add_problem (problems, "%s", implausible);
@@ -346,7 +347,7 @@ decode_components (Decoder    *dec,
           add_unknown_code_problem (problems, concept, &match, what);
           continue;
         }
-      if (decode_quantity (component, match.metric, match.metric->code, &value, problems))
+      if (decode_quantity (dec, component, match.metric, match.metric->code, &value, problems))
         {
           tw_batch_add_sample (dec->batch, key, match.metric->code, ts, value);
           n_stored++;
@@ -398,7 +399,7 @@ decode_observation (Decoder    *dec,
 
   if (match.bp_panel)
     return decode_components (dec, obs, key, ts, problems);
-  if (!decode_quantity (obs, match.metric, match.metric->code, &value, problems))
+  if (!decode_quantity (dec, obs, match.metric, match.metric->code, &value, problems))
     return 0;
   tw_batch_add_sample (dec->batch, key, match.metric->code, ts, value);
   return 1;

@@ -588,7 +588,7 @@ decode_obx (OruState      *state,
       add_problem (state->problems, "%s: %s", label, error->message);
       return;
     }
-  if ((problem = tw_codec_check_value (metric, converted)) != NULL)
+  if ((problem = tw_codec_check_value (state->batch, metric, converted)) != NULL)
     {
       add_problem (state->problems, "%s: %s", label, problem);
       return;

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "tw-json-codec.h"
+#include "tw-limits.h"
 #include "tw-metric.h"
 #include "tw-time.h"
 
@@ -122,6 +123,7 @@ decode_vitals (TwBatch    *batch,
     {
       const TwMetricInfo *info = tw_metric_lookup (vital_codes[i]);
       JsonNode *node = json_object_get_member (obj, vital_codes[i]);
+      g_autofree char *problem = NULL;
       GType type;
       double value;
 
@@ -135,11 +137,11 @@ decode_vitals (TwBatch    *batch,
           continue;
         }
       value = json_node_get_double (node);
-      if (!isfinite (value) || value < info->plausible_min || value > info->plausible_max)
+      problem = tw_limits_check (batch->limits, info, value);
+      if (problem != NULL)
         {
-          g_string_append_printf (problems, "%s%s = %g %s is outside the plausible range %g–%g",
-                                  problems->len ? "; " : "", vital_codes[i], value, info->unit,
-                                  info->plausible_min, info->plausible_max);
+          g_string_append_printf (problems, "%s%s", problems->len ? "; " : "", problem);
+          g_clear_pointer (&problem, g_free);
           continue;
         }
       tw_batch_add_sample (batch, patient, vital_codes[i], ts, value);

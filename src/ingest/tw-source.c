@@ -238,7 +238,10 @@ TwBatch *
 tw_source_get_batch (TwSource *self)
 {
   if (self->batch == NULL)
-    self->batch = tw_batch_new (self->live->source_id);
+    {
+      self->batch = tw_batch_new (self->live->source_id);
+      self->batch->limits = self->limits;
+    }
   return self->batch;
 }
 

@@ -94,6 +94,7 @@ struct _TwSource
   gboolean             stopping;
   gboolean             own_cursor;  /* the kind sets cursor_seq, not the messages */
   guint                min_backoff_ms;  /* the peer's own retry delay (SSE `retry:`), or 0 */
+  const struct _TwLimits *limits;       /* the site's plausible ranges (borrowed) */
   guint64              rate_count;
   gint64               rate_since;
 };

@@ -41,4 +41,29 @@ if r.returncode == 0:
         check(any(needle in x for x in reasons), f"a quarantine reason mentions {needle!r}")
 else:
     check(False, f"twctl quarantine list works ({r.stderr.strip()})")
+# A site widens a plausible range; reprocessing applies it to what the old
+# range rejected, and nothing else changes.
+edge = os.path.join(store.tmp.name, "edge.ndjson")
+with open(edge, "w") as f:
+    f.write(json.dumps({"v": 1, "type": "vitals", "seq": 1, "patient": "P2",
+                        "ts": "2026-11-18T05:00:00Z", "rr": 85}) + "\n")
+store.twctl("ingest", edge)
+listed = json.loads(store.twctl("quarantine", "list", "--json").stdout or "[]")
+rr = [q for q in listed if "rr = 85" in q["reason"]]
+check(len(rr) == 1, f"a respiration rate of 85 is outside the shipped range ({[q['reason'] for q in listed][:3]})")
+with open(os.path.join(store.dir, "limits.json"), "w") as f:
+    json.dump({"version": 1, "plausible": {"rr": {"min": 2, "max": 90}}}, f)
+r = store.twctl("quarantine", "reprocess", str(rr[0]["id"]) if rr else "0")
+check(r.returncode == 0 and "1 stored" in r.stdout and "limits.json" in r.stdout,
+      f"reprocessing with the site's limits stores it ({r.stdout.strip()} {r.stderr.strip()})")
+series = [s for s in store.stats()["series"] if s["entity"] == "P2" and s["metric"] == "rr"]
+check(series and series[0]["count"] == 1, f"the value is now stored ({series})")
+left = json.loads(store.twctl("quarantine", "list", "--json").stdout or "[]")
+check(len(left) == len(listed) - 1, "only that entry left the quarantine")
+
+with open(os.path.join(store.dir, "limits.json"), "w") as f:
+    f.write('{"version": 1, "plausible": {"rr": {"min": 90, "max": 2}}}')
+r = store.twctl("ingest", edge)
+check(r.returncode != 0 and "min must be below max" in r.stderr,
+      f"a broken limits file stops ingest with a clear error ({r.stderr.strip()})")
 finish()

@@ -278,8 +278,8 @@ test_checks (void)
   old = tw_codec_check_time (0, NULL);
   g_assert_cmpstr (old, ==, "time 1970-01-01T00:00:00.000000Z is before the year 2000");
 
-  g_assert_null (tw_codec_check_value (tw_metric_lookup ("spo2"), 97));
-  implausible = tw_codec_check_value (tw_metric_lookup ("spo2"), 140);
+  g_assert_null (tw_codec_check_value (NULL, tw_metric_lookup ("spo2"), 97));
+  implausible = tw_codec_check_value (NULL, tw_metric_lookup ("spo2"), 140);
   g_assert_cmpstr (implausible, ==, "spo2 = 140 % is outside the plausible range 40\u2013100");
 }
 
