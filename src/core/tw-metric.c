@@ -15,6 +15,14 @@ static const TwMetricInfo catalogue[] = {
   { "temp",    "Temperature",       "Cel",     25.0,   45.0,  36.1,  38.0, 1 },
   { "map",     "Mean arterial BP",  "mm[Hg]",  20.0,  250.0,  70.0, 100.0, 0 },
   { "glucose", "Glucose",           "mg/dL",   10.0, 1000.0,  70.0, 180.0, 0 },
+  /* Markets and retail have no physiological "normal": their band spans
+   * the plausible range, so nothing is drawn as abnormal. The plausible
+   * ranges catch unit mistakes (cents for currency units) and garbage. */
+  { "price",        "Price",        "{currency}",   0.0001, 1000000.0,   0.0001, 1000000.0, 2 },
+  { "volume",       "Volume",       "{units}",      0.0,    1.0e9,       0.0,    1.0e9,     0 },
+  { "order_amount", "Order amount", "{currency}",   0.0,    100000.0,    0.0,    100000.0,  2 },
+  { "orders",       "Orders",       "{orders}",     0.0,    1000000.0,   0.0,    1000000.0, 0 },
+  { "basket_size",  "Basket size",  "{items}",      1.0,    1000.0,      1.0,    1000.0,    0 },
 };
 
 G_STATIC_ASSERT (N_BEDSIDE_VITALS <= G_N_ELEMENTS (catalogue));

@@ -13,7 +13,15 @@
 #define MAX_FUTURE_US         (24 * TW_USEC_PER_HOUR)
 #define EARLIEST_TS_US        G_GINT64_CONSTANT (946684800000000)  /* 2000-01-01 */
 
-static const char *vital_codes[] = { "hr", "rr", "spo2", "sbp", "dbp", "temp" };
+/* 1 mmol/L of glucose in mg/dL (DOMAIN.md "Glucose"). */
+#define GLUCOSE_MG_DL_PER_MMOL_L 18.016
+
+/* Location of a discharged patient, as HL7 ADT^A03 stores it. */
+#define LOCATION_DISCHARGED "discharged"
+
+static const char *vital_codes[] = { "hr", "rr", "spo2", "sbp", "dbp", "temp", "map", "glucose" };
+
+static const char *entity_kinds[] = { "patient", "instrument", "customer", "store", NULL };
 
 static TwDecodeResult
 reject (TwBatch    *batch,
@@ -81,6 +89,114 @@ valid_key (const char *key)
   return key != NULL && *key != '\0' && g_utf8_strlen (key, -1) <= MAX_KEY_CHARS;
 }
 
+static void
+add_problem (GString    *problems,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_problem (GString    *problems,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  if (problems->len > 0)
+    g_string_append (problems, "; ");
+  va_start (args, format);
+  g_string_append_vprintf (problems, format, args);
+  va_end (args);
+}
+
+/* Returns: (transfer full) (nullable): why @ts_text cannot be the event
+ * time of a @what message, or %NULL when it can */
+static char *
+check_time (const char *what,
+            const char *ts_text,
+            gint64     *ts)
+{
+  gint64 now = tw_time_now ();
+
+  if (!tw_time_parse_iso8601 (ts_text, ts))
+    return g_strdup_printf ("%s message without a valid \"ts\" (RFC 3339 with a time zone)",
+                            what);
+  if (*ts > now + MAX_FUTURE_US)
+    return g_strdup_printf ("time %s is more than a day in the future", ts_text);
+  if (*ts < EARLIEST_TS_US)
+    return g_strdup_printf ("time %s is before the year 2000", ts_text);
+  return NULL;
+}
+
+/* Reads member @member as a number; a missing or null member is FALSE
+ * without a problem, anything else that is not a number is a problem. */
+static gboolean
+get_number (JsonObject *obj,
+            const char *member,
+            GString    *problems,
+            double     *out)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    {
+      add_problem (problems, "%s is not a number", member);
+      return FALSE;
+    }
+  *out = json_node_get_double (node);
+  return TRUE;
+}
+
+/* Checks @value against the plausible range of @metric and adds it.
+ * Returns: whether it was added */
+static gboolean
+add_checked_sample (TwBatch    *batch,
+                    GString    *problems,
+                    const char *entity,
+                    const char *metric,
+                    gint64      ts,
+                    double      value)
+{
+  const TwMetricInfo *info = tw_metric_lookup (metric);
+  g_autofree char *problem = NULL;
+
+  g_assert (info != NULL);
+  problem = tw_limits_check (batch->limits, info, value);
+  if (problem != NULL)
+    {
+      add_problem (problems, "%s", problem);
+      return FALSE;
+    }
+  tw_batch_add_sample (batch, entity, metric, ts, value);
+  return TRUE;
+}
+
+/* The end of every message that carries values: good values are kept
+ * even when others are not, and the whole message goes to quarantine for
+ * review whenever something was wrong. */
+static TwDecodeResult
+finish_values (TwBatch    *batch,
+               GString    *problems,
+               guint       n_values,
+               const char *what,
+               const char *data,
+               gsize       len)
+{
+  if (problems->len > 0)
+    {
+      if (n_values > 0)
+        g_string_append (problems, " (the other values were stored)");
+      reject (batch, data, len, "%s", problems->str);
+      return n_values > 0 ? TW_DECODE_OK : TW_DECODE_REJECTED;
+    }
+  if (n_values == 0)
+    return reject (batch, data, len, "%s message without any measurement", what);
+  return TW_DECODE_OK;
+}
+
 static TwDecodeResult
 decode_patient (TwBatch    *batch,
                 JsonObject *obj,
@@ -103,61 +219,191 @@ decode_vitals (TwBatch    *batch,
                gsize       len)
 {
   g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *time_problem = NULL;
   const char *patient = get_string (obj, "patient");
-  const char *ts_text = get_string (obj, "ts");
   gint64 ts;
   guint n_values = 0;
-  gint64 now = tw_time_now ();
+  double value;
 
   if (!valid_key (patient))
     return reject (batch, data, len, "vitals message without a valid \"patient\"");
-  if (!tw_time_parse_iso8601 (ts_text, &ts))
-    return reject (batch, data, len,
-                   "vitals message without a valid \"ts\" (RFC 3339 with a time zone)");
-  if (ts > now + MAX_FUTURE_US)
-    return reject (batch, data, len, "time %s is more than a day in the future", ts_text);
-  if (ts < EARLIEST_TS_US)
-    return reject (batch, data, len, "time %s is before the year 2000", ts_text);
+  time_problem = check_time ("vitals", get_string (obj, "ts"), &ts);
+  if (time_problem != NULL)
+    return reject (batch, data, len, "%s", time_problem);
+  if (json_object_has_member (obj, "glucose") && json_object_has_member (obj, "glucose_mmol"))
+    return reject (batch, data, len, "vitals message with both \"glucose\" (mg/dL) and "
+                   "\"glucose_mmol\" (mmol/L): send one of them");
 
   for (guint i = 0; i < G_N_ELEMENTS (vital_codes); i++)
+    if (get_number (obj, vital_codes[i], problems, &value)
+        && add_checked_sample (batch, problems, patient, vital_codes[i], ts, value))
+      n_values++;
+
+  /* Meters outside the US report mmol/L; the store keeps mg/dL. */
+  if (get_number (obj, "glucose_mmol", problems, &value)
+      && add_checked_sample (batch, problems, patient, "glucose", ts,
+                             value * GLUCOSE_MG_DL_PER_MMOL_L))
+    n_values++;
+
+  return finish_values (batch, problems, n_values, "vitals", data, len);
+}
+
+static TwDecodeResult
+decode_samples (TwBatch    *batch,
+                JsonObject *obj,
+                const char *data,
+                gsize       len)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *time_problem = NULL;
+  const char *entity = get_string (obj, "entity");
+  const char *kind = get_string (obj, "kind");
+  JsonNode *values_node = json_object_get_member (obj, "values");
+  JsonObjectIter iter;
+  const char *metric;
+  JsonNode *node;
+  guint n_values = 0;
+  gint64 ts;
+
+  if (!valid_key (entity))
+    return reject (batch, data, len, "samples message without a valid \"entity\"");
+  if (kind == NULL || !g_strv_contains (entity_kinds, kind))
+    return reject (batch, data, len, "samples message without a valid \"kind\" "
+                   "(patient, instrument, customer or store)");
+  time_problem = check_time ("samples", get_string (obj, "ts"), &ts);
+  if (time_problem != NULL)
+    return reject (batch, data, len, "%s", time_problem);
+  if (values_node == NULL || !JSON_NODE_HOLDS_OBJECT (values_node))
+    return reject (batch, data, len, "samples message without a \"values\" object");
+
+  tw_batch_add_entity (batch, kind, entity, NULL, NULL, NULL);
+  json_object_iter_init (&iter, json_node_get_object (values_node));
+  while (json_object_iter_next (&iter, &metric, &node))
     {
-      const TwMetricInfo *info = tw_metric_lookup (vital_codes[i]);
-      JsonNode *node = json_object_get_member (obj, vital_codes[i]);
-      g_autofree char *problem = NULL;
-      GType type;
       double value;
 
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        continue;
-      type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+      if (tw_metric_lookup (metric) == NULL)
         {
-          g_string_append_printf (problems, "%s%s is not a number", problems->len ? "; " : "",
-                                  vital_codes[i]);
+          add_problem (problems, "values.%s is not a known metric", metric);
+          continue;
+        }
+      if (!JSON_NODE_HOLDS_VALUE (node)
+          || (json_node_get_value_type (node) != G_TYPE_INT64
+              && json_node_get_value_type (node) != G_TYPE_DOUBLE))
+        {
+          add_problem (problems, "values.%s is not a number", metric);
           continue;
         }
       value = json_node_get_double (node);
-      problem = tw_limits_check (batch->limits, info, value);
-      if (problem != NULL)
-        {
-          g_string_append_printf (problems, "%s%s", problems->len ? "; " : "", problem);
-          g_clear_pointer (&problem, g_free);
-          continue;
-        }
-      tw_batch_add_sample (batch, patient, vital_codes[i], ts, value);
-      n_values++;
+      if (add_checked_sample (batch, problems, entity, metric, ts, value))
+        n_values++;
     }
+  return finish_values (batch, problems, n_values, "samples", data, len);
+}
 
-  if (problems->len > 0)
+static TwDecodeResult
+decode_tick (TwBatch    *batch,
+             JsonObject *obj,
+             const char *data,
+             gsize       len)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *time_problem = NULL;
+  const char *symbol = get_string (obj, "symbol");
+  guint n_values = 0;
+  double value;
+  gint64 ts;
+
+  if (!valid_key (symbol))
+    return reject (batch, data, len, "tick message without a valid \"symbol\"");
+  time_problem = check_time ("tick", get_string (obj, "ts"), &ts);
+  if (time_problem != NULL)
+    return reject (batch, data, len, "%s", time_problem);
+  if (!json_object_has_member (obj, "price"))
+    return reject (batch, data, len, "tick message without a \"price\"");
+
+  tw_batch_add_entity (batch, "instrument", symbol, NULL, NULL, NULL);
+  if (get_number (obj, "price", problems, &value)
+      && add_checked_sample (batch, problems, symbol, "price", ts, value))
+    n_values++;
+  if (get_number (obj, "size", problems, &value)
+      && add_checked_sample (batch, problems, symbol, "volume", ts, value))
+    n_values++;
+  return finish_values (batch, problems, n_values, "tick", data, len);
+}
+
+static TwDecodeResult
+decode_order (TwBatch    *batch,
+              JsonObject *obj,
+              const char *data,
+              gsize       len)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *time_problem = NULL;
+  const char *id = get_string (obj, "id");
+  const char *customer = get_string (obj, "customer");
+  const char *store = get_string (obj, "store");
+  guint n_values = 0;
+  double amount;
+  gint64 items;
+  gint64 ts;
+
+  if (!valid_key (id))
+    return reject (batch, data, len, "order message without a valid \"id\"");
+  if (!valid_key (customer))
+    return reject (batch, data, len, "order message without a valid \"customer\"");
+  if (!valid_key (store))
+    return reject (batch, data, len, "order message without a valid \"store\"");
+  time_problem = check_time ("order", get_string (obj, "ts"), &ts);
+  if (time_problem != NULL)
+    return reject (batch, data, len, "%s", time_problem);
+  if (!json_object_has_member (obj, "amount"))
+    return reject (batch, data, len, "order message without an \"amount\"");
+
+  tw_batch_add_entity (batch, "customer", customer, NULL, NULL, NULL);
+  tw_batch_add_entity (batch, "store", store, NULL, NULL, NULL);
+  if (get_number (obj, "amount", problems, &amount)
+      && add_checked_sample (batch, problems, customer, "order_amount", ts, amount))
+    n_values++;
+  if (json_object_has_member (obj, "items"))
     {
-      /* Keep the good values, and the whole message for review. */
-      if (n_values > 0)
-        g_string_append (problems, " (the other values were stored)");
-      reject (batch, data, len, "%s", problems->str);
-      return n_values > 0 ? TW_DECODE_OK : TW_DECODE_REJECTED;
+      if (!get_int (obj, "items", &items))
+        add_problem (problems, "items is not an integer");
+      else if (add_checked_sample (batch, problems, customer, "basket_size", ts, (double) items))
+        n_values++;
     }
-  if (n_values == 0)
-    return reject (batch, data, len, "vitals message without any measurement");
+  /* The store's count: one order at this instant. */
+  if (n_values > 0 && add_checked_sample (batch, problems, store, "orders", ts, 1))
+    n_values++;
+  return finish_values (batch, problems, n_values, "order", data, len);
+}
+
+/* admit, transfer and discharge: HL7 ADT^A01/A02/A03 in native JSON. */
+static TwDecodeResult
+decode_adt (TwBatch    *batch,
+            JsonObject *obj,
+            const char *type,
+            const char *data,
+            gsize       len)
+{
+  const char *patient = get_string (obj, "patient");
+  const char *bed = get_string (obj, "bed");
+  const char *ward = get_string (obj, "ward");
+  g_autofree char *location = NULL;
+
+  if (!valid_key (patient))
+    return reject (batch, data, len, "%s message without a valid \"patient\"", type);
+  if (g_str_equal (type, "discharge"))
+    location = g_strdup (LOCATION_DISCHARGED);
+  else if (ward != NULL && bed != NULL)
+    location = g_strdup_printf ("%s/%s", ward, bed);
+  else if (ward != NULL || bed != NULL)
+    location = g_strdup (ward != NULL ? ward : bed);
+  else if (g_str_equal (type, "transfer"))
+    return reject (batch, data, len, "transfer message without a \"bed\" or \"ward\"");
+
+  tw_batch_add_entity (batch, "patient", patient, get_string (obj, "name"),
+                       get_string (obj, "mrn"), location);
   return TW_DECODE_OK;
 }
 
@@ -209,6 +455,15 @@ tw_json_codec_decode (TwBatch    *batch,
     return decode_vitals (batch, obj, data, len);
   if (g_strcmp0 (type, "patient") == 0)
     return decode_patient (batch, obj, data, len);
+  if (g_strcmp0 (type, "samples") == 0)
+    return decode_samples (batch, obj, data, len);
+  if (g_strcmp0 (type, "tick") == 0)
+    return decode_tick (batch, obj, data, len);
+  if (g_strcmp0 (type, "order") == 0)
+    return decode_order (batch, obj, data, len);
+  if (g_strcmp0 (type, "admit") == 0 || g_strcmp0 (type, "transfer") == 0
+      || g_strcmp0 (type, "discharge") == 0)
+    return decode_adt (batch, obj, type, data, len);
   if (g_strcmp0 (type, "end") == 0)
     return TW_DECODE_END;
   return reject (batch, data, len, "unknown message type \"%s\"", type != NULL ? type : "(none)");
