@@ -11,7 +11,7 @@ packages=(
   desktop-file-utils appstream flatpak-builder
   xvfb xauth dbus imagemagick poppler-utils
   fonts-cantarell fonts-dejavu-core
-  python3 python3-hl7
+  python3 python3-hl7 openssl
   clang libclang-rt-14-dev
 )
 

@@ -140,6 +140,20 @@ start_broker (const char *dir,
   return proc;
 }
 
+static void
+wait_connected (TwPipeline *pipeline)
+{
+  for (;;)
+    {
+      g_autoptr(TwPipelineStatus) status = tw_pipeline_get_status (pipeline);
+
+      if (status->sources->len > 0
+          && ((TwSourceStatus *) status->sources->pdata[0])->state == TW_SOURCE_STATE_CONNECTED)
+        return;
+      g_usleep (10 * 1000);
+    }
+}
+
 static double
 bench_e2e (const char *feed,
            Protocol    protocol,
@@ -190,6 +204,18 @@ bench_e2e (const char *feed,
     }
   g_ptr_array_add (argv, NULL);
 
+  pipeline = tw_pipeline_new (session, &error);
+  g_assert_no_error (error);
+  if (protocol == PROTOCOL_MQTT)
+    {
+      /* A broker queues only for sessions that exist: subscribe first. */
+      url = g_strdup_printf ("mqtt://127.0.0.1:%d/?topic=bench/%%23", mqtt_port);
+      tw_pipeline_add_source (pipeline, url, &error);
+      g_assert_no_error (error);
+      tw_pipeline_start (pipeline);
+      wait_connected (pipeline);
+    }
+
   /* All of it is backlog (a start long ago), so the feed sends as fast as
    * we read: the pipeline is what is measured. */
   proc = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -202,25 +228,27 @@ bench_e2e (const char *feed,
       const char *ws = strstr (line, "ws://");
       const char *mllp = strstr (line, "mllp://");
 
+      if (protocol == PROTOCOL_MQTT && ws != NULL)
+        break;
       if (protocol == PROTOCOL_WEBSOCKET && ws != NULL)
         url = g_strdup (ws);
       else if (protocol == PROTOCOL_SSE && ws != NULL)
         url = g_strdup_printf ("http://%sevents", ws + strlen ("ws://"));
       else if (protocol == PROTOCOL_MLLP && mllp != NULL && g_str_has_prefix (line, "serving"))
         url = g_strdup (mllp);
-      else if (protocol == PROTOCOL_MQTT && ws != NULL)
-        url = g_strdup_printf ("mqtt://127.0.0.1:%d/?topic=bench/%%23", mqtt_port);
       g_clear_pointer (&line, g_free);
       if (url != NULL)
         break;
     }
   g_assert_nonnull (url);
 
-  pipeline = tw_pipeline_new (session, &error);
-  tw_pipeline_add_source (pipeline, url, &error);
-  g_assert_no_error (error);
   start = g_get_monotonic_time ();
-  tw_pipeline_start (pipeline);
+  if (protocol != PROTOCOL_MQTT)
+    {
+      tw_pipeline_add_source (pipeline, url, &error);
+      g_assert_no_error (error);
+      tw_pipeline_start (pipeline);
+    }
   for (;;)
     {
       g_autoptr(TwPipelineStatus) status = tw_pipeline_get_status (pipeline);

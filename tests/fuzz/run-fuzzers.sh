@@ -63,14 +63,21 @@ build_dir="$(cd "$build_dir" && pwd)"
 # The codecs and what they need from core; nothing that talks to the network
 # or the store.
 sources=(
-  src/core/tw-batch.c src/core/tw-error.c src/core/tw-metric.c src/core/tw-time.c
+  src/core/tw-batch.c src/core/tw-error.c src/core/tw-limits.c src/core/tw-metric.c
+  src/core/tw-time.c
   src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-fhir-codec.c
   src/ingest/tw-hl7-codec.c src/ingest/tw-units.c
 )
 read -r -a pkg_cflags <<< "$(pkg-config --cflags glib-2.0 gio-2.0 json-glib-1.0)"
 read -r -a pkg_libs <<< "$(pkg-config --libs glib-2.0 gio-2.0 json-glib-1.0)"
+# The few build settings the codecs' helpers read (tw-limits.c looks for
+# data/limits.json); meson writes the real config.h for the programs.
+cat > "$build_dir/obj/config.h" <<CONFIG
+#define PKGDATADIR "$root/data"
+#define SOURCE_DATADIR "$root/data"
+CONFIG
 cflags=(-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wno-unused-parameter
-        -I"$root/src/core" -I"$root/src/ingest" "${pkg_cflags[@]}")
+        -I"$build_dir/obj" -I"$root/src/core" -I"$root/src/ingest" "${pkg_cflags[@]}")
 
 objects=()
 for src in "${sources[@]}"; do
