@@ -215,12 +215,12 @@ send_patients (TwFeedConnection *self)
 {
   for (guint i = 0; i < self->params->patients; i++)
     {
-      g_autoptr(TwFeedPatient) patient = tw_feed_patient_new (self->params, i);
-      g_autofree char *message = tw_feed_message_patient (patient);
+      g_autofree char *message = tw_feed_message_announce (self->params, i);
 
       if (!is_open (self))
         return;
-      self->transport->send (self->transport_data, 0, message);
+      if (message != NULL)
+        self->transport->send (self->transport_data, 0, message);
     }
 }
 

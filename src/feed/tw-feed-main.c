@@ -5,9 +5,11 @@
 #include <stdio.h>
 
 #include "tw-error.h"
+#include "tw-feed-message.h"
 #include "tw-feed-mllp.h"
 #include "tw-feed-mqtt.h"
 #include "tw-feed-params.h"
+#include "tw-feed-scenario.h"
 #include "tw-feed-server.h"
 #include "tw-time.h"
 
@@ -30,6 +32,8 @@ typedef struct
   char *mllp_state;
   char *mqtt;
   gint64 mqtt_after;
+  char *scenario;
+  gint64 dump;
 } Options;
 
 static void
@@ -39,16 +43,46 @@ options_clear (Options *options)
   g_clear_pointer (&options->mllp_send, g_free);
   g_clear_pointer (&options->mllp_state, g_free);
   g_clear_pointer (&options->mqtt, g_free);
+  g_clear_pointer (&options->scenario, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
+/* A scenario replaces the ward: its entities are the "patients", its
+ * interval the tick, and by default its stream ends with its duration. */
 static gboolean
-parse_options (int           *argc,
-               char        ***argv,
-               Options       *options,
-               TwFeedParams  *params,
-               GError       **error)
+apply_scenario (Options         *options,
+                TwFeedParams    *params,
+                TwFeedScenario **scenario,
+                GError         **error)
+{
+  *scenario = tw_feed_scenario_load (options->scenario, error);
+  if (*scenario == NULL)
+    return FALSE;
+  if (!tw_feed_scenario_is_clinical (*scenario)
+      && (options->mllp_port >= 0 || options->mllp_send != NULL))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "scenario %s is not clinical: its ticks or orders are not HL7 v2, so "
+                   "--mllp-port and --mllp-send do not apply. Serve it over the websocket, "
+                   "/events or --mqtt", tw_feed_scenario_get_name (*scenario));
+      return FALSE;
+    }
+  params->scenario = *scenario;
+  params->patients = tw_feed_scenario_get_n_entities (*scenario);
+  params->rate = tw_feed_scenario_get_rate (*scenario);
+  if (params->count == 0)
+    params->count = tw_feed_scenario_get_count (*scenario, params);
+  return TRUE;
+}
+
+static gboolean
+parse_options (int             *argc,
+               char          ***argv,
+               Options         *options,
+               TwFeedParams    *params,
+               TwFeedScenario **scenario,
+               GError         **error)
 {
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT64, &options->port,
@@ -74,6 +108,11 @@ parse_options (int           *argc,
       "mqtt://HOST:PORT/PREFIX" },
     { "mqtt-after", 0, 0, G_OPTION_ARG_INT64, &options->mqtt_after,
       "Publish to MQTT from this sequence number + 1 (default: the start)", "N" },
+    { "scenario", 0, 0, G_OPTION_ARG_FILENAME, &options->scenario,
+      "Serve a scenario (data/scenarios/*.json) instead of the ward; it replaces "
+      "--patients and --rate and ends at its duration unless --count says otherwise", "FILE" },
+    { "dump", 0, 0, G_OPTION_ARG_INT64, &options->dump,
+      "Print the announcements and the first N messages as NDJSON, then exit", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -119,6 +158,13 @@ parse_options (int           *argc,
       return FALSE;
     }
 
+  if (options->dump < 0)
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                           "--dump must not be negative");
+      return FALSE;
+    }
+
   params->patients = (guint) options->patients;
   params->rate = options->rate;
   params->seed = (guint64) options->seed;
@@ -140,8 +186,39 @@ parse_options (int           *argc,
 
       params->start_usec = now - now % TW_USEC_PER_SEC;
     }
+  if (options->scenario != NULL && !apply_scenario (options, params, scenario, error))
+    return FALSE;
 
   return tw_feed_params_validate (params, error);
+}
+
+/* Exactly what a websocket client would get, without the pacing: for
+ * scripts and tests that want to look at the stream. */
+static void
+dump_messages (const TwFeedParams *params,
+               guint64             n)
+{
+  guint64 last = params->count > 0 ? MIN (n, params->count) : n;
+
+  for (guint i = 0; i < params->patients; i++)
+    {
+      g_autofree char *message = tw_feed_message_announce (params, i);
+
+      if (message != NULL)
+        g_print ("%s\n", message);
+    }
+  for (guint64 seq = TW_FEED_FIRST_SEQ; seq <= last; seq++)
+    {
+      g_autofree char *message = tw_feed_message_vitals (params, seq);
+
+      g_print ("%s\n", message);
+    }
+  if (params->count > 0 && n >= params->count)
+    {
+      g_autofree char *end = tw_feed_message_end (params->count);
+
+      g_print ("%s\n", end);
+    }
 }
 
 static gboolean
@@ -166,6 +243,7 @@ main (int    argc,
   g_autoptr(TwFeedServer) server = NULL;
   g_autoptr(TwFeedMqtt) mqtt = NULL;
   g_autoptr(TwFeedMllp) mllp = NULL;
+  g_autoptr(TwFeedScenario) scenario = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *restart = NULL;
@@ -174,11 +252,16 @@ main (int    argc,
   guint sigterm_id;
 
   setlocale (LC_ALL, "");
-  if (!parse_options (&argc, &argv, &options, &params, &error))
+  if (!parse_options (&argc, &argv, &options, &params, &scenario, &error))
     {
       g_printerr ("tidewatch-feed: %s\nRun 'tidewatch-feed --help' for the options.\n",
                   error->message);
       return 1;
+    }
+  if (options.dump > 0)
+    {
+      dump_messages (&params, (guint64) options.dump);
+      return 0;
     }
 
   server = tw_feed_server_new (&params);

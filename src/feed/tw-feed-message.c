@@ -1,6 +1,7 @@
 #include "tw-feed-message.h"
 
 #include "tw-feed-physiology.h"
+#include "tw-feed-scenario.h"
 #include "tw-time.h"
 
 /* Control characters must be written as \u00XX in JSON. */
@@ -67,7 +68,8 @@ tw_feed_message_patient (const TwFeedPatient *patient)
  * @params: the feed's parameters
  * @seq: a sequence number (≥ 1)
  *
- * Returns: (transfer full): the `vitals` message with sequence number @seq
+ * Returns: (transfer full): the `vitals` message with sequence number @seq,
+ *   or a scenario's message (`vitals`, `tick` or `order`)
  */
 char *
 tw_feed_message_vitals (const TwFeedParams *params,
@@ -78,6 +80,8 @@ tw_feed_message_vitals (const TwFeedParams *params,
 
   g_return_val_if_fail (params != NULL && seq >= TW_FEED_FIRST_SEQ, NULL);
 
+  if (params->scenario != NULL)
+    return tw_feed_scenario_message (params->scenario, params, seq);
   tw_feed_physiology_compute (params, seq, &vitals);
   ts = tw_time_format_iso8601 (tw_feed_params_seq_time (params, seq));
 
@@ -90,6 +94,29 @@ tw_feed_message_vitals (const TwFeedParams *params,
                           vitals.hr, vitals.rr, vitals.spo2, vitals.sbp, vitals.dbp,
                           vitals.temp_tenths / TW_FEED_TEMP_TENTHS,
                           vitals.temp_tenths % TW_FEED_TEMP_TENTHS);
+}
+
+/**
+ * tw_feed_message_announce:
+ * @params: the feed's parameters
+ * @index: a patient's (or scenario entity's) zero-based index
+ *
+ * Returns: (transfer full) (nullable): the message a client gets before
+ *   the stream, or %NULL when that entity needs none (a scenario's
+ *   instruments and stores: their messages carry their kind)
+ */
+char *
+tw_feed_message_announce (const TwFeedParams *params,
+                          guint               index)
+{
+  g_autoptr(TwFeedPatient) patient = NULL;
+
+  g_return_val_if_fail (params != NULL && index < params->patients, NULL);
+
+  if (params->scenario != NULL)
+    return tw_feed_scenario_announce (params->scenario, index);
+  patient = tw_feed_patient_new (params, index);
+  return tw_feed_message_patient (patient);
 }
 
 /* Returns: (transfer full): the `end` message after the last sequence @seq */

@@ -14,5 +14,7 @@ char *tw_feed_message_patient (const TwFeedPatient *patient);
 char *tw_feed_message_vitals  (const TwFeedParams  *params,
                                guint64              seq);
 char *tw_feed_message_end     (guint64              seq);
+char *tw_feed_message_announce (const TwFeedParams *params,
+                                guint               index);
 
 G_END_DECLS

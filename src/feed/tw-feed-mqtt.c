@@ -139,6 +139,8 @@ on_connect (struct mosquitto *mosq,
                                                 (char *) g_ptr_array_index (self->patient_ids, i));
       const char *message = g_ptr_array_index (self->patient_messages, i);
 
+      if (message == NULL)
+        continue;
       mosquitto_publish (mosq, NULL, topic, (int) strlen (message), message, QOS_AT_LEAST_ONCE,
                          true);
     }
@@ -325,7 +327,8 @@ make_patients (TwFeedMqtt *self)
       g_autoptr(TwFeedPatient) patient = tw_feed_patient_new (&self->params, i);
 
       g_ptr_array_add (self->patient_ids, g_strdup (patient->id));
-      g_ptr_array_add (self->patient_messages, tw_feed_message_patient (patient));
+      /* NULL for a scenario's instruments and stores: nothing to retain. */
+      g_ptr_array_add (self->patient_messages, tw_feed_message_announce (&self->params, i));
     }
 }
 

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "tw-error.h"
+#include "tw-feed-scenario.h"
 #include "tw-time.h"
 
 /* Enough digits for most rates people type; the fallback always round-trips. */
@@ -73,7 +74,11 @@ gint64
 tw_feed_params_seq_time (const TwFeedParams *params,
                          guint64             seq)
 {
-  double offset = round (tw_feed_params_seq_elapsed (params, seq) * TW_USEC_PER_SEC);
+  double offset;
+
+  if (params->scenario != NULL)
+    return tw_feed_scenario_seq_time (params->scenario, params, seq);
+  offset = round (tw_feed_params_seq_elapsed (params, seq) * TW_USEC_PER_SEC);
 
   /* A client may ask to resume after an absurd sequence number: such a
    * message is due never, not at an overflowed time in the past. */
@@ -118,5 +123,11 @@ tw_feed_params_format_restart (const TwFeedParams *params,
                           port, params->patients, rate, params->seed, start);
   if (params->count > 0)
     g_string_append_printf (line, " --count %" G_GUINT64_FORMAT, params->count);
+  if (params->scenario != NULL)
+    {
+      g_autofree char *quoted = g_shell_quote (tw_feed_scenario_get_path (params->scenario));
+
+      g_string_append_printf (line, " --scenario %s", quoted);
+    }
   return g_string_free (line, FALSE);
 }

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
  * @rate: samples per second per patient
  * @start_usec: event time of the first tick, µs since the epoch (UTC)
  * @count: the last sequence number of the stream, or 0 for endless
+ * @scenario: (nullable): the scenario file's stream instead of the ward
  *
  * Everything a message depends on: two feeds with equal parameters serve
  * byte-identical messages for every sequence number.
@@ -34,6 +35,9 @@ typedef struct
   double  rate;
   gint64  start_usec;
   guint64 count;
+  /* NULL: the default ward; else the stream of --scenario, whose
+   * entities are the "patients" and whose interval is 1 / rate */
+  const struct _TwFeedScenario *scenario;
 } TwFeedParams;
 
 gboolean tw_feed_params_validate        (const TwFeedParams *params,

@@ -1,6 +1,7 @@
 #include "tw-feed-patient.h"
 
 #include "tw-feed-random.h"
+#include "tw-feed-scenario.h"
 
 /* Keys that keep identity draws apart from each other and from physiology. */
 enum
@@ -92,6 +93,9 @@ tw_feed_patient_new (const TwFeedParams *params,
 
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (index < params->patients, NULL);
+
+  if (params->scenario != NULL)
+    return tw_feed_scenario_patient_new (params->scenario, index);
 
   name = permuted (params, index, n_names, DRAW_NAME_BASE, DRAW_NAME_STRIDE);
   mrn = permuted (params, index, MRN_SPACE, DRAW_MRN_BASE, DRAW_MRN_STRIDE);
