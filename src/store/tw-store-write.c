@@ -16,6 +16,15 @@ typedef struct
   gint64 bucket;
 } RollupKey;
 
+#define SERIES_MEMO_SLOTS 61   /* a prime: pointer pairs spread over it */
+
+typedef struct
+{
+  const char *entity;
+  const char *metric;
+  gint64      id;
+} SeriesMemo;
+
 typedef struct
 {
   RollupKey key;
@@ -436,6 +445,7 @@ tw_store_write_batch (TwStore        *store,
                       TwCounters     *out_delta,
                       GError        **error)
 {
+  SeriesMemo memo[SERIES_MEMO_SLOTS] = { { 0 } };
   TwCounters delta = { 0 };
 
   g_return_val_if_fail (store != NULL && batch != NULL, FALSE);
@@ -458,10 +468,25 @@ tw_store_write_batch (TwStore        *store,
   for (guint i = 0; i < batch->samples->len; i++)
     {
       const TwSample *s = &g_array_index (batch->samples, TwSample, i);
-      gint64 series_id = ensure_series (store, s->entity, s->metric, error);
+      /* Strings are interned per batch, so a (entity, metric) pointer pair
+       * names a series within it: most samples skip the string lookup. */
+      guint slot = (GPOINTER_TO_UINT (s->entity) ^ (GPOINTER_TO_UINT (s->metric) >> 3))
+                   % SERIES_MEMO_SLOTS;
+      gint64 series_id;
 
-      if (series_id < 0)
-        return FALSE;
+      if (memo[slot].entity == s->entity && memo[slot].metric == s->metric)
+        {
+          series_id = memo[slot].id;
+        }
+      else
+        {
+          series_id = ensure_series (store, s->entity, s->metric, error);
+          if (series_id < 0)
+            return FALSE;
+          memo[slot].entity = s->entity;
+          memo[slot].metric = s->metric;
+          memo[slot].id = series_id;
+        }
       sqlite3_reset (store->insert_sample);
       sqlite3_bind_int64 (store->insert_sample, 1, series_id);
       sqlite3_bind_int64 (store->insert_sample, 2, s->ts);
