@@ -83,6 +83,7 @@ struct _TwMqttSource
   int               qos;
   char             *cafile;
   gboolean          insecure;
+  gboolean          clean;     /* a throwaway session (probes), never for ingest */
 
   /* Owned */
   struct mosquitto *mosq;
@@ -136,7 +137,7 @@ ensure_library (void)
 /* ---- address ----------------------------------------------------------- */
 
 static const char * const known_params[] = {
-  "format", "topic", "client_id", "qos", "cafile", "insecure", NULL
+  "format", "topic", "client_id", "qos", "cafile", "insecure", "clean", NULL
 };
 
 /* An address we could not read may still hold a password: never echo it. */
@@ -249,6 +250,13 @@ parse_params (TwMqttSource  *self,
     {
       g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
                    "insecure=%s in %s must be 1 or 0", value, shown);
+      return FALSE;
+    }
+  if ((value = g_hash_table_lookup (params, "clean")) != NULL
+      && !parse_flag (value, &self->clean))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "clean=%s in %s must be 1 or 0", value, shown);
       return FALSE;
     }
   if ((value = g_hash_table_lookup (params, "cafile")) != NULL)
@@ -927,7 +935,7 @@ configure_client (TwMqttSource *self)
   ensure_library ();
   /* Clean session off: the broker keeps our subscription and queues QoS 1
    * messages for this client id while we are away. */
-  self->mosq = mosquitto_new (self->client_id, false, self);
+  self->mosq = mosquitto_new (self->client_id, self->clean, self);
   if (self->mosq == NULL)
     {
       reason = g_strdup_printf ("Cannot create an MQTT client: %s", g_strerror (errno));

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "tw-source-probe.h"
 
 #define PROBE_QUEUE_ROWS  1000000
@@ -44,6 +46,20 @@ drain (TwQueue       *queue,
     }
 }
 
+/* A probe must not take over the live source's broker session (same client
+ * id) nor leave one behind: it gets its own id and a clean session. */
+static char *
+probe_url (const char *url)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url);
+  g_autofree char *client_id = tw_source_url_get_param (url, "client_id");
+
+  if (scheme == NULL || !g_str_has_prefix (scheme, "mqtt") || client_id != NULL)
+    return g_strdup (url);
+  return g_strdup_printf ("%s%cclient_id=tidewatch-probe-%08x&clean=1", url,
+                          strchr (url, '?') != NULL ? '&' : '?', g_random_int ());
+}
+
 TwProbeResult *
 tw_source_probe (const char    *url,
                  guint          timeout_ms,
@@ -55,10 +71,11 @@ tw_source_probe (const char    *url,
   TwQueue *queue = tw_queue_new (PROBE_QUEUE_ROWS);
   TwSourceLive *live = tw_source_live_new (0, url, -1);
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  g_autofree char *trial_url = probe_url (url);
   TwSource *source;
 
   g_main_context_push_thread_default (context);
-  source = tw_source_new_for_url (url, -1, queue, live, error);
+  source = tw_source_new_for_url (trial_url, -1, queue, live, error);
   if (source == NULL)
     {
       g_main_context_pop_thread_default (context);
