@@ -3,7 +3,11 @@
 #include "tw-error.h"
 #include "tw-ws-source.h"
 
-#define MAX_INCOMING_PAYLOAD (2 * 1024 * 1024)
+/* Far above any real message: an oversized one must reach the codec, which
+ * quarantines its first 64 KiB with a reason. Refusing it at the protocol
+ * level would close the stream, and the resume would ask for it again,
+ * forever. */
+#define MAX_INCOMING_PAYLOAD (256 * 1024 * 1024)
 
 typedef struct
 {
