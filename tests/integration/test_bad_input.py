@@ -2,8 +2,13 @@
 truncated JSON, binary garbage, invalid UTF-8, a 100 MB message, HL7
 without MSH and a FHIR resource of the wrong type all go to quarantine
 with a reason; the good messages around them are stored."""
+import base64
+import hashlib
 import json
 import os
+import socket
+import struct
+import threading
 
 from twtest import Store, check, finish
 
@@ -41,6 +46,53 @@ if r.returncode == 0:
         check(any(needle in x for x in reasons), f"a quarantine reason mentions {needle!r}")
 else:
     check(False, f"twctl quarantine list works ({r.stderr.strip()})")
+# Over a live websocket too: a 100 MB frame is quarantined and the stream
+# goes on (a tiny independent server, written here from RFC 6455).
+def ws_frame(payload):
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", 0x81, n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, n)
+    return head + payload
+
+
+def serve_once(listener, frames):
+    conn, _ = listener.accept()
+    request = b""
+    while b"\r\n\r\n" not in request:
+        request += conn.recv(4096)
+    key = [l.split(b":", 1)[1].strip() for l in request.split(b"\r\n")
+           if l.lower().startswith(b"sec-websocket-key")][0]
+    accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+                              .digest())
+    conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+    for f in frames:
+        conn.sendall(ws_frame(f))
+    conn.recv(1024)   # the client's close after the end message
+    conn.close()
+
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(1)
+port = listener.getsockname()[1]
+big = b'{"v":1,"type":"vitals","seq":1,"patient":"W1","x":"' + b"b" * (100 * 1024 * 1024) + b'"}'
+after = json.dumps({"v": 1, "type": "vitals", "seq": 2, "patient": "W1",
+                    "ts": "2026-11-18T06:00:00Z", "hr": 77}).encode()
+end = json.dumps({"v": 1, "type": "end", "seq": 2}).encode()
+server = threading.Thread(target=serve_once, args=(listener, [big, after, end]), daemon=True)
+server.start()
+r = store.twctl("ingest", f"ws://127.0.0.1:{port}/", "--duration", "60")
+server.join(timeout=30)
+ws_src = [x for x in store.stats()["sources"] if x["name"].startswith("ws://")]
+check(r.returncode == 0 and ws_src and ws_src[0]["stored"] == 1 and ws_src[0]["quarantined"] == 1,
+      f"a 100 MB websocket message is quarantined and the next one stored ({ws_src}, "
+      f"{r.stderr.strip()[-200:]})")
+
 # A site widens a plausible range; reprocessing applies it to what the old
 # range rejected, and nothing else changes.
 edge = os.path.join(store.tmp.name, "edge.ndjson")
