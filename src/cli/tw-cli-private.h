@@ -31,6 +31,11 @@ gboolean   twctl_parse_command_options (const char   *name,
                                         GError      **error);
 TwSession *twctl_sign_in               (Twctl        *self,
                                         GError      **error);
+TwStore   *twctl_open_store_for        (Twctl        *self,
+                                        TwPermission  permission,
+                                        const char   *what,
+                                        TwSession   **out_session,
+                                        GError      **error);
 char      *twctl_read_new_password     (Twctl        *self,
                                         const char   *whose,
                                         GError      **error);

@@ -13,48 +13,8 @@
 
 /* Quarantined messages hold whatever the sender sent, identity included:
  * reviewing them is the administrator's job (sources are theirs). */
-static TwStore *
-open_as_admin (Twctl      *self,
-               TwSession **out_session,
-               GError    **error)
-{
-  g_autoptr(TwSession) session = twctl_sign_in (self, error);
-  TwStore *store;
-
-  if (session == NULL)
-    return NULL;
-  if (!tw_session_can (session, TW_PERM_MANAGE_SOURCES))
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
-                           "only an administrator may review the quarantine");
-      return NULL;
-    }
-  store = tw_session_open_store (session, error);
-  if (store != NULL)
-    *out_session = g_steal_pointer (&session);
-  return store;
-}
-
-static void
-add_row_members (JsonBuilder           *b,
-                 const TwQuarantineRow *row)
-{
-  g_autofree char *when = tw_time_format_iso8601 (row->received_at);
-
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, row->id);
-  json_builder_set_member_name (b, "source");
-  if (row->source_name != NULL)
-    json_builder_add_string_value (b, row->source_name);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "received_at");
-  json_builder_add_string_value (b, when);
-  json_builder_set_member_name (b, "reason");
-  json_builder_add_string_value (b, row->reason);
-  json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, row->size);
-}
+#define REVIEW_PERMISSION TW_PERM_MANAGE_SOURCES
+#define REVIEW_WHAT       "review the quarantine"
 
 static int
 cmd_list (Twctl  *self,
@@ -75,7 +35,7 @@ cmd_list (Twctl  *self,
 
   if (!twctl_parse_command_options ("quarantine list", entries, &argc, &argv, &error))
     return twctl_fail (error);
-  store = open_as_admin (self, &session, &error);
+  store = twctl_open_store_for (self, REVIEW_PERMISSION, REVIEW_WHAT, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   rows = tw_store_list_quarantine (store, 0, (guint) MAX (limit, 0), &error);
@@ -90,7 +50,7 @@ cmd_list (Twctl  *self,
       for (guint i = 0; i < rows->len; i++)
         {
           json_builder_begin_object (b);
-          add_row_members (b, g_ptr_array_index (rows, i));
+          tw_quarantine_row_add_json (b, g_ptr_array_index (rows, i));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -127,7 +87,7 @@ cmd_show (Twctl  *self,
       g_printerr ("twctl: usage: quarantine show ID   (prints the raw message)\n");
       return EXIT_USAGE;
     }
-  store = open_as_admin (self, &session, &error);
+  store = twctl_open_store_for (self, REVIEW_PERMISSION, REVIEW_WHAT, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   raw = tw_store_get_quarantine_raw (store, g_ascii_strtoll (argv[1], NULL, 10), &error);
@@ -158,7 +118,7 @@ cmd_reprocess (Twctl  *self,
 
       g_array_append_val (ids, id);
     }
-  store = open_as_admin (self, &session, &error);
+  store = twctl_open_store_for (self, REVIEW_PERMISSION, REVIEW_WHAT, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   limits = tw_limits_load_for_data_dir (self->data_dir, &error);
@@ -188,7 +148,7 @@ cmd_export (Twctl  *self,
       g_printerr ("twctl: usage: quarantine export FILE   (NDJSON; raw bytes in base64)\n");
       return EXIT_USAGE;
     }
-  store = open_as_admin (self, &session, &error);
+  store = twctl_open_store_for (self, REVIEW_PERMISSION, REVIEW_WHAT, &session, &error);
   if (store == NULL || !tw_quarantine_export (store, argv[1], &count, &error))
     return twctl_fail (error);
   g_print ("Exported %u quarantined messages to %s (readable by you only; it may contain "

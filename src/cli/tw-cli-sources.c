@@ -10,27 +10,6 @@
 
 #define PROBE_TIMEOUT_MS 5000
 
-static TwStore *
-open_as_admin (Twctl      *self,
-               TwSession **out_session,
-               GError    **error)
-{
-  g_autoptr(TwSession) session = twctl_sign_in (self, error);
-  TwStore *store;
-
-  if (session == NULL)
-    return NULL;
-  if (!tw_session_can (session, TW_PERM_MANAGE_SOURCES))
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
-                           "only an administrator may manage sources");
-      return NULL;
-    }
-  store = tw_session_open_store (session, error);
-  if (store != NULL)
-    *out_session = g_steal_pointer (&session);
-  return store;
-}
 
 static TwSourceRow *
 find_source (GPtrArray  *rows,
@@ -96,7 +75,8 @@ twctl_cmd_source (Twctl  *self,
       return EXIT_USAGE;
     }
 
-  store = open_as_admin (self, &session, &error);
+  store = twctl_open_store_for (self, TW_PERM_MANAGE_SOURCES, "manage sources", &session,
+                                &error);
   if (store == NULL)
     return twctl_fail (error);
 

@@ -88,6 +88,37 @@ twctl_sign_in (Twctl   *self,
   return session;
 }
 
+/**
+ * twctl_open_store_for:
+ * @what: what the permission is needed for, for the refusal ("manage
+ *   sources")
+ *
+ * Signs in, checks the role in the core, and opens a connection.
+ */
+TwStore *
+twctl_open_store_for (Twctl         *self,
+                      TwPermission   permission,
+                      const char    *what,
+                      TwSession    **out_session,
+                      GError       **error)
+{
+  g_autoptr(TwSession) session = twctl_sign_in (self, error);
+  TwStore *store;
+
+  if (session == NULL)
+    return NULL;
+  if (!tw_session_can (session, permission))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
+                   "only an administrator may %s", what);
+      return NULL;
+    }
+  store = tw_session_open_store (session, error);
+  if (store != NULL)
+    *out_session = g_steal_pointer (&session);
+  return store;
+}
+
 char *
 twctl_read_new_password (Twctl      *self,
                    const char *whose,

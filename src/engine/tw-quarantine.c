@@ -86,24 +86,12 @@ tw_quarantine_reprocess (TwStore           *store,
   return TRUE;
 }
 
-static char *
-export_line (TwStore          *store,
-             TwQuarantineRow  *row,
-             GError          **error)
+void
+tw_quarantine_row_add_json (JsonBuilder           *b,
+                            const TwQuarantineRow *row)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GBytes) raw = tw_store_get_quarantine_raw (store, row->id, error);
-  g_autofree char *encoded = NULL;
   g_autofree char *when = tw_time_format_iso8601 (row->received_at);
-  gsize len = 0;
-  const guchar *data;
 
-  if (raw == NULL)
-    return NULL;
-  data = g_bytes_get_data (raw, &len);
-  encoded = g_base64_encode (data, len);
-  json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_int_value (b, row->id);
   json_builder_set_member_name (b, "source");
@@ -117,6 +105,26 @@ export_line (TwStore          *store,
   json_builder_add_string_value (b, row->reason);
   json_builder_set_member_name (b, "size");
   json_builder_add_int_value (b, row->size);
+}
+
+static char *
+export_line (TwStore          *store,
+             TwQuarantineRow  *row,
+             GError          **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) raw = tw_store_get_quarantine_raw (store, row->id, error);
+  g_autofree char *encoded = NULL;
+  gsize len = 0;
+  const guchar *data;
+
+  if (raw == NULL)
+    return NULL;
+  data = g_bytes_get_data (raw, &len);
+  encoded = g_base64_encode (data, len);
+  json_builder_begin_object (b);
+  tw_quarantine_row_add_json (b, row);
   json_builder_set_member_name (b, "raw_base64");
   json_builder_add_string_value (b, encoded);
   json_builder_end_object (b);

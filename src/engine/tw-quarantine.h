@@ -1,5 +1,7 @@
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "tw-limits.h"
 #include "tw-store-quarantine.h"
 
@@ -21,6 +23,11 @@ gboolean tw_quarantine_reprocess (TwStore           *store,
                                   guint              n_ids,
                                   TwReprocessResult *result,
                                   GError           **error);
+
+/* The members of one entry (id, source, received_at, reason, size), as
+ * `twctl quarantine list --json` and the export show them. */
+void     tw_quarantine_row_add_json (JsonBuilder           *builder,
+                                     const TwQuarantineRow *row);
 
 /* Writes every quarantined message as NDJSON (id, source, received_at,
  * reason, size, raw_base64) to @path, readable by the owner only. */
