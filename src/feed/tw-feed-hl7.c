@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tw-feed-physiology.h"
+#include "tw-feed-scenario.h"
 #include "tw-time.h"
 
 /* HL7 v2.6, original acknowledgement mode, UTF-8 (patient names are not
@@ -43,6 +44,24 @@ static const Observation diastolic = {
   "150034^MDC_PRESS_BLD_ART_DIA^MDC", "266016^MDC_DIM_MMHG^MDC" };
 static const Observation temperature = {
   "150364^MDC_TEMP_BODY^MDC", "268192^MDC_DIM_DEGC^MDC" };
+static const Observation mean_pressure = {
+  "150035^MDC_PRESS_BLD_ART_MEAN^MDC", "266016^MDC_DIM_MMHG^MDC" };
+static const Observation glucose = {
+  "160020^MDC_CONC_GLU_GEN^MDC", "264274^MDC_DIM_MILLI_G_PER_DL^MDC" };
+
+/* A scenario's metrics (catalogue codes) as observations. */
+static const struct
+{
+  const char        *metric;
+  const Observation *observation;
+} scenario_observations[] = {
+  { "hr", &heart_rate }, { "rr", &resp_rate }, { "spo2", &spo2 }, { "sbp", &systolic },
+  { "dbp", &diastolic }, { "temp", &temperature }, { "map", &mean_pressure },
+  { "glucose", &glucose },
+};
+
+/* Room for every metric a patient of a scenario can have. */
+#define MAX_SCENARIO_VALUES 32
 
 /**
  * tw_feed_hl7_format_ts:
@@ -150,6 +169,28 @@ append_int_obx (GString           *out,
   append_obx (out, set_id, observation, value, ts);
 }
 
+/* The same numbers as the scenario's JSON message, one OBX each. */
+static void
+append_scenario_obx (GString            *out,
+                     const TwFeedParams *params,
+                     guint64             seq,
+                     const char         *ts)
+{
+  const char *metrics[MAX_SCENARIO_VALUES];
+  char *texts[MAX_SCENARIO_VALUES];
+  guint n = tw_feed_scenario_values (params->scenario, params, seq, metrics, texts,
+                                     MAX_SCENARIO_VALUES);
+  guint set_id = 1;
+
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint j = 0; j < G_N_ELEMENTS (scenario_observations); j++)
+        if (g_str_equal (scenario_observations[j].metric, metrics[i]))
+          append_obx (out, set_id++, scenario_observations[j].observation, texts[i], ts);
+      g_free (texts[i]);
+    }
+}
+
 /**
  * tw_feed_hl7_oru_id:
  * Returns: (transfer full): MSH-10 of the ORU^R01 for @seq; the same for
@@ -197,7 +238,8 @@ tw_feed_hl7_oru (const TwFeedParams  *params,
 
   g_return_val_if_fail (params != NULL && patient != NULL && seq >= TW_FEED_FIRST_SEQ, NULL);
 
-  tw_feed_physiology_compute (params, seq, &vitals);
+  if (params->scenario == NULL)
+    tw_feed_physiology_compute (params, seq, &vitals);
   usec = tw_feed_params_seq_time (params, seq);
   ts = tw_feed_hl7_format_ts (usec);
   control_id = tw_feed_hl7_oru_id (params, seq);
@@ -206,6 +248,11 @@ tw_feed_hl7_oru (const TwFeedParams  *params,
   append_patient (out, patient);
   g_string_append_printf (out, "OBR|1|||" OBR_MONITORING "|||%s" SEGMENT_END, ts);
 
+  if (params->scenario != NULL)
+    {
+      append_scenario_obx (out, params, seq, ts);
+      return g_string_free (out, FALSE);
+    }
   append_int_obx (out, set_id++, &heart_rate, vitals.hr, ts);
   append_int_obx (out, set_id++, &resp_rate, vitals.rr, ts);
   append_int_obx (out, set_id++, &spo2, vitals.spo2, ts);
