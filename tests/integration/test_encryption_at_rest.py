@@ -5,10 +5,8 @@ refused, and a key slot whose role was edited no longer opens."""
 import datetime
 import json
 import os
-import re
 import signal
 import subprocess
-import time
 
 from twtest import PASSWORD, Feed, Store, check, finish, wait_for
 

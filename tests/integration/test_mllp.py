@@ -15,7 +15,7 @@ import time
 import hl7
 import hl7.client
 
-from twtest import FEED, Store, check, finish, wait_for
+from twtest import FEED, Store, check, finish, wait_for, check_exact_stream, stream_start
 
 PATIENTS = 4
 RATE = 20          # samples per second per patient
@@ -64,9 +64,6 @@ def accepts(port):
         return False
 
 
-def start_time():
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ"), int(now.timestamp()) * 1_000_000
 
 
 def hl7_now(offset_s=0):
@@ -100,20 +97,6 @@ def msa(ack_text):
     return str(seg[1]), str(seg[2]), ack
 
 
-def check_complete(store, label, start_us):
-    stats = store.stats()
-    src = stats["sources"][0]
-    per_patient = COUNT // PATIENTS
-    check(src["stored"] == COUNT * METRICS,
-          f"{label}: stored {COUNT * METRICS} samples (got {src['stored']})")
-    check(len(stats["series"]) == PATIENTS * METRICS,
-          f"{label}: {PATIENTS * METRICS} series (got {len(stats['series'])})")
-    last_us = start_us + (per_patient - 1) * 1_000_000 // RATE
-    bad = [s for s in stats["series"]
-           if s["count"] != per_patient or s["first_us"] != start_us or s["last_us"] != last_us]
-    check(not bad, f"{label}: every series holds exactly {per_patient} samples from the first "
-          f"tick to the last, each once (bad: {bad[:2]})")
-    return src
 
 
 def feed_options(seed, start):
@@ -134,7 +117,7 @@ def listener_restart_case():
     """twctl listens; the feed sends; twctl is killed hard mid-stream and
     restarted; the feed resends what was not acknowledged."""
     store = Store()
-    start, start_us = start_time()
+    start, start_us = stream_start()
     port = free_port()
     url = f"mllp-listen://127.0.0.1:{port}"
     ing = ingest(store, url)
@@ -165,7 +148,7 @@ def listener_restart_case():
           f"the feed reconnected and resumed after the last acknowledged message ({resumes})")
     rc, out, err = stop(ing)
     check(rc == 0, f"twctl stopped cleanly ({err.strip()[-200:]})")
-    check_complete(store, "twctl killed and restarted", start_us)
+    check_exact_stream(store, "twctl killed and restarted", COUNT, PATIENTS, RATE, start_us, cursor=False, no_duplicates=False)
 
 
 def read_state(path):
@@ -190,7 +173,7 @@ def client_feed_restart_case():
     """The feed is an interface engine; twctl connects to it; the feed is
     killed hard mid-stream and restarted from its state file."""
     store = Store()
-    start, start_us = start_time()
+    start, start_us = stream_start()
     port = free_port()
     state = os.path.join(store.tmp.name, "feed-mllp.state")
     options = feed_options(22, start) + ["--mllp-port", str(port), "--mllp-state", state]
@@ -215,7 +198,7 @@ def client_feed_restart_case():
           f"({acknowledged(out)})")
     rc, out, err = stop(ing)
     check(rc == 0, f"twctl stopped cleanly ({err.strip()[-200:]})")
-    src = check_complete(store, "feed killed and restarted", start_us)
+    src = check_exact_stream(store, "feed killed and restarted", COUNT, PATIENTS, RATE, start_us, cursor=False, no_duplicates=False)
     check(src["reconnects"] >= 1, f"the client reconnected to the engine ({src['reconnects']})")
 
 

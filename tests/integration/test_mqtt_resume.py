@@ -4,7 +4,6 @@ restarted, so is the feed (resuming after what the broker acknowledged),
 and the broker is restarted (with persistence) mid-stream: every
 vitals message published is stored exactly once. A third-party client
 (mosquitto_pub) is ingested too, and a wrong password is refused clearly."""
-import datetime
 import json
 import re
 import signal
@@ -13,7 +12,7 @@ import time
 import urllib.parse
 
 from mosquitto import Broker
-from twtest import FEED, Store, check, finish
+from twtest import FEED, Store, check, finish, stream_start
 
 PATIENTS = 4
 RATE = 100         # samples per second per patient
@@ -23,9 +22,6 @@ TOPIC = "tw%2F%23"     # tw/#, with # written as %23 in a URL
 SUBSCRIBED = "Sending SUBACK to tidewatch-"
 
 
-def start_time():
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ"), int(now.timestamp()) * 1_000_000
 
 
 def kill(proc, sig=signal.SIGKILL):
@@ -57,7 +53,7 @@ def acked_seqs(feed_output):
 def publish_case():
     """twctl, the feed and the broker each interrupted mid-stream; the
     broker's session and the feed's --mqtt-after bridge it."""
-    start, start_us = start_time()
+    start, start_us = stream_start()
     store = Store()
     feed = ingest = None
     with Broker() as broker:

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from twtest import TWCTL, Feed, Store, check, finish
+from twtest import TWCTL, Feed, Store, check, finish, check_exact_stream, stream_start
 
 PATIENTS = 4
 RATE = 20          # samples per second per patient
@@ -22,9 +22,6 @@ METRICS = 6
 RETRY_MS = 1500    # what the hand-written server asks for
 
 
-def start_time():
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ"), int(now.timestamp()) * 1_000_000
 
 
 def sse_url(feed):
@@ -55,28 +52,11 @@ def summary(out):
     return lines[-1] if lines else out.strip()[-300:]
 
 
-def check_complete(store, label, start_us):
-    stats = store.stats()
-    src = stats["sources"][0]
-    per_patient = COUNT // PATIENTS
-    check(src["cursor"] == COUNT, f"{label}: cursor reached the last sequence {COUNT} "
-          f"(got {src['cursor']})")
-    check(src["stored"] == COUNT * METRICS,
-          f"{label}: stored {COUNT * METRICS} samples (got {src['stored']})")
-    check(src["duplicates"] == 0, f"{label}: resumed exactly, no duplicate delivered "
-          f"(got {src['duplicates']})")
-    check(len(stats["series"]) == PATIENTS * METRICS,
-          f"{label}: {PATIENTS * METRICS} series (got {len(stats['series'])})")
-    last_us = start_us + (per_patient - 1) * 1_000_000 // RATE
-    bad = [s for s in stats["series"]
-           if s["count"] != per_patient or s["first_us"] != start_us or s["last_us"] != last_us]
-    check(not bad, f"{label}: every series holds {per_patient} samples from the first tick to "
-          f"the last (bad: {bad[:2]})")
 
 
 def feed_restart_case():
     store = Store()
-    start, start_us = start_time()
+    start, start_us = stream_start()
     opts = ["--patients", str(PATIENTS), "--rate", str(RATE), "--seed", "21",
             "--count", str(COUNT), "--start", start]
     feed = Feed(*opts).start()
@@ -95,12 +75,12 @@ def feed_restart_case():
           f"(rc {proc.returncode}, {err.strip()[-200:]})")
     check(reconnects(out) > 0, f"SSE: the source reconnected after the feed was killed "
           f"({summary(out)})")
-    check_complete(store, "SSE, feed killed and restarted", start_us)
+    check_exact_stream(store, "SSE, feed killed and restarted", COUNT, PATIENTS, RATE, start_us)
 
 
 def twctl_restart_case():
     store = Store()
-    start, start_us = start_time()
+    start, start_us = stream_start()
     opts = ["--patients", str(PATIENTS), "--rate", str(RATE), "--seed", "22",
             "--count", str(COUNT), "--start", start]
     feed = Feed(*opts).start()
@@ -121,7 +101,7 @@ def twctl_restart_case():
     finally:
         stop(proc)
         feed.kill(signal.SIGTERM)
-    check_complete(store, "SSE, twctl killed and restarted", start_us)
+    check_exact_stream(store, "SSE, twctl killed and restarted", COUNT, PATIENTS, RATE, start_us)
 
 
 class TinyServer:

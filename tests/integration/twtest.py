@@ -1,4 +1,5 @@
 """Helpers for integration tests: real processes on loopback, no mocks."""
+import datetime
 import json
 import os
 import re
@@ -111,3 +112,34 @@ def wait_for(predicate, timeout, step=0.1):
             return True
         time.sleep(step)
     return False
+
+
+def stream_start():
+    """Now, to the second, as the feed's --start and as microseconds."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return now.strftime("%Y-%m-%dT%H:%M:%SZ"), int(now.timestamp()) * 1_000_000
+
+
+def check_exact_stream(store, label, count, patients, rate, start_us, metrics=6,
+                       cursor=True, no_duplicates=True):
+    """Every series holds exactly what a feed of `count` messages sent: the
+    first tick to the last, each sample once. Returns the source's stats."""
+    stats = store.stats()
+    src = stats["sources"][0]
+    per_patient = count // patients
+    if cursor:
+        check(src["cursor"] == count, f"{label}: cursor reached the last sequence {count} "
+              f"(got {src['cursor']})")
+    check(src["stored"] == count * metrics,
+          f"{label}: stored {count * metrics} samples (got {src['stored']})")
+    if no_duplicates:
+        check(src["duplicates"] == 0, f"{label}: resumed exactly, no duplicate delivered "
+              f"(got {src['duplicates']})")
+    check(len(stats["series"]) == patients * metrics,
+          f"{label}: {patients * metrics} series (got {len(stats['series'])})")
+    last_us = start_us + (per_patient - 1) * 1_000_000 // rate
+    bad = [s for s in stats["series"]
+           if s["count"] != per_patient or s["first_us"] != start_us or s["last_us"] != last_us]
+    check(not bad, f"{label}: every series holds exactly {per_patient} samples from the first "
+          f"tick to the last (bad: {bad[:2]})")
+    return src
