@@ -17,6 +17,7 @@ tw_entity_row_free (TwEntityRow *row)
  * tw_store_list_entities:
  * @role: the role of whoever will see the rows
  *
+ * Patients only (instruments, stores and customers are other views).
  * Masking happens here, in the core: for a role without
  * %TW_PERM_SEE_IDENTITY the name and MRN never leave the query.
  */
@@ -32,8 +33,10 @@ tw_store_list_entities (TwStore  *store,
 
   stmt = tw_store_prepare (store,
                            identity
-                           ? "SELECT id, key, name, mrn, location FROM entities ORDER BY location, key"
-                           : "SELECT id, key, NULL, NULL, location FROM entities ORDER BY location, key",
+                           ? "SELECT id, key, name, mrn, location FROM entities"
+                             " WHERE kind = 'patient' ORDER BY location, key"
+                           : "SELECT id, key, NULL, NULL, location FROM entities"
+                             " WHERE kind = 'patient' ORDER BY location, key",
                            error);
   if (stmt == NULL)
     return NULL;

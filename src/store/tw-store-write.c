@@ -207,7 +207,8 @@ update_entity (TwStore             *store,
   /* Only what the source announced replaces what we knew. */
   stmt = tw_store_prepare (store,
                            "UPDATE entities SET name = coalesce (?, name), mrn = coalesce (?, mrn),"
-                           " location = coalesce (?, location), updated_at = ? WHERE key = ?",
+                           " location = coalesce (?, location), updated_at = ?,"
+                           " kind = coalesce (?, kind) WHERE key = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -215,7 +216,10 @@ update_entity (TwStore             *store,
   sqlite3_bind_text (stmt, 2, info->mrn, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, info->location, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, tw_time_now ());
-  sqlite3_bind_text (stmt, 5, info->key, -1, SQLITE_TRANSIENT);
+  /* An entity first seen through a sample was taken for a patient; its
+   * announcement says what it really is (an instrument, a store). */
+  sqlite3_bind_text (stmt, 5, info->kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, info->key, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       tw_store_set_error (store, error, "Could not update an entity");

@@ -280,6 +280,27 @@ test_masking_by_role (Fixture       *f,
   g_assert_null (row->mrn);
 }
 
+static void
+test_patient_list_holds_patients_only (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(TwBatch) first = tw_batch_new (0);
+  g_autoptr(TwBatch) later = tw_batch_new (0);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  /* Seen first through a sample (taken for a patient), announced later. */
+  tw_batch_add_sample (first, "ACME", "price", G_GINT64_CONSTANT (1795000020) * TW_USEC_PER_SEC,
+                       101.5);
+  write_one (f->store, first, NULL);
+  tw_batch_add_entity (later, "instrument", "ACME", "Acme Corp", NULL, NULL);
+  tw_batch_add_entity (later, "patient", "P7", "Ada Example", "MRN-7", "ICU-07");
+  write_one (f->store, later, NULL);
+
+  rows = tw_store_list_entities (f->store, TW_ROLE_CLINICIAN, NULL);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (((TwEntityRow *) rows->pdata[0])->key, ==, "P7");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,5 +320,7 @@ main (int argc, char **argv)
               test_quarantine_keeps_raw, fixture_teardown);
   g_test_add ("/store/masking-by-role", Fixture, NULL, fixture_setup, test_masking_by_role,
               fixture_teardown);
+  g_test_add ("/store/patient-list-holds-patients-only", Fixture, NULL, fixture_setup,
+              test_patient_list_holds_patients_only, fixture_teardown);
   return g_test_run ();
 }
