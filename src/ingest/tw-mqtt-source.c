@@ -6,22 +6,17 @@
 #include <sys/socket.h>
 
 #include "tw-error.h"
+#include "tw-mqtt-address.h"
 #include "tw-mqtt-source.h"
 
-#define MQTT_PORT             1883
-#define MQTTS_PORT            8883
 /* The broker drops a client after 1.5 × this without a packet from it.
  * Our PINGREQs wait for the current commit like acknowledgements do, which
  * takes milliseconds; a connect that hangs this long is given up too. */
 #define KEEPALIVE_S           20
 #define MISC_INTERVAL_MS      1000
-#define CLIENT_ID_PREFIX      "tidewatch-"
-/* MQTT 3.1.1 servers must accept client ids of up to 23 characters. */
-#define CLIENT_ID_MAX_CHARS   23
 /* Packets read per wake-up at most, so one busy connection cannot keep the
  * ingest thread from its other sources and timers. */
 #define MAX_READS_PER_WAKEUP  1000
-#define DEFAULT_QOS           1
 
 /* CONNACK return codes of MQTT 3.1.1 (section 3.2.2.3). */
 enum
@@ -73,17 +68,7 @@ struct _TwMqttSource
 
   /* From the address */
   char             *shown_url;     /* the password hidden */
-  gboolean          tls;
-  char             *host;
-  int               port;
-  char             *user;
-  char             *password;
-  char             *topic;
-  char             *client_id;
-  int               qos;
-  char             *cafile;
-  gboolean          insecure;
-  gboolean          clean;     /* a throwaway session (probes), never for ingest */
+  TwMqttAddress    *address;
 
   /* Owned */
   struct mosquitto *mosq;
@@ -132,216 +117,6 @@ ensure_library (void)
   static GOnce once = G_ONCE_INIT;
 
   g_once (&once, init_library, NULL);
-}
-
-/* ---- address ----------------------------------------------------------- */
-
-static const char * const known_params[] = {
-  "format", "topic", "client_id", "qos", "cafile", "insecure", "clean", NULL
-};
-
-/* An address we could not read may still hold a password: never echo it. */
-static char *
-shown_address (const char *url)
-{
-  g_autofree char *shown = tw_source_url_redact (url);
-
-  if (g_str_equal (shown, url) && strchr (url, '@') != NULL)
-    return g_strdup ("the MQTT address");
-  return g_strdup_printf ("‘%s’", shown);
-}
-
-static gboolean
-parse_flag (const char *text,
-            gboolean   *out_value)
-{
-  if (g_str_equal (text, "1") || g_ascii_strcasecmp (text, "true") == 0
-      || g_ascii_strcasecmp (text, "yes") == 0)
-    *out_value = TRUE;
-  else if (g_str_equal (text, "0") || g_ascii_strcasecmp (text, "false") == 0
-           || g_ascii_strcasecmp (text, "no") == 0)
-    *out_value = FALSE;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* The session lives at the broker under the client id: it must not change
- * when the password or the payload format does, nor reveal the password. */
-static char *
-default_client_id (TwMqttSource *self)
-{
-  g_autofree char *host = g_ascii_strdown (self->host, -1);
-  g_autofree char *identity = g_strdup_printf ("%s://%s@%s:%d/%s", self->tls ? "mqtts" : "mqtt",
-                                               self->user != NULL ? self->user : "", host,
-                                               self->port, self->topic);
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, identity, -1);
-
-  return g_strdup_printf ("%s%.*s", CLIENT_ID_PREFIX,
-                          (int) (CLIENT_ID_MAX_CHARS - strlen (CLIENT_ID_PREFIX)), hash);
-}
-
-static gboolean
-parse_params (TwMqttSource  *self,
-              GUri          *uri,
-              const char    *shown,
-              GError       **error)
-{
-  const char *query = g_uri_get_query (uri);
-  g_autoptr(GHashTable) params = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GHashTableIter iter;
-  const char *key;
-  const char *value;
-
-  if (query == NULL || *query == '\0')
-    return TRUE;
-  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, &local_error);
-  if (params == NULL)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "The parameters of %s cannot be read: %s", shown, local_error->message);
-      return FALSE;
-    }
-
-  g_hash_table_iter_init (&iter, params);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
-    {
-      if (!g_strv_contains (known_params, key))
-        {
-          g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                       "Unknown parameter ‘%s’ in %s; MQTT addresses take topic=, format=, "
-                       "client_id=, qos=, and with mqtts:// cafile= and insecure=", key, shown);
-          return FALSE;
-        }
-    }
-
-  if ((value = g_hash_table_lookup (params, "topic")) != NULL)
-    {
-      g_free (self->topic);
-      self->topic = g_strdup (value);
-    }
-  if ((value = g_hash_table_lookup (params, "client_id")) != NULL)
-    {
-      if (*value == '\0' || !g_utf8_validate (value, -1, NULL))
-        {
-          g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                       "client_id= in %s must be a non-empty UTF-8 text", shown);
-          return FALSE;
-        }
-      self->client_id = g_strdup (value);
-    }
-  if ((value = g_hash_table_lookup (params, "qos")) != NULL)
-    {
-      if (g_str_equal (value, "0"))
-        self->qos = 0;
-      else if (g_str_equal (value, "1"))
-        self->qos = 1;
-      else
-        {
-          g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                       "qos=%s in %s is not supported; use qos=1 (the broker keeps what we "
-                       "have not stored; repeats are harmless) or qos=0", value, shown);
-          return FALSE;
-        }
-    }
-  if ((value = g_hash_table_lookup (params, "insecure")) != NULL
-      && !parse_flag (value, &self->insecure))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "insecure=%s in %s must be 1 or 0", value, shown);
-      return FALSE;
-    }
-  if ((value = g_hash_table_lookup (params, "clean")) != NULL
-      && !parse_flag (value, &self->clean))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "clean=%s in %s must be 1 or 0", value, shown);
-      return FALSE;
-    }
-  if ((value = g_hash_table_lookup (params, "cafile")) != NULL)
-    self->cafile = g_strdup (value);
-
-  if (!self->tls && (self->cafile != NULL || self->insecure))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "cafile= and insecure= in %s are TLS settings; use mqtts://", shown);
-      return FALSE;
-    }
-  if (self->cafile != NULL && !g_file_test (self->cafile, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "cafile=%s in %s is not a file; give the broker's CA certificate (PEM)",
-                   self->cafile, shown);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_address (TwMqttSource  *self,
-               const char    *url,
-               GError       **error)
-{
-  g_autofree char *shown = shown_address (url);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GUri) uri = NULL;
-  const char *path;
-
-  /* The query stays encoded so that a value may hold an encoded & or =. */
-  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY, &local_error);
-  if (uri == NULL)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "%s is not an MQTT address (%s); expected %s",
-                   shown, local_error->message, TW_MQTT_URL_FORM);
-      return FALSE;
-    }
-  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "%s names no broker; expected %s", shown, TW_MQTT_URL_FORM);
-      return FALSE;
-    }
-  if (g_uri_get_fragment (uri) != NULL)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "%s contains ‘#’, which ends the address: write the wildcard # as %%23 "
-                   "(mqtt://broker:1883/tw/%%23) or use ?topic=", shown);
-      return FALSE;
-    }
-
-  self->tls = g_ascii_strcasecmp (g_uri_get_scheme (uri), "mqtts") == 0;
-  self->host = g_strdup (g_uri_get_host (uri));
-  self->port = g_uri_get_port (uri);
-  if (self->port <= 0)
-    self->port = self->tls ? MQTTS_PORT : MQTT_PORT;
-  self->user = g_strdup (g_uri_get_user (uri));
-  self->password = g_strdup (g_uri_get_password (uri));
-  self->qos = DEFAULT_QOS;
-  path = g_uri_get_path (uri);
-  while (*path == '/')
-    path++;
-  self->topic = g_strdup (path);
-
-  if (!parse_params (self, uri, shown, error))
-    return FALSE;
-  if (*self->topic == '\0')
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "%s has no topic filter; expected %s", shown, TW_MQTT_URL_FORM);
-      return FALSE;
-    }
-  if (mosquitto_sub_topic_check (self->topic) != MOSQ_ERR_SUCCESS)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "‘%s’ in %s is not an MQTT topic filter: + stands for one whole level, "
-                   "# for all remaining levels and only at the end", self->topic, shown);
-      return FALSE;
-    }
-  if (self->client_id == NULL)
-    self->client_id = default_client_id (self);
-  return TRUE;
 }
 
 /* ---- commits reported by the engine thread ------------------------------ */
@@ -557,7 +332,7 @@ on_connack (struct mosquitto *mosq,
                               "on, and the client id unchanged?)");
   /* Queued, and written with the next acknowledgements. With a kept
    * session the broker already knows it; repeating it is harmless. */
-  mosquitto_subscribe (mosq, NULL, self->topic, self->qos);
+  mosquitto_subscribe (mosq, NULL, self->address->topic, self->address->qos);
 }
 
 static void
@@ -644,7 +419,7 @@ describe_refusal (TwMqttSource *self,
       return g_strdup ("The broker does not accept MQTT 3.1.1 connections");
     case CONNACK_BAD_CLIENT_ID:
       return g_strdup_printf ("The broker refused the client id ‘%s’; choose another with "
-                              "?client_id=", self->client_id);
+                              "?client_id=", self->address->client_id);
     case CONNACK_BAD_CREDENTIALS:
       return g_strdup ("The broker refused the user name or password; correct them in the "
                        "source address (mqtt://user:password@host/…)");
@@ -666,28 +441,30 @@ describe_loss (TwMqttSource *self,
                int           rc,
                int           saved_errno)
 {
+  const char *host = host;
+  int port = port;
+
   switch (rc)
     {
     case MOSQ_ERR_CONN_LOST:
       return g_strdup_printf ("The connection to the MQTT broker at %s:%d was lost",
-                              self->host, self->port);
+                              host, port);
     case MOSQ_ERR_KEEPALIVE:
-      return g_strdup_printf ("The MQTT broker at %s:%d stopped answering", self->host,
-                              self->port);
+      return g_strdup_printf ("The MQTT broker at %s:%d stopped answering", host, port);
     case MOSQ_ERR_TLS:
       return g_strdup_printf ("The TLS handshake with %s:%d failed; check that the broker's "
                               "certificate is trusted (?cafile=CA.pem, or ?insecure=1 for a "
-                              "self-signed test broker)", self->host, self->port);
+                              "self-signed test broker)", host, port);
     case MOSQ_ERR_PROTOCOL:
-      return g_strdup_printf ("%s:%d does not speak MQTT 3.1.1", self->host, self->port);
+      return g_strdup_printf ("%s:%d does not speak MQTT 3.1.1", host, port);
     case MOSQ_ERR_ERRNO:
       if (saved_errno != 0)
         return g_strdup_printf ("The connection to the MQTT broker at %s:%d failed: %s",
-                                self->host, self->port, g_strerror (saved_errno));
+                                host, port, g_strerror (saved_errno));
       G_GNUC_FALLTHROUGH;
     default:
       return g_strdup_printf ("The connection to the MQTT broker at %s:%d ended: %s",
-                              self->host, self->port, mosquitto_strerror (rc));
+                              host, port, mosquitto_strerror (rc));
     }
 }
 
@@ -752,14 +529,15 @@ finish_tcp_connect (TwMqttSource *self)
   if (err != 0)
     {
       g_autofree char *reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s",
-                                                 self->host, self->port, g_strerror (err));
+                                                 self->address->host, self->address->port,
+                                                 g_strerror (err));
 
       retry_later (self, reason);
       return FALSE;
     }
   /* libmosquitto's own loop starts the TLS handshake once the socket is
    * writable, through its read path. */
-  if (self->tls)
+  if (self->address->tls)
     read_available (self);
   return TRUE;
 }
@@ -838,21 +616,22 @@ connect_to (TwMqttSource *self,
   self->lost = FALSE;
   self->session_up = FALSE;
   errno = 0;
-  rc = mosquitto_connect_async (self->mosq, address, self->port, KEEPALIVE_S);
+  rc = mosquitto_connect_async (self->mosq, address, self->address->port, KEEPALIVE_S);
   if (rc != MOSQ_ERR_SUCCESS)
     {
       g_autofree char *reason = NULL;
 
       if (rc == MOSQ_ERR_ERRNO)
-        reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s", self->host,
-                                  self->port, g_strerror (errno));
+        reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s",
+                                  self->address->host, self->address->port, g_strerror (errno));
       else if (rc == MOSQ_ERR_EAI)
-        reason = g_strdup_printf ("Cannot find the MQTT broker ‘%s’", self->host);
+        reason = g_strdup_printf ("Cannot find the MQTT broker ‘%s’", self->address->host);
       else if (rc == MOSQ_ERR_TLS)
         reason = describe_loss (self, rc, 0);
       else
-        reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s", self->host,
-                                  self->port, mosquitto_strerror (rc));
+        reason = g_strdup_printf ("Cannot connect to the MQTT broker at %s:%d: %s",
+                                  self->address->host, self->address->port,
+                                  mosquitto_strerror (rc));
       retry_later (self, reason);
       return;
     }
@@ -879,7 +658,7 @@ on_resolved (GObject      *object,
   if (addresses == NULL)
     {
       g_autofree char *reason = g_strdup_printf ("Cannot find the MQTT broker ‘%s’: %s",
-                                                 self->host, error->message);
+                                                 self->address->host, error->message);
 
       retry_later (self, reason);
       return;
@@ -897,13 +676,13 @@ connect_now (TwMqttSource *self)
   /* libmosquitto looks names up with a blocking call: do it here without
    * blocking. TLS checks the certificate against the name, so there the
    * library must get the name and look it up itself. */
-  if (self->tls || g_hostname_is_ip_address (self->host))
+  if (self->address->tls || g_hostname_is_ip_address (self->address->host))
     {
-      connect_to (self, self->host);
+      connect_to (self, self->address->host);
       return;
     }
-  g_resolver_lookup_by_name_async (self->resolver, self->host, self->cancellable, on_resolved,
-                                   self);
+  g_resolver_lookup_by_name_async (self->resolver, self->address->host, self->cancellable,
+                                   on_resolved, self);
 }
 
 static gboolean
@@ -935,7 +714,7 @@ configure_client (TwMqttSource *self)
   ensure_library ();
   /* Clean session off: the broker keeps our subscription and queues QoS 1
    * messages for this client id while we are away. */
-  self->mosq = mosquitto_new (self->client_id, self->clean, self);
+  self->mosq = mosquitto_new (self->address->client_id, self->address->clean, self);
   if (self->mosq == NULL)
     {
       reason = g_strdup_printf ("Cannot create an MQTT client: %s", g_strerror (errno));
@@ -949,15 +728,15 @@ configure_client (TwMqttSource *self)
   mosquitto_connect_with_flags_callback_set (self->mosq, on_connack);
   mosquitto_disconnect_callback_set (self->mosq, on_disconnect);
   mosquitto_message_callback_set (self->mosq, on_message);
-  if (self->user != NULL)
-    rc = mosquitto_username_pw_set (self->mosq, self->user, self->password);
-  if (rc == MOSQ_ERR_SUCCESS && self->tls)
+  if (self->address->user != NULL)
+    rc = mosquitto_username_pw_set (self->mosq, self->address->user, self->address->password);
+  if (rc == MOSQ_ERR_SUCCESS && self->address->tls)
     {
-      if (self->cafile != NULL)
-        rc = mosquitto_tls_set (self->mosq, self->cafile, NULL, NULL, NULL, NULL);
+      if (self->address->cafile != NULL)
+        rc = mosquitto_tls_set (self->mosq, self->address->cafile, NULL, NULL, NULL, NULL);
       else
         rc = mosquitto_int_option (self->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-      if (rc == MOSQ_ERR_SUCCESS && self->insecure)
+      if (rc == MOSQ_ERR_SUCCESS && self->address->insecure)
         {
           /* For self-signed test brokers only: no chain, no name check. */
           rc = mosquitto_tls_opts_set (self->mosq, 0, NULL, NULL);
@@ -1031,15 +810,8 @@ tw_mqtt_source_finalize (TwSource *source)
   g_clear_pointer (&self->mosq, mosquitto_destroy);
   g_clear_object (&self->resolver);
   g_clear_object (&self->cancellable);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  g_clear_pointer (&self->address, tw_mqtt_address_free);
   g_free (self->shown_url);
-  g_free (self->host);
-  g_free (self->user);
-  g_free (self->topic);
-  g_free (self->client_id);
-  g_free (self->cafile);
 }
 
 static const TwSourceClass mqtt_source_class = {
@@ -1053,10 +825,14 @@ TwSource *
 tw_mqtt_source_new (const char  *url,
                     GError     **error)
 {
+  g_autoptr(TwMqttAddress) address = NULL;
   TwMqttSource *self;
 
   g_return_val_if_fail (url != NULL, NULL);
 
+  address = tw_mqtt_address_parse (url, error);
+  if (address == NULL)
+    return NULL;
   self = tw_source_alloc (&mqtt_source_class, sizeof (TwMqttSource), url);
   self->watch_fd = -1;
   self->link = g_new0 (TwMqttLink, 1);
@@ -1065,12 +841,6 @@ tw_mqtt_source_new (const char  *url,
   self->link->owner = self;
   self->cancellable = g_cancellable_new ();
   self->shown_url = tw_source_url_redact (url);
-  if (!parse_address (self, url, error))
-    {
-      tw_mqtt_source_finalize (&self->parent);
-      g_free (self->parent.url);
-      g_free (self);
-      return NULL;
-    }
+  self->address = g_steal_pointer (&address);
   return &self->parent;
 }

@@ -66,7 +66,8 @@ sources=(
   src/core/tw-batch.c src/core/tw-error.c src/core/tw-limits.c src/core/tw-metric.c
   src/core/tw-time.c
   src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-fhir-codec.c
-  src/ingest/tw-hl7-codec.c src/ingest/tw-units.c
+  src/ingest/tw-hl7-codec.c src/ingest/tw-hl7-message.c src/ingest/tw-hl7-ack.c
+  src/ingest/tw-units.c
 )
 read -r -a pkg_cflags <<< "$(pkg-config --cflags glib-2.0 gio-2.0 json-glib-1.0)"
 read -r -a pkg_libs <<< "$(pkg-config --libs glib-2.0 gio-2.0 json-glib-1.0)"
