@@ -65,7 +65,7 @@ build_dir="$(cd "$build_dir" && pwd)"
 sources=(
   src/core/tw-batch.c src/core/tw-error.c src/core/tw-limits.c src/core/tw-metric.c
   src/core/tw-time.c
-  src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-fhir-codec.c
+  src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-json-flat.c src/ingest/tw-fhir-codec.c
   src/ingest/tw-hl7-codec.c src/ingest/tw-hl7-message.c src/ingest/tw-hl7-ack.c
   src/ingest/tw-units.c
 )
