@@ -441,8 +441,8 @@ describe_loss (TwMqttSource *self,
                int           rc,
                int           saved_errno)
 {
-  const char *host = host;
-  int port = port;
+  const char *host = self->address->host;
+  int port = self->address->port;
 
   switch (rc)
     {

@@ -16,9 +16,11 @@ parse_with_json_glib (const char *text)
 static void
 test_same_as_json_glib (void)
 {
-  static const char *accepted[] = {
+  static const char vitals[] =
     "{\"v\":1,\"type\":\"vitals\",\"seq\":12345,\"ts\":\"2026-11-23T01:43:00.000000Z\","
-    "\"patient\":\"P0001\",\"hr\":68,\"rr\":17,\"spo2\":98,\"sbp\":141,\"dbp\":55,\"temp\":37.0}",
+    "\"patient\":\"P0001\",\"hr\":68,\"rr\":17,\"spo2\":98,\"sbp\":141,\"dbp\":55,\"temp\":37.0}";
+  static const char *accepted[] = {
+    vitals,
     "{}",
     "  { \"a\" : -0 , \"b\":0.5,\"c\":-12.25e2,\"d\":1E-3, \"e\": true,\"f\":false,\"g\":null }\n",
     "{\"n\":123456789012345678,\"neg\":-98765}",
