@@ -93,6 +93,9 @@ def publish_case():
                   f"the source reconnected after the broker restart ({out.strip()})")
         finally:
             kill(ingest)
+            # The feed prints what the broker acknowledged as PUBACKs come in;
+            # give the last ones a moment on a busy machine before stopping it.
+            time.sleep(1.5)
             feed_out, _ = kill(feed, signal.SIGTERM)
 
     acked = acked_seqs(feed_out)
