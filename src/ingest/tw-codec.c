@@ -506,3 +506,17 @@ tw_codec_set_message_id (TwDecodeInfo *info,
       info->message_id[valid_end - info->message_id] = '\0';
     }
 }
+
+void
+tw_codec_add_problem (GString    *problems,
+                      const char *format,
+                      ...)
+{
+  va_list args;
+
+  if (problems->len > 0)
+    g_string_append (problems, "; ");
+  va_start (args, format);
+  g_string_append_vprintf (problems, format, args);
+  va_end (args);
+}

@@ -86,4 +86,10 @@ char          *tw_codec_check_value (const TwBatch      *batch,
 void           tw_codec_set_message_id  (TwDecodeInfo       *info,
                                          const char         *id);
 
+/* Appends one problem of a message to @problems, "; "-separated: a
+ * message's quarantine reason lists all that is wrong with it. */
+void           tw_codec_add_problem (GString    *problems,
+                                     const char *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS

@@ -22,7 +22,9 @@ typedef struct
 } Decoder;
 
 static const char *usable_statuses[] = { "final", "amended", "corrected", "preliminary" };
-static const char *bundle_types[] = { "collection", "transaction", "batch", "message", "searchset" };
+static const char *bundle_types[] = {
+  "collection", "transaction", "batch", "message", "searchset"
+};
 
 static const char *
 get_string (JsonObject *obj,
@@ -105,25 +107,6 @@ valid_id (const char *id)
   return n > 0 && n <= FHIR_ID_MAX;
 }
 
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...)
-{
-  va_list args;
-
-  if (problems->len > 0)
-    g_string_append (problems, "; ");
-  va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
-  va_end (args);
-}
-
 /* "Patient/123", "https://server/fhir/Patient/123/_history/2" or, inside a
  * Bundle, the fullUrl of a Patient entry ("urn:uuid:…"). */
 static char *
@@ -161,14 +144,14 @@ subject_key (Decoder    *dec,
 
   if (reference == NULL)
     {
-      add_problem (problems, "Observation without subject.reference");
+      tw_codec_add_problem (problems, "Observation without subject.reference");
       return NULL;
     }
   key = resolve_patient (dec, reference);
   if (!valid_id (key))
     {
-      add_problem (problems, "subject.reference \u2018%.80s\u2019 does not name a Patient",
-                   reference);
+      tw_codec_add_problem (problems, "subject.reference \u2018%.80s\u2019 does not name a Patient",
+                            reference);
       return NULL;
     }
   return g_steal_pointer (&key);
@@ -222,12 +205,12 @@ add_unknown_code_problem (GString    *problems,
                           const char *what)
 {
   if (match->unknown != NULL)
-    add_problem (problems, "%s code %.40s is not a known vital sign or glucose code "
-                 "(LOINC, %s)", what, match->unknown, LOINC_SYSTEM);
+    tw_codec_add_problem (problems, "%s code %.40s is not a known vital sign or glucose code "
+                          "(LOINC, %s)", what, match->unknown, LOINC_SYSTEM);
   else if (get_array (concept, "coding") == NULL)
-    add_problem (problems, "%s without code.coding", what);
+    tw_codec_add_problem (problems, "%s without code.coding", what);
   else
-    add_problem (problems, "%s has no LOINC coding (system %s)", what, LOINC_SYSTEM);
+    tw_codec_add_problem (problems, "%s has no LOINC coding (system %s)", what, LOINC_SYSTEM);
 }
 
 /* A valueQuantity, in the metric's catalogue unit, checked for plausibility. */
@@ -251,15 +234,15 @@ decode_quantity (Decoder            *dec,
       const char *absent = get_string (get_object (holder, "dataAbsentReason"), "text");
 
       if (json_object_has_member (holder, "dataAbsentReason"))
-        add_problem (problems, "%s has no value (dataAbsentReason%s%.80s)", what,
-                     absent != NULL ? ": " : "", absent != NULL ? absent : "");
+        tw_codec_add_problem (problems, "%s has no value (dataAbsentReason%s%.80s)", what,
+                              absent != NULL ? ": " : "", absent != NULL ? absent : "");
       else
-        add_problem (problems, "%s without valueQuantity", what);
+        tw_codec_add_problem (problems, "%s without valueQuantity", what);
       return FALSE;
     }
   if (!get_number (quantity, "value", &value))
     {
-      add_problem (problems, "%s valueQuantity.value is missing or not a number", what);
+      tw_codec_add_problem (problems, "%s valueQuantity.value is missing or not a number", what);
       return FALSE;
     }
 
@@ -274,19 +257,19 @@ decode_quantity (Decoder            *dec,
 
   if (unit == NULL && get_string (quantity, "code") != NULL)
     {
-      add_problem (problems, "%s unit code %.40s of system %.80s is not known", what,
-                   get_string (quantity, "code"), system);
+      tw_codec_add_problem (problems, "%s unit code %.40s of system %.80s is not known", what,
+                            get_string (quantity, "code"), system);
       return FALSE;
     }
   if (!tw_units_convert (metric, unit, value, out_value, &error))
     {
-      add_problem (problems, "%s", error->message);
+      tw_codec_add_problem (problems, "%s", error->message);
       return FALSE;
     }
   implausible = tw_codec_check_value (dec->batch, metric, *out_value);
   if (implausible != NULL)
     {
-      add_problem (problems, "%s", implausible);
+      tw_codec_add_problem (problems, "%s", implausible);
       return FALSE;
     }
   return TRUE;
@@ -305,19 +288,20 @@ effective_time (JsonObject *obs,
     text = get_string (obs, member = "effectiveInstant");
   if (text == NULL)
     {
-      add_problem (problems, "Observation without effectiveDateTime or effectiveInstant");
+      tw_codec_add_problem (problems, "Observation without effectiveDateTime or effectiveInstant");
       return FALSE;
     }
   if (!tw_time_parse_iso8601 (text, out_ts))
     {
-      add_problem (problems, "%s \u2018%.40s\u2019 is not a date and time with a time zone",
-                   member, text);
+      tw_codec_add_problem (problems,
+                            "%s \u2018%.40s\u2019 is not a date and time with a time zone",
+                            member, text);
       return FALSE;
     }
   out_of_range = tw_codec_check_time (*out_ts, text);
   if (out_of_range != NULL)
     {
-      add_problem (problems, "%s", out_of_range);
+      tw_codec_add_problem (problems, "%s", out_of_range);
       return FALSE;
     }
   return TRUE;
@@ -354,7 +338,7 @@ decode_components (Decoder    *dec,
         }
     }
   if (n == 0)
-    add_problem (problems, "blood pressure panel %s without component", TW_LOINC_BP_PANEL);
+    tw_codec_add_problem (problems, "blood pressure panel %s without component", TW_LOINC_BP_PANEL);
   return n_stored;
 }
 
@@ -372,18 +356,20 @@ decode_observation (Decoder    *dec,
 
   if (status == NULL)
     {
-      add_problem (problems, "Observation without status");
+      tw_codec_add_problem (problems, "Observation without status");
       return 0;
     }
   if (g_str_equal (status, "entered-in-error"))
     {
-      add_problem (problems, "Observation status entered-in-error: the sender withdrew it");
+      tw_codec_add_problem (problems,
+                            "Observation status entered-in-error: the sender withdrew it");
       return 0;
     }
   if (!in_list (status, usable_statuses, G_N_ELEMENTS (usable_statuses)))
     {
-      add_problem (problems, "Observation status \u2018%.40s\u2019 is not a result (expected "
-                   "final, amended, corrected or preliminary)", status);
+      tw_codec_add_problem (problems,
+                            "Observation status \u2018%.40s\u2019 is not a result (expected "
+                            "final, amended, corrected or preliminary)", status);
       return 0;
     }
 
@@ -465,7 +451,7 @@ decode_patient (Decoder    *dec,
     id = full_url + strlen (URN_UUID);
   if (!valid_id (id))
     {
-      add_problem (problems, "Patient without a valid id");
+      tw_codec_add_problem (problems, "Patient without a valid id");
       return 0;
     }
   name = patient_name (patient);
@@ -483,7 +469,7 @@ decode_resource (Decoder    *dec,
 
   if (type == NULL)
     {
-      add_problem (problems, "FHIR resource without resourceType");
+      tw_codec_add_problem (problems, "FHIR resource without resourceType");
       return 0;
     }
   if (g_str_equal (type, "Observation"))
@@ -492,10 +478,10 @@ decode_resource (Decoder    *dec,
     return decode_patient (dec, resource, full_url, problems);
   if (g_str_equal (type, "Bundle"))
     {
-      add_problem (problems, "a Bundle inside a Bundle is not supported");
+      tw_codec_add_problem (problems, "a Bundle inside a Bundle is not supported");
       return 0;
     }
-  add_problem (problems, "FHIR resource type %.40s is not supported", type);
+  tw_codec_add_problem (problems, "FHIR resource type %.40s is not supported", type);
   return 0;
 }
 
@@ -581,7 +567,7 @@ decode_bundle (Decoder    *dec,
       guint stored;
 
       if (resource == NULL)
-        add_problem (problems, "entry without a resource");
+        tw_codec_add_problem (problems, "entry without a resource");
       else if (is_envelope (entry, resource))
         continue;
 

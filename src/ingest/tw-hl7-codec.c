@@ -1,8 +1,12 @@
 #include <string.h>
 
 #include "tw-hl7-codec.h"
+#include "tw-codec.h"
 #include "tw-hl7-message.h"
 #include "tw-units.h"
+
+/* Admit, transfer, discharge, register, update: all change who and where. */
+static const char *adt_triggers[] = { "A01", "A02", "A03", "A04", "A08", NULL };
 
 /* HL7 v2.x messages as IHE PCD-01 devices and ADT feeds send them:
  * ORU^R01 numeric OBX results and ADT^A01/A02/A03 (A04/A08 update identity).
@@ -131,43 +135,44 @@ decode_obx (OruState           *state,
   if (!g_str_equal (type, "NM"))
     {
       if (metric != NULL && tw_hl7_has_value (value_text))
-        tw_hl7_add_problem (state->problems, "%.80s: value type %.8s is not numeric (NM)", label,
-                            type);
+        tw_codec_add_problem (state->problems, "%.80s: value type %.8s is not numeric (NM)", label,
+                              type);
       return;
     }
   if (metric == NULL)
     {
-      tw_hl7_add_problem (state->problems, "%.80s: not a known vital sign or glucose code", label);
+      tw_codec_add_problem (state->problems, "%.80s: not a known vital sign or glucose code",
+                            label);
       return;
     }
   if (state->patient == NULL)
     return;  /* the PID problem is already recorded */
   if (!tw_hl7_has_value (status))
     {
-      tw_hl7_add_problem (state->problems, "%s: OBX-11 (result status) is empty", label);
+      tw_codec_add_problem (state->problems, "%s: OBX-11 (result status) is empty", label);
       return;
     }
   if (!g_strv_contains (usable_statuses, status))
     {
-      tw_hl7_add_problem (state->problems, "%s: result status %.8s (%s) \u2014 not stored", label,
-                          status, status_meaning (status));
+      tw_codec_add_problem (state->problems, "%s: result status %.8s (%s) \u2014 not stored", label,
+                            status, status_meaning (status));
       return;
     }
   if (!parse_numeric (value_text, &value))
     {
-      tw_hl7_add_problem (state->problems, "%s: OBX-5 \u2018%.*s\u2019 is not a number", label,
-                          TW_HL7_MAX_QUOTED_CHARS, value_text);
+      tw_codec_add_problem (state->problems, "%s: OBX-5 \u2018%.*s\u2019 is not a number", label,
+                            TW_HL7_MAX_QUOTED_CHARS, value_text);
       return;
     }
   unit = observation_unit (state->msg, tw_hl7_field (obx, 6));
   if (!tw_units_convert (metric, unit, value, &converted, &error))
     {
-      tw_hl7_add_problem (state->problems, "%s: %s", label, error->message);
+      tw_codec_add_problem (state->problems, "%s: %s", label, error->message);
       return;
     }
   if ((problem = tw_codec_check_value (state->batch, metric, converted)) != NULL)
     {
-      tw_hl7_add_problem (state->problems, "%s: %s", label, problem);
+      tw_codec_add_problem (state->problems, "%s: %s", label, problem);
       return;
     }
 
@@ -179,19 +184,19 @@ decode_obx (OruState           *state,
     }
   if (!tw_hl7_has_value (ts_text))
     {
-      tw_hl7_add_problem (state->problems, "%s: no observation time (OBX-14 or OBR-7)", label);
+      tw_codec_add_problem (state->problems, "%s: no observation time (OBX-14 or OBR-7)", label);
       return;
     }
   if (!tw_hl7_parse_ts (ts_text, &ts))
     {
-      tw_hl7_add_problem (state->problems, "%s: time \u2018%.*s\u2019 is not an HL7 time with a "
-                          "zone (YYYYMMDDHHMM[SS[.S]]\u00b1ZZZZ)", label, TW_HL7_MAX_QUOTED_CHARS,
-                          ts_text);
+      tw_codec_add_problem (state->problems, "%s: time \u2018%.*s\u2019 is not an HL7 time with a "
+                            "zone (YYYYMMDDHHMM[SS[.S]]\u00b1ZZZZ)", label, TW_HL7_MAX_QUOTED_CHARS,
+                            ts_text);
       return;
     }
   if ((problem = tw_codec_check_time (ts, ts_text)) != NULL)
     {
-      tw_hl7_add_problem (state->problems, "%s: %s", label, problem);
+      tw_codec_add_problem (state->problems, "%s: %s", label, problem);
       return;
     }
 
@@ -286,8 +291,8 @@ add_patient (TwBatch            *batch,
 
   if (!tw_hl7_has_value (key) || g_utf8_strlen (key, -1) > MAX_KEY_CHARS)
     {
-      tw_hl7_add_problem (problems, "PID-3 (patient identifier) is %s",
-                          tw_hl7_has_value (key) ? "longer than 64 characters" : "empty");
+      tw_codec_add_problem (problems, "PID-3 (patient identifier) is %s",
+                            tw_hl7_has_value (key) ? "longer than 64 characters" : "empty");
       return NULL;
     }
   name = name_of (msg, pid);
@@ -324,14 +329,14 @@ decode_oru (TwBatch            *batch,
         {
           if (!seen_pid)
             {
-              tw_hl7_add_problem (problems, "ORU^R01 without a PID segment before its OBX");
+              tw_codec_add_problem (problems, "ORU^R01 without a PID segment before its OBX");
               return state.n_samples;
             }
           decode_obx (&state, segment);
         }
     }
   if (!seen_pid)
-    tw_hl7_add_problem (problems, "ORU^R01 without a PID segment");
+    tw_codec_add_problem (problems, "ORU^R01 without a PID segment");
   /* The patients are announced either way, but a result message of which
    * no result could be stored is an error for its sender. */
   return state.n_samples;
@@ -349,12 +354,12 @@ decode_adt (TwBatch            *batch,
 
   if (pid == NULL)
     {
-      tw_hl7_add_problem (problems, "ADT^%s without a PID segment", trigger);
+      tw_codec_add_problem (problems, "ADT^%s without a PID segment", trigger);
       return 0;
     }
   if (g_str_equal (trigger, "A02") && location == NULL)
     {
-      tw_hl7_add_problem (problems, "ADT^A02 without the new location (PV1-3)");
+      tw_codec_add_problem (problems, "ADT^A02 without the new location (PV1-3)");
       return 0;
     }
   if (g_str_equal (trigger, "A03"))
@@ -462,9 +467,7 @@ decode_message (TwBatch      *batch,
   problems = g_string_new (msg->problems->str);
   if (g_str_equal (type, "ORU") && g_str_equal (trigger, "R01"))
     n_stored = decode_oru (batch, msg, problems);
-  else if (g_str_equal (type, "ADT") && (g_str_equal (trigger, "A01") || g_str_equal (trigger, "A02")
-                                         || g_str_equal (trigger, "A03") || g_str_equal (trigger, "A04")
-                                         || g_str_equal (trigger, "A08")))
+  else if (g_str_equal (type, "ADT") && g_strv_contains (adt_triggers, trigger))
     n_stored = decode_adt (batch, msg, trigger, problems);
   else
     return tw_codec_reject (batch, data, len, "HL7 message type %.*s^%.*s is not supported "

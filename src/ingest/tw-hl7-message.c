@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tw-hl7-codec.h"
+#include "tw-codec.h"
 #include "tw-hl7-message.h"
 
 /* Segments end in CR (LF and CRLF are accepted too); MSH-1 and MSH-2 name
@@ -27,20 +28,6 @@ tw_hl7_message_free (TwHl7Message *msg)
   g_array_unref (msg->segments);
   g_string_free (msg->problems, TRUE);
   g_free (msg);
-}
-
-void
-tw_hl7_add_problem (GString    *problems,
-                    const char *format,
-                    ...)
-{
-  va_list args;
-
-  if (problems->len > 0)
-    g_string_append (problems, "; ");
-  va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
-  va_end (args);
 }
 
 gboolean
@@ -175,8 +162,8 @@ tw_hl7_message_parse (const char *text,
         }
       else if (!blank)
         {
-          tw_hl7_add_problem (msg->problems, "line %u is not an HL7 segment (\u2018%.*s\u2019)",
-                              line_no, (int) MIN (eol - line, TW_HL7_MAX_QUOTED_CHARS), line);
+          tw_codec_add_problem (msg->problems, "line %u is not an HL7 segment (\u2018%.*s\u2019)",
+                                line_no, (int) MIN (eol - line, TW_HL7_MAX_QUOTED_CHARS), line);
         }
       /* CRLF ends one segment, not two. */
       line = eol + (eol + 1 < end && eol[0] == '\r' && eol[1] == '\n' ? 2 : 1);

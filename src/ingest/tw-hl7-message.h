@@ -59,10 +59,6 @@ char               *tw_hl7_to_utf8          (const char          *data,
                                              gsize                len);
 const char         *tw_hl7_skip_blank       (const char          *text);
 
-void                tw_hl7_add_problem      (GString             *problems,
-                                             const char          *format,
-                                             ...) G_GNUC_PRINTF (2, 3);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwHl7Message, tw_hl7_message_free)
 
 G_END_DECLS

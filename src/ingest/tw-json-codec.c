@@ -1,6 +1,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "tw-codec.h"
 #include "tw-json-codec.h"
 #include "tw-json-flat.h"
 #include "tw-limits.h"
@@ -90,25 +91,6 @@ valid_key (const char *key)
   return key != NULL && *key != '\0' && g_utf8_strlen (key, -1) <= MAX_KEY_CHARS;
 }
 
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_problem (GString    *problems,
-             const char *format,
-             ...)
-{
-  va_list args;
-
-  if (problems->len > 0)
-    g_string_append (problems, "; ");
-  va_start (args, format);
-  g_string_append_vprintf (problems, format, args);
-  va_end (args);
-}
-
 /* Returns: (transfer full) (nullable): why @ts_text cannot be the event
  * time of a @what message, or %NULL when it can */
 static char *
@@ -144,7 +126,7 @@ get_number (JsonObject *obj,
   type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
   if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
     {
-      add_problem (problems, "%s is not a number", member);
+      tw_codec_add_problem (problems, "%s is not a number", member);
       return FALSE;
     }
   *out = json_node_get_double (node);
@@ -168,7 +150,7 @@ add_checked_sample (TwBatch    *batch,
   problem = tw_limits_check (batch->limits, info, value);
   if (problem != NULL)
     {
-      add_problem (problems, "%s", problem);
+      tw_codec_add_problem (problems, "%s", problem);
       return FALSE;
     }
   tw_batch_add_sample (batch, entity, metric, ts, value);
@@ -285,14 +267,14 @@ decode_samples (TwBatch    *batch,
 
       if (tw_metric_lookup (metric) == NULL)
         {
-          add_problem (problems, "values.%s is not a known metric", metric);
+          tw_codec_add_problem (problems, "values.%s is not a known metric", metric);
           continue;
         }
       if (!JSON_NODE_HOLDS_VALUE (node)
           || (json_node_get_value_type (node) != G_TYPE_INT64
               && json_node_get_value_type (node) != G_TYPE_DOUBLE))
         {
-          add_problem (problems, "values.%s is not a number", metric);
+          tw_codec_add_problem (problems, "values.%s is not a number", metric);
           continue;
         }
       value = json_node_get_double (node);
@@ -369,7 +351,7 @@ decode_order (TwBatch    *batch,
   if (json_object_has_member (obj, "items"))
     {
       if (!get_int (obj, "items", &items))
-        add_problem (problems, "items is not an integer");
+        tw_codec_add_problem (problems, "items is not an integer");
       else if (add_checked_sample (batch, problems, customer, "basket_size", ts, (double) items))
         n_values++;
     }
