@@ -47,7 +47,8 @@ on_progress (gpointer data)
                   " samples   ", tw_source_state_to_label (s->state), s->message_rate, s->received,
                   s->stored);
     }
-  if (status->finished || (run->deadline > 0 && g_get_monotonic_time () >= run->deadline))
+  if (status->finished || status->failed
+      || (run->deadline > 0 && g_get_monotonic_time () >= run->deadline))
     g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }

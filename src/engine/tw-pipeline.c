@@ -30,6 +30,7 @@ struct _TwPipeline
   GMutex        mutex;          /* guards everything below */
   GPtrArray    *lives;          /* TwSourceLive*, filled by the engine thread */
   gboolean      stopping;
+  gboolean      failed;
   guint64       data_generation;
   guint64       entity_generation;
   guint64       n_commits;
@@ -536,6 +537,9 @@ engine_thread_main (gpointer data)
   if (engine.store == NULL || !register_sources (self, engine.store, &error))
     {
       set_storage_error (self, error);
+      g_mutex_lock (&self->mutex);
+      self->failed = TRUE;
+      g_mutex_unlock (&self->mutex);
       g_clear_pointer (&engine.store, tw_store_close);
       return NULL;
     }
@@ -624,6 +628,7 @@ tw_pipeline_get_status (TwPipeline *self)
   status->rows_committed = self->rows_committed;
   status->last_commit_time = self->last_commit_time;
   status->storage_error = g_strdup (self->storage_error);
+  status->failed = self->failed;
   for (guint i = 0; i < self->lives->len; i++)
     {
       TwSourceLive *live = g_ptr_array_index (self->lives, i);

@@ -43,6 +43,7 @@ typedef struct
   gint64     last_commit_time;
   char      *storage_error;      /* a failed commit: ingest is paused */
   gboolean   finished;           /* all sources finished and committed */
+  gboolean   failed;             /* the engine could not start: see storage_error */
   GPtrArray *sources;            /* TwSourceStatus* */
 } TwPipelineStatus;
 

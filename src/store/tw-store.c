@@ -135,6 +135,9 @@ open_keyed (TwStore      *store,
                    store->db != NULL ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
       return FALSE;
     }
+  /* Before the first read: another connection closing at this moment
+   * (checkpointing the WAL away) makes the read wait, not fail. */
+  sqlite3_busy_timeout (store->db, STORE_BUSY_TIMEOUT_MS);
 
   /* Linked against plain SQLite (see TOOLCHAIN.md), PRAGMA key would be
    * ignored and the store written in clear: refuse to go on. */
@@ -167,6 +170,7 @@ open_keyed (TwStore      *store,
           sqlite3_close (store->db);
           store->db = NULL;
           if (sqlite3_open_v2 (store->path, &store->db, flags, NULL) != SQLITE_OK
+              || sqlite3_busy_timeout (store->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK
               || !apply_key (store, key, error)
               || !tw_store_exec (store, "PRAGMA cipher_compatibility = 3", error)
               || !tw_store_exec (store, "PRAGMA cipher_page_size = 4096", error))
@@ -175,6 +179,13 @@ open_keyed (TwStore      *store,
         }
     }
 
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_STORAGE,
+                   "The store %s stayed busy for %d s; another program holds it. Try again",
+                   store->path, STORE_BUSY_TIMEOUT_MS / 1000);
+      return FALSE;
+    }
   if (rc != SQLITE_OK)
     {
       g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
@@ -215,7 +226,6 @@ tw_store_open (const char   *path,
   if (create)
     g_chmod (path, STORE_FILE_MODE);
 
-  sqlite3_busy_timeout (store->db, STORE_BUSY_TIMEOUT_MS);
   if (!tw_store_exec (store, "PRAGMA journal_mode = WAL", error)
       || !tw_store_exec (store, "PRAGMA synchronous = NORMAL", error)
       || !tw_store_exec (store, "PRAGMA foreign_keys = ON", error)

@@ -33,6 +33,7 @@ def identities():
                         "--user", "cleo", "patients", "--json"],
                        input=clin_pw + "\n", capture_output=True, text=True)
     if r.returncode != 0:
+        print(f"# twctl patients: {r.stderr.strip()}")
         return []
     return json.loads(r.stdout)
 
