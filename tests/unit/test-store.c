@@ -301,6 +301,54 @@ test_patient_list_holds_patients_only (Fixture       *f,
   g_assert_cmpstr (((TwEntityRow *) rows->pdata[0])->key, ==, "P7");
 }
 
+typedef struct
+{
+  const char  *path;
+  const TwKey *key;
+  guint        failures;
+  char        *first_error;
+} OpenLoop;
+
+static gpointer
+open_close_loop (gpointer data)
+{
+  OpenLoop *loop = data;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TwStore) store = tw_store_open (loop->path, loop->key, FALSE, &error);
+
+      if (store == NULL)
+        {
+          loop->failures++;
+          if (loop->first_error == NULL)
+            loop->first_error = g_strdup (error->message);
+        }
+    }
+  return NULL;
+}
+
+/* Each close of the last connection checkpoints the WAL away; a connection
+ * opening at that moment must wait, not take the store for undecryptable. */
+static void
+test_concurrent_opens (Fixture       *f,
+                       gconstpointer  data)
+{
+  OpenLoop a = { f->path, f->key, 0, NULL };
+  OpenLoop b = { f->path, f->key, 0, NULL };
+  GThread *ta, *tb;
+
+  g_clear_pointer (&f->store, tw_store_close);
+  ta = g_thread_new ("open-a", open_close_loop, &a);
+  tb = g_thread_new ("open-b", open_close_loop, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+  g_assert_cmpstr (a.first_error, ==, NULL);
+  g_assert_cmpstr (b.first_error, ==, NULL);
+  g_assert_cmpuint (a.failures + b.failures, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,5 +370,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/store/patient-list-holds-patients-only", Fixture, NULL, fixture_setup,
               test_patient_list_holds_patients_only, fixture_teardown);
+  g_test_add ("/store/concurrent-opens", Fixture, NULL, fixture_setup, test_concurrent_opens,
+              fixture_teardown);
   return g_test_run ();
 }
