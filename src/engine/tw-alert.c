@@ -457,12 +457,15 @@ GArray *
 tw_alert_board_tick (TwAlertBoard *board,
                      gint64        now_us)
 {
-  GArray *escalated = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GArray) expired = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GArray *escalated;
+  g_autoptr(GArray) expired = NULL;
   GHashTableIter iter;
   gpointer value;
 
-  g_return_val_if_fail (board != NULL, escalated);
+  g_return_val_if_fail (board != NULL, NULL);
+
+  escalated = g_array_new (FALSE, FALSE, sizeof (guint64));
+  expired = g_array_new (FALSE, FALSE, sizeof (guint64));
 
   g_hash_table_iter_init (&iter, board->open_by_id);
   while (g_hash_table_iter_next (&iter, NULL, &value))
