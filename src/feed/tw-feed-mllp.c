@@ -268,29 +268,19 @@ static gboolean on_writable (GObject  *stream,
 static void
 link_write (Link *link)
 {
-  while (link->unsent->len > 0)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_output_stream_write_nonblocking (link->output, link->unsent->str,
-                                                             link->unsent->len, NULL, &error);
+  g_autoptr(GError) error = NULL;
+  gboolean blocked;
 
-      if (n >= 0)
-        {
-          g_string_erase (link->unsent, 0, n);
-          continue;
-        }
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          link_close (link, error->message);
-          return;
-        }
-      if (link->write_source == NULL)
-        {
-          link->write_source = g_pollable_output_stream_create_source (link->output, NULL);
-          g_source_set_callback (link->write_source, G_SOURCE_FUNC (on_writable), link, NULL);
-          g_source_attach (link->write_source, NULL);
-        }
-      break;
+  if (!tw_mllp_write_some (link->output, link->unsent, &blocked, &error))
+    {
+      link_close (link, error->message);
+      return;
+    }
+  if (blocked && link->write_source == NULL)
+    {
+      link->write_source = g_pollable_output_stream_create_source (link->output, NULL);
+      g_source_set_callback (link->write_source, G_SOURCE_FUNC (on_writable), link, NULL);
+      g_source_attach (link->write_source, NULL);
     }
 }
 

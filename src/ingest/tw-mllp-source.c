@@ -145,38 +145,32 @@ on_writable (GObject  *stream,
 static void
 peer_write (TwMllpPeer *peer)
 {
-  while (peer->owner != NULL && peer->unsent->len > 0)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_output_stream_write_nonblocking (peer->output, peer->unsent->str,
-                                                             peer->unsent->len, NULL, &error);
+  g_autoptr(GError) error = NULL;
+  gboolean blocked;
 
-      if (n >= 0)
-        {
-          g_string_erase (peer->unsent, 0, n);
-          continue;
-        }
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_autofree char *reason = g_strdup_printf ("Cannot send an ACK to %s: %s", peer->name,
-                                                     error->message);
-          peer_close (peer, reason);
-          return;
-        }
-      if (peer->unsent->len > MAX_UNSENT_ACK_BYTES)
-        {
-          g_autofree char *reason = g_strdup_printf ("%s sends but does not read its ACKs; "
-                                                     "disconnected", peer->name);
-          peer_close (peer, reason);
-          return;
-        }
-      if (peer->write_source == NULL)
-        {
-          peer->write_source = g_pollable_output_stream_create_source (peer->output, NULL);
-          g_source_set_callback (peer->write_source, G_SOURCE_FUNC (on_writable), peer, NULL);
-          g_source_attach (peer->write_source, peer->owner->context);
-        }
+  if (peer->owner == NULL)
+    return;
+  if (!tw_mllp_write_some (peer->output, peer->unsent, &blocked, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("Cannot send an ACK to %s: %s", peer->name,
+                                                 error->message);
+      peer_close (peer, reason);
       return;
+    }
+  if (!blocked)
+    return;
+  if (peer->unsent->len > MAX_UNSENT_ACK_BYTES)
+    {
+      g_autofree char *reason = g_strdup_printf ("%s sends but does not read its ACKs; "
+                                                 "disconnected", peer->name);
+      peer_close (peer, reason);
+      return;
+    }
+  if (peer->write_source == NULL)
+    {
+      peer->write_source = g_pollable_output_stream_create_source (peer->output, NULL);
+      g_source_set_callback (peer->write_source, G_SOURCE_FUNC (on_writable), peer, NULL);
+      g_source_attach (peer->write_source, peer->owner->context);
     }
 }
 

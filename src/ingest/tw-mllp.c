@@ -315,3 +315,32 @@ tw_mllp_append_frame (GString    *out,
   g_string_append_c (out, TW_MLLP_END_BLOCK);
   g_string_append_c (out, TW_MLLP_CARRIAGE_RETURN);
 }
+
+gboolean
+tw_mllp_write_some (GPollableOutputStream  *output,
+                    GString                *unsent,
+                    gboolean               *out_blocked,
+                    GError                **error)
+{
+  *out_blocked = FALSE;
+  while (unsent->len > 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n = g_pollable_output_stream_write_nonblocking (output, unsent->str, unsent->len,
+                                                             NULL, &local_error);
+
+      if (n >= 0)
+        {
+          g_string_erase (unsent, 0, n);
+          continue;
+        }
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      *out_blocked = TRUE;
+      break;
+    }
+  return TRUE;
+}

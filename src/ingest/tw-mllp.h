@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -61,5 +61,14 @@ void            tw_mllp_append_frame    (GString         *out,
                                          gsize            len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwMllpDeframer, tw_mllp_deframer_free)
+
+/* Writes as much of @unsent as @output takes without blocking and drops
+ * it from @unsent. FALSE with @error when the peer is gone; otherwise
+ * *@out_blocked says whether bytes remain (wait until it is writable).
+ * Both ends of MLLP use it: the listener for ACKs, the feed for frames. */
+gboolean tw_mllp_write_some (GPollableOutputStream  *output,
+                             GString                *unsent,
+                             gboolean               *out_blocked,
+                             GError                **error);
 
 G_END_DECLS
