@@ -4,16 +4,9 @@
 #include "tw-error.h"
 #include "tw-metric.h"
 #include "tw-units.h"
+#include "tw-test-batch.h"
 
 #define ONE_MIB (1024 * 1024)
-
-static const char *
-reject_reason (TwBatch *batch,
-               guint    index)
-{
-  g_assert_cmpuint (batch->rejects->len, >, index);
-  return ((TwReject *) batch->rejects->pdata[index])->reason;
-}
 
 static gsize
 reject_size (TwBatch *batch,

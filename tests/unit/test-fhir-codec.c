@@ -2,6 +2,7 @@
 
 #include "tw-fhir-codec.h"
 #include "tw-time.h"
+#include "tw-test-batch.h"
 
 #define TS_TEXT "2026-11-23T07:10:03.250+01:00"
 
@@ -10,22 +11,6 @@ decode (TwBatch    *batch,
         const char *text)
 {
   return tw_fhir_codec_decode (batch, text, strlen (text), NULL);
-}
-
-static const char *
-reject_reason (TwBatch *batch,
-               guint    index)
-{
-  g_assert_cmpuint (batch->rejects->len, >, index);
-  return ((TwReject *) batch->rejects->pdata[index])->reason;
-}
-
-static const TwSample *
-sample (TwBatch *batch,
-        guint    index)
-{
-  g_assert_cmpuint (batch->samples->len, >, index);
-  return &g_array_index (batch->samples, TwSample, index);
 }
 
 static gint64

@@ -2,6 +2,7 @@
 
 #include "tw-hl7-codec.h"
 #include "tw-time.h"
+#include "tw-test-batch.h"
 
 #define MSH_ORU "MSH|^~\\&|MONITOR^0800A1B2C3D4E5F6^EUI-64|ICU|TIDEWATCH|HOSP|" \
                 "20261123071004+0100||ORU^R01^ORU_R01|MSG00042|P|2.6|||NE|AL\r"
@@ -11,22 +12,6 @@ decode (TwBatch    *batch,
         const char *text)
 {
   return tw_hl7_codec_decode (batch, text, strlen (text), NULL);
-}
-
-static const char *
-reject_reason (TwBatch *batch,
-               guint    index)
-{
-  g_assert_cmpuint (batch->rejects->len, >, index);
-  return ((TwReject *) batch->rejects->pdata[index])->reason;
-}
-
-static const TwSample *
-sample (TwBatch *batch,
-        guint    index)
-{
-  g_assert_cmpuint (batch->samples->len, >, index);
-  return &g_array_index (batch->samples, TwSample, index);
 }
 
 static const TwEntityInfo *
