@@ -62,9 +62,27 @@ tw_alert_state_to_string (TwAlertState state)
     }
 }
 
-static void
+TwAlert *
+tw_alert_copy (const TwAlert *alert)
+{
+  TwAlert *copy;
+
+  g_return_val_if_fail (alert != NULL, NULL);
+
+  copy = g_memdup2 (alert, sizeof *alert);
+  copy->rule_id = g_strdup (alert->rule_id);
+  copy->entity_key = g_strdup (alert->entity_key);
+  copy->message = g_strdup (alert->message);
+  copy->acknowledged_by = g_strdup (alert->acknowledged_by);
+  copy->ack_note = g_strdup (alert->ack_note);
+  return copy;
+}
+
+void
 tw_alert_free (TwAlert *alert)
 {
+  if (alert == NULL)
+    return;
   g_free (alert->rule_id);
   g_free (alert->entity_key);
   g_free (alert->message);

@@ -104,6 +104,10 @@ typedef struct _TwAlertBoard TwAlertBoard;
 const char   *tw_alert_priority_to_string (TwAlertPriority priority);
 const char   *tw_alert_state_to_string    (TwAlertState    state);
 
+/* Deep copies, for snapshots that leave the engine thread. */
+TwAlert      *tw_alert_copy            (const TwAlert *alert);
+void          tw_alert_free            (TwAlert       *alert);
+
 TwAlertBoard *tw_alert_board_new       (void);
 void          tw_alert_board_free      (TwAlertBoard *board);
 
@@ -167,5 +171,6 @@ const GArray *tw_alert_board_get_log   (TwAlertBoard *board);
 GArray       *tw_alert_board_steal_log (TwAlertBoard *board);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwAlertBoard, tw_alert_board_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwAlert, tw_alert_free)
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "tw-alert.h"
 #include "tw-session.h"
 #include "tw-source.h"
 
@@ -68,7 +69,45 @@ void              tw_pipeline_stop        (TwPipeline  *pipeline);
 TwPipelineStatus *tw_pipeline_get_status  (TwPipeline  *pipeline);
 void              tw_pipeline_free        (TwPipeline  *pipeline);
 
+/**
+ * TwAlertSnapshot:
+ * The alert console's view, copied on the engine thread (safe anywhere).
+ * @generation changes whenever anything in it changed; @alerts are the
+ * open alerts in console order (priority, then age), deep copies.
+ * @newest_high_id is the most recent HIGH alert raised (0: none), so the
+ * UI can announce each new one once.
+ */
+typedef struct
+{
+  guint64    generation;
+  GPtrArray *alerts;                           /* TwAlert*, owned copies */
+  guint      counts[TW_ALERT_N_PRIORITIES];
+  gboolean   audio_paused;
+  gint64     audio_paused_until;              /* wall µs, 0 when not paused */
+  guint64    newest_high_id;
+  guint64    too_late;                         /* samples beyond the lateness */
+} TwAlertSnapshot;
+
+void             tw_alert_snapshot_free (TwAlertSnapshot *snapshot);
+
+TwAlertSnapshot *tw_pipeline_get_alerts       (TwPipeline *pipeline);
+/* Operator actions: queued to the engine thread, applied within one loop
+ * turn (≤100 ms), stored with who/when/note in the next commit. */
+void             tw_pipeline_acknowledge_alert (TwPipeline *pipeline,
+                                                guint64     alert_id,
+                                                const char *who,
+                                                const char *note);
+void             tw_pipeline_escalate_alert    (TwPipeline *pipeline,
+                                                guint64     alert_id,
+                                                const char *who,
+                                                const char *note);
+void             tw_pipeline_pause_audio       (TwPipeline *pipeline,
+                                                const char *who);
+/* The admin changed rules in the store: load them again. */
+void             tw_pipeline_reload_rules      (TwPipeline *pipeline);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipeline, tw_pipeline_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipelineStatus, tw_pipeline_status_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwAlertSnapshot, tw_alert_snapshot_free)
 
 G_END_DECLS
