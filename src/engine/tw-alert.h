@@ -52,6 +52,14 @@ typedef enum
 
 #define TW_ALERT_N_PRIORITIES (TW_ALERT_PRIORITY_HIGH + 1)
 
+/* Physiological (or, for markets and retail, about the watched process)
+ * versus technical (stale data, lost signal): DOMAIN.md keeps them apart. */
+typedef enum
+{
+  TW_ALERT_CATEGORY_PHYSIOLOGICAL,
+  TW_ALERT_CATEGORY_TECHNICAL,
+} TwAlertCategory;
+
 typedef enum
 {
   TW_ALERT_STATE_NONE,          /* "from" of the transition that raises it */
@@ -87,7 +95,31 @@ typedef struct
   gint64           acknowledged_us;
   gboolean         escalated;
   gint64           escalated_us;
+  /* Event time of the samples that raised the condition and of the last
+   * one that confirmed it (the trend highlights this span); 0 unknown. */
+  gint64           evidence_from_ts;
+  gint64           evidence_to_ts;
+  char            *group;           /* entity's group at raise, nullable */
+  TwAlertCategory  category;
+  gint64           source_id;       /* source of the triggering sample, 0 unknown */
 } TwAlert;
+
+/* One condition report with everything the rule engine knows. Strings are
+ * borrowed. */
+typedef struct
+{
+  const char      *rule_id;
+  const char      *entity_key;
+  TwAlertPriority  priority;
+  gboolean         latching;
+  gboolean         active;
+  const char      *message;
+  gint64           evidence_from_ts;
+  gint64           evidence_to_ts;
+  const char      *group;
+  TwAlertCategory  category;
+  gint64           source_id;
+} TwAlertCondition;
 
 typedef struct
 {
@@ -103,6 +135,14 @@ typedef struct _TwAlertBoard TwAlertBoard;
 
 const char   *tw_alert_priority_to_string (TwAlertPriority priority);
 const char   *tw_alert_state_to_string    (TwAlertState    state);
+const char   *tw_alert_category_to_string (TwAlertCategory category);
+/* The inverses, for the store; FALSE on an unknown name. */
+gboolean      tw_alert_priority_from_string (const char      *text,
+                                             TwAlertPriority *out_priority);
+gboolean      tw_alert_state_from_string    (const char      *text,
+                                             TwAlertState    *out_state);
+gboolean      tw_alert_category_from_string (const char      *text,
+                                             TwAlertCategory *out_category);
 
 /* Deep copies, for snapshots that leave the engine thread. */
 TwAlert      *tw_alert_copy            (const TwAlert *alert);
@@ -130,6 +170,14 @@ guint64       tw_alert_board_condition (TwAlertBoard    *board,
                                         const char      *message,
                                         gint64           now_us);
 
+/* The same with evidence window, group, category and source. An active
+ * report sets the evidence start when it raises the alert and moves its end
+ * on every report; evidence_from_ts also moves back if a report names an
+ * earlier start. */
+guint64       tw_alert_board_condition_full (TwAlertBoard           *board,
+                                             const TwAlertCondition *condition,
+                                             gint64                  now_us);
+
 /* Acknowledges open alert @id by @who with an optional @note. FALSE when
  * there is no such open alert or it was acknowledged already. */
 gboolean      tw_alert_board_acknowledge (TwAlertBoard *board,
@@ -137,6 +185,28 @@ gboolean      tw_alert_board_acknowledge (TwAlertBoard *board,
                                           const char   *who,
                                           const char   *note,
                                           gint64        now_us);
+
+/* Manual escalation of open alert @id by @who (the console's "escalate"):
+ * marks it escalated and logs a self-transition with @note. FALSE when
+ * there is no such open alert or its condition cleared already. May be
+ * repeated; each call is logged. */
+gboolean      tw_alert_board_escalate (TwAlertBoard *board,
+                                       guint64       id,
+                                       const char   *who,
+                                       const char   *note,
+                                       gint64        now_us);
+
+/* After a restart: puts a copy of @alert (an open alert read back from the
+ * store, state ACTIVE, ACKNOWLEDGED or CLEARED) on the board without
+ * logging anything, and keeps new ids above its id. Replaces an open alert
+ * with the same rule+entity or id. */
+void          tw_alert_board_restore     (TwAlertBoard  *board,
+                                          const TwAlert *alert);
+/* Ids of new alerts start at @next_id (never below an id on the board);
+ * the store passes 1 + the highest id it ever saw. */
+void          tw_alert_board_set_next_id (TwAlertBoard  *board,
+                                          guint64        next_id);
+guint64       tw_alert_board_get_next_id (TwAlertBoard  *board);
 
 /* Pauses audio for the pause duration. A new alert of a priority higher than
  * every alert open now (any priority when none is open) ends the pause. */
