@@ -8,6 +8,7 @@
 #define TW_ALERT_NOTE_REARMED    "condition returned within the re-arm time"
 #define TW_ALERT_NOTE_REARM_DONE "re-arm time passed"
 #define TW_ALERT_NOTE_ESCALATED  "unacknowledged high alert escalated"
+#define TW_ALERT_NOTE_MANUAL     "escalated by an operator"
 
 struct _TwAlertBoard
 {
@@ -62,6 +63,65 @@ tw_alert_state_to_string (TwAlertState state)
     }
 }
 
+const char *
+tw_alert_category_to_string (TwAlertCategory category)
+{
+  switch (category)
+    {
+    case TW_ALERT_CATEGORY_PHYSIOLOGICAL:
+      return "physiological";
+    case TW_ALERT_CATEGORY_TECHNICAL:
+      return "technical";
+    default:
+      return "unknown";
+    }
+}
+
+gboolean
+tw_alert_priority_from_string (const char      *text,
+                               TwAlertPriority *out_priority)
+{
+  g_return_val_if_fail (out_priority != NULL, FALSE);
+
+  for (int p = TW_ALERT_PRIORITY_LOW; p <= TW_ALERT_PRIORITY_HIGH; p++)
+    if (g_strcmp0 (text, tw_alert_priority_to_string (p)) == 0)
+      {
+        *out_priority = p;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+tw_alert_state_from_string (const char   *text,
+                            TwAlertState *out_state)
+{
+  g_return_val_if_fail (out_state != NULL, FALSE);
+
+  for (int s = TW_ALERT_STATE_NONE; s <= TW_ALERT_STATE_CLOSED; s++)
+    if (g_strcmp0 (text, tw_alert_state_to_string (s)) == 0)
+      {
+        *out_state = s;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+tw_alert_category_from_string (const char      *text,
+                               TwAlertCategory *out_category)
+{
+  g_return_val_if_fail (out_category != NULL, FALSE);
+
+  for (int c = TW_ALERT_CATEGORY_PHYSIOLOGICAL; c <= TW_ALERT_CATEGORY_TECHNICAL; c++)
+    if (g_strcmp0 (text, tw_alert_category_to_string (c)) == 0)
+      {
+        *out_category = c;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 TwAlert *
 tw_alert_copy (const TwAlert *alert)
 {
@@ -75,6 +135,7 @@ tw_alert_copy (const TwAlert *alert)
   copy->message = g_strdup (alert->message);
   copy->acknowledged_by = g_strdup (alert->acknowledged_by);
   copy->ack_note = g_strdup (alert->ack_note);
+  copy->group = g_strdup (alert->group);
   return copy;
 }
 
@@ -88,6 +149,7 @@ tw_alert_free (TwAlert *alert)
   g_free (alert->message);
   g_free (alert->acknowledged_by);
   g_free (alert->ack_note);
+  g_free (alert->group);
   g_free (alert);
 }
 
@@ -244,26 +306,31 @@ pause_running (TwAlertBoard *board,
 }
 
 static TwAlert *
-raise_alert (TwAlertBoard    *board,
-             const char      *rule_id,
-             const char      *entity_key,
-             TwAlertPriority  priority,
-             gboolean         latching,
-             const char      *message,
-             gint64           now_us)
+raise_alert (TwAlertBoard           *board,
+             const TwAlertCondition *condition,
+             gint64                  now_us)
 {
   TwAlert *alert = g_new0 (TwAlert, 1);
+  const char *rule_id = condition->rule_id;
+  const char *entity_key = condition->entity_key;
+  TwAlertPriority priority = condition->priority;
+  const char *message = condition->message;
 
   alert->id = board->next_id++;
   alert->rule_id = g_strdup (rule_id);
   alert->entity_key = g_strdup (entity_key);
   alert->priority = priority;
-  alert->latching = latching;
+  alert->latching = condition->latching;
   alert->state = TW_ALERT_STATE_NONE;
   alert->condition_active = TRUE;
   alert->occurrences = 1;
   alert->message = g_strdup (message);
   alert->raised_us = now_us;
+  alert->evidence_from_ts = condition->evidence_from_ts;
+  alert->evidence_to_ts = condition->evidence_to_ts;
+  alert->group = g_strdup (condition->group);
+  alert->category = condition->category;
+  alert->source_id = condition->source_id;
 
   /* Only a new alert breaks through a pause, never an update. */
   if (pause_running (board, now_us) && (int) priority > board->pause_ceiling)
@@ -279,18 +346,34 @@ raise_alert (TwAlertBoard    *board,
 }
 
 static void
-condition_started (TwAlertBoard    *board,
-                   TwAlert         *alert,
-                   TwAlertPriority  priority,
-                   const char      *message,
-                   gint64           now_us)
+update_evidence (TwAlert                *alert,
+                 const TwAlertCondition *condition)
 {
+  if (condition->evidence_from_ts != 0 &&
+      (alert->evidence_from_ts == 0 ||
+       condition->evidence_from_ts < alert->evidence_from_ts))
+    alert->evidence_from_ts = condition->evidence_from_ts;
+  if (condition->evidence_to_ts > alert->evidence_to_ts)
+    alert->evidence_to_ts = condition->evidence_to_ts;
+  if (condition->source_id != 0)
+    alert->source_id = condition->source_id;
+}
+
+static void
+condition_started (TwAlertBoard           *board,
+                   TwAlert                *alert,
+                   const TwAlertCondition *condition,
+                   gint64                  now_us)
+{
+  const char *message = condition->message;
+
   g_assert (alert->state != TW_ALERT_STATE_CLOSED);
 
-  alert->priority = MAX (alert->priority, priority);
+  alert->priority = MAX (alert->priority, condition->priority);
   g_free (alert->message);
   alert->message = g_strdup (message);
   alert->updated_us = now_us;
+  update_evidence (alert, condition);
   if (alert->condition_active)
     return;
 
@@ -352,15 +435,35 @@ tw_alert_board_condition (TwAlertBoard    *board,
                           const char      *message,
                           gint64           now_us)
 {
+  TwAlertCondition condition = {
+    .rule_id = rule_id,
+    .entity_key = entity_key,
+    .priority = priority,
+    .latching = latching,
+    .active = active,
+    .message = message,
+  };
+
+  return tw_alert_board_condition_full (board, &condition, now_us);
+}
+
+guint64
+tw_alert_board_condition_full (TwAlertBoard           *board,
+                               const TwAlertCondition *condition,
+                               gint64                  now_us)
+{
   g_autofree char *key = NULL;
   TwAlert *alert;
+  const char *message;
 
   g_return_val_if_fail (board != NULL, 0);
-  g_return_val_if_fail (rule_id != NULL, 0);
-  g_return_val_if_fail (entity_key != NULL, 0);
-  g_return_val_if_fail (priority <= TW_ALERT_PRIORITY_HIGH, 0);
+  g_return_val_if_fail (condition != NULL, 0);
+  g_return_val_if_fail (condition->rule_id != NULL, 0);
+  g_return_val_if_fail (condition->entity_key != NULL, 0);
+  g_return_val_if_fail (condition->priority <= TW_ALERT_PRIORITY_HIGH, 0);
 
-  key = make_key (rule_id, entity_key);
+  message = condition->message;
+  key = make_key (condition->rule_id, condition->entity_key);
   alert = g_hash_table_lookup (board->open_by_key, key);
 
   if (alert != NULL && rearm_passed (board, alert, now_us))
@@ -369,13 +472,12 @@ tw_alert_board_condition (TwAlertBoard    *board,
       alert = NULL;
     }
 
-  if (active)
+  if (condition->active)
     {
       if (alert == NULL)
-        alert = raise_alert (board, rule_id, entity_key, priority, latching,
-                             message, now_us);
+        alert = raise_alert (board, condition, now_us);
       else
-        condition_started (board, alert, priority, message, now_us);
+        condition_started (board, alert, condition, now_us);
       return alert->id;
     }
 
@@ -430,6 +532,91 @@ tw_alert_board_acknowledge (TwAlertBoard *board,
       g_assert_not_reached ();
     }
   return FALSE;
+}
+
+gboolean
+tw_alert_board_escalate (TwAlertBoard *board,
+                         guint64       id,
+                         const char   *who,
+                         const char   *note,
+                         gint64        now_us)
+{
+  TwAlert *alert;
+
+  g_return_val_if_fail (board != NULL, FALSE);
+  g_return_val_if_fail (who != NULL, FALSE);
+
+  alert = g_hash_table_lookup (board->open_by_id, &id);
+  if (alert == NULL || alert->state == TW_ALERT_STATE_CLEARED)
+    return FALSE;
+
+  alert->escalated = TRUE;
+  alert->escalated_us = now_us;
+  log_transition (board, alert, alert->state, who,
+                  note != NULL ? note : TW_ALERT_NOTE_MANUAL, now_us);
+  return TRUE;
+}
+
+void
+tw_alert_board_restore (TwAlertBoard  *board,
+                        const TwAlert *alert)
+{
+  g_autofree char *key = NULL;
+  TwAlert *copy;
+  TwAlert *old;
+
+  g_return_if_fail (board != NULL);
+  g_return_if_fail (alert != NULL);
+  g_return_if_fail (alert->rule_id != NULL && alert->entity_key != NULL);
+  g_return_if_fail (alert->state == TW_ALERT_STATE_ACTIVE ||
+                    alert->state == TW_ALERT_STATE_ACKNOWLEDGED ||
+                    alert->state == TW_ALERT_STATE_CLEARED);
+
+  old = g_hash_table_lookup (board->open_by_id, &alert->id);
+  if (old != NULL)
+    {
+      g_autofree char *old_key = make_key (old->rule_id, old->entity_key);
+
+      g_hash_table_remove (board->open_by_id, &old->id);
+      g_hash_table_remove (board->open_by_key, old_key);
+    }
+
+  key = make_key (alert->rule_id, alert->entity_key);
+  old = g_hash_table_lookup (board->open_by_key, key);
+  if (old != NULL)
+    {
+      g_hash_table_remove (board->open_by_id, &old->id);
+      g_hash_table_remove (board->open_by_key, key);
+    }
+
+  copy = tw_alert_copy (alert);
+  g_hash_table_insert (board->open_by_key, g_steal_pointer (&key), copy);
+  g_hash_table_insert (board->open_by_id, &copy->id, copy);
+  board->next_id = MAX (board->next_id, copy->id + 1);
+}
+
+void
+tw_alert_board_set_next_id (TwAlertBoard *board,
+                            guint64       next_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (board != NULL);
+  g_return_if_fail (next_id > 0);
+
+  board->next_id = next_id;
+  g_hash_table_iter_init (&iter, board->open_by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    board->next_id = MAX (board->next_id, ((TwAlert *) value)->id + 1);
+}
+
+guint64
+tw_alert_board_get_next_id (TwAlertBoard *board)
+{
+  g_return_val_if_fail (board != NULL, 0);
+
+  return board->next_id;
 }
 
 void

@@ -312,6 +312,126 @@ test_steal_log (void)
   g_assert_cmpuint (tw_alert_board_get_log (board)->len, ==, 0);
 }
 
+static void
+test_condition_full_evidence (void)
+{
+  g_autoptr(TwAlertBoard) board = board_new ();
+  TwAlertCondition c = {
+    .rule_id = "hr-high",
+    .entity_key = "P1",
+    .priority = TW_ALERT_PRIORITY_MEDIUM,
+    .active = TRUE,
+    .message = "HR 140",
+    .evidence_from_ts = 100 * SEC,
+    .evidence_to_ts = 130 * SEC,
+    .group = "ICU",
+    .category = TW_ALERT_CATEGORY_PHYSIOLOGICAL,
+    .source_id = 7,
+  };
+  guint64 id = tw_alert_board_condition_full (board, &c, T0);
+  const TwAlert *alert = tw_alert_board_lookup (board, id);
+  g_autoptr(TwAlert) copy = NULL;
+
+  g_assert_cmpint (alert->evidence_from_ts, ==, 100 * SEC);
+  g_assert_cmpint (alert->evidence_to_ts, ==, 130 * SEC);
+  g_assert_cmpstr (alert->group, ==, "ICU");
+  g_assert_cmpint (alert->source_id, ==, 7);
+
+  /* A confirming report moves the end only. */
+  c.evidence_from_ts = 125 * SEC;
+  c.evidence_to_ts = 160 * SEC;
+  g_assert_cmpuint (tw_alert_board_condition_full (board, &c, T0 + SEC), ==, id);
+  alert = tw_alert_board_lookup (board, id);
+  g_assert_cmpint (alert->evidence_from_ts, ==, 100 * SEC);
+  g_assert_cmpint (alert->evidence_to_ts, ==, 160 * SEC);
+
+  copy = tw_alert_copy (alert);
+  g_assert_cmpstr (copy->group, ==, "ICU");
+  g_assert_true (copy->group != alert->group);
+  g_assert_cmpint (copy->category, ==, TW_ALERT_CATEGORY_PHYSIOLOGICAL);
+}
+
+static void
+test_manual_escalation_logged (void)
+{
+  g_autoptr(TwAlertBoard) board = board_new ();
+  guint64 id = report (board, "r", "A", TW_ALERT_PRIORITY_LOW, FALSE, TRUE, T0);
+  const TwAlertTransition *t;
+
+  g_assert_true (tw_alert_board_escalate (board, id, "nurse", "no response", T0 + SEC));
+  g_assert_true (tw_alert_board_lookup (board, id)->escalated);
+  g_assert_cmpint (tw_alert_board_lookup (board, id)->escalated_us, ==, T0 + SEC);
+  assert_transition (board, 1, id, TW_ALERT_STATE_ACTIVE, TW_ALERT_STATE_ACTIVE, T0 + SEC);
+  t = log_at (board, 1);
+  g_assert_cmpstr (t->who, ==, "nurse");
+  g_assert_cmpstr (t->note, ==, "no response");
+
+  g_assert_false (tw_alert_board_escalate (board, id + 1, "nurse", NULL, T0));
+  /* Cleared: nothing left to escalate. */
+  report (board, "r", "A", TW_ALERT_PRIORITY_LOW, FALSE, FALSE, T0 + 2 * SEC);
+  g_assert_false (tw_alert_board_escalate (board, id, "nurse", NULL, T0 + 3 * SEC));
+}
+
+static void
+test_restore_and_next_id (void)
+{
+  g_autoptr(TwAlertBoard) board = board_new ();
+  TwAlert saved = {
+    .id = 41,
+    .rule_id = "spo2-low",
+    .entity_key = "P2",
+    .priority = TW_ALERT_PRIORITY_HIGH,
+    .state = TW_ALERT_STATE_ACKNOWLEDGED,
+    .condition_active = TRUE,
+    .occurrences = 3,
+    .message = "SpO2 85",
+    .raised_us = T0,
+    .acknowledged_by = "nurse",
+  };
+  guint64 id;
+
+  tw_alert_board_restore (board, &saved);
+  g_assert_cmpuint (tw_alert_board_get_log (board)->len, ==, 0);
+  g_assert_cmpuint (tw_alert_board_get_next_id (board), ==, 42);
+  g_assert_cmpuint (tw_alert_board_lookup (board, 41)->occurrences, ==, 3);
+
+  /* The restored alert is the open one for its rule and entity: the
+   * condition ending closes it (acknowledged). */
+  g_assert_cmpuint (report (board, "spo2-low", "P2", TW_ALERT_PRIORITY_HIGH, FALSE,
+                            FALSE, T0 + SEC), ==, 0);
+  g_assert_null (tw_alert_board_lookup (board, 41));
+
+  tw_alert_board_set_next_id (board, 100);
+  id = report (board, "r", "A", TW_ALERT_PRIORITY_LOW, FALSE, TRUE, T0);
+  g_assert_cmpuint (id, ==, 100);
+  /* Never below an id on the board. */
+  tw_alert_board_set_next_id (board, 5);
+  g_assert_cmpuint (tw_alert_board_get_next_id (board), ==, 101);
+}
+
+static void
+test_string_round_trips (void)
+{
+  TwAlertPriority p;
+  TwAlertState s;
+  TwAlertCategory c;
+
+  for (int i = TW_ALERT_PRIORITY_LOW; i <= TW_ALERT_PRIORITY_HIGH; i++)
+    {
+      g_assert_true (tw_alert_priority_from_string (tw_alert_priority_to_string (i), &p));
+      g_assert_cmpint (p, ==, i);
+    }
+  for (int i = TW_ALERT_STATE_NONE; i <= TW_ALERT_STATE_CLOSED; i++)
+    {
+      g_assert_true (tw_alert_state_from_string (tw_alert_state_to_string (i), &s));
+      g_assert_cmpint (s, ==, i);
+    }
+  g_assert_true (tw_alert_category_from_string ("technical", &c));
+  g_assert_cmpint (c, ==, TW_ALERT_CATEGORY_TECHNICAL);
+  g_assert_false (tw_alert_priority_from_string ("urgent", &p));
+  g_assert_false (tw_alert_category_from_string (NULL, &c));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +450,10 @@ main (int   argc,
   g_test_add_func ("/alert/escalation-exactly-at-delay", test_escalation_exactly_at_delay);
   g_test_add_func ("/alert/ordering-and-counts", test_ordering_and_counts);
   g_test_add_func ("/alert/steal-log", test_steal_log);
+  g_test_add_func ("/alert/condition-full-evidence", test_condition_full_evidence);
+  g_test_add_func ("/alert/manual-escalation-logged", test_manual_escalation_logged);
+  g_test_add_func ("/alert/restore-and-next-id", test_restore_and_next_id);
+  g_test_add_func ("/alert/string-round-trips", test_string_round_trips);
 
   return g_test_run ();
 }
