@@ -7,9 +7,12 @@ G_BEGIN_DECLS
 
 /**
  * TwAlertRecord:
- * An alert as stored: the board's alert (tw-alert.h) plus what only the
- * pipeline knows. Open alerts are rows whose state is not "closed"; a
+ * An alert as stored. Open alerts are rows whose state is not "closed"; a
  * closed alert keeps its row (state CLOSED) for the history.
+ * @group, @source_id and the evidence window repeat the TwAlert's own
+ * fields (tw_alert_record_new() copies them; the store reads and writes
+ * the TwAlert's): kept here so callers written before the board carried
+ * them keep working.
  *
  * All times are wall-clock µs since the epoch (tw-time.h), including the
  * TwAlert's *_us fields: the pipeline drives its board with wall time so a
