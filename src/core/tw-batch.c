@@ -83,12 +83,25 @@ tw_batch_add_entity (TwBatch    *batch,
                      const char *mrn,
                      const char *location)
 {
+  tw_batch_add_entity_in_group (batch, kind, key, name, mrn, location, NULL);
+}
+
+void
+tw_batch_add_entity_in_group (TwBatch    *batch,
+                              const char *kind,
+                              const char *key,
+                              const char *name,
+                              const char *mrn,
+                              const char *location,
+                              const char *group)
+{
   TwEntityInfo info = {
     .key = tw_batch_intern (batch, key),
     .kind = tw_batch_intern (batch, kind),
     .name = tw_batch_intern (batch, name),
     .mrn = tw_batch_intern (batch, mrn),
     .location = tw_batch_intern (batch, location),
+    .group = tw_batch_intern (batch, group),
   };
 
   g_array_append_val (batch->entities, info);

@@ -29,6 +29,7 @@ typedef struct
   const char *name;      /* may be NULL */
   const char *mrn;       /* may be NULL */
   const char *location;  /* bed, may be NULL */
+  const char *group;     /* ward, customer tier, portfolio; may be NULL (rule scopes) */
 } TwEntityInfo;
 
 /**
@@ -92,6 +93,14 @@ void        tw_batch_add_entity   (TwBatch      *batch,
                                    const char   *name,
                                    const char   *mrn,
                                    const char   *location);
+/* The same with the entity's group (NULL: keep what is known). */
+void        tw_batch_add_entity_in_group (TwBatch    *batch,
+                                          const char *kind,
+                                          const char *key,
+                                          const char *name,
+                                          const char *mrn,
+                                          const char *location,
+                                          const char *group);
 void        tw_batch_add_reject   (TwBatch      *batch,
                                    const char   *reason,
                                    const void   *raw,

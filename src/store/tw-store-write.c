@@ -208,7 +208,7 @@ update_entity (TwStore             *store,
   stmt = tw_store_prepare (store,
                            "UPDATE entities SET name = coalesce (?, name), mrn = coalesce (?, mrn),"
                            " location = coalesce (?, location), updated_at = ?,"
-                           " kind = coalesce (?, kind) WHERE key = ?",
+                           " kind = coalesce (?, kind), grp = coalesce (?, grp) WHERE key = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -219,7 +219,9 @@ update_entity (TwStore             *store,
   /* An entity first seen through a sample was taken for a patient; its
    * announcement says what it really is (an instrument, a store). */
   sqlite3_bind_text (stmt, 5, info->kind, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, info->key, -1, SQLITE_TRANSIENT);
+  /* The group (ward, tier, portfolio) scopes rules and filters alerts. */
+  sqlite3_bind_text (stmt, 6, info->group, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, info->key, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       tw_store_set_error (store, error, "Could not update an entity");
