@@ -58,6 +58,9 @@ TwWindowAdmit  tw_window_set_add      (TwWindowSet   *set,
 void           tw_window_set_advance  (TwWindowSet   *set,
                                        gint64         watermark);
 guint64        tw_window_set_get_too_late (TwWindowSet *set);
+/* Windows held (emitted ones still within their lateness included):
+ * bounded by the watermark, not by how much input came. */
+guint          tw_window_set_get_n_open   (TwWindowSet *set);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwWindowSet, tw_window_set_free)
 
