@@ -49,5 +49,17 @@ int        twctl_cmd_patients          (Twctl *self, int argc, char **argv);
 int        twctl_cmd_stats             (Twctl *self, int argc, char **argv);
 int        twctl_cmd_quarantine        (Twctl *self, int argc, char **argv);
 int        twctl_cmd_source            (Twctl *self, int argc, char **argv);
+int        twctl_cmd_rules             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_alerts            (Twctl *self, int argc, char **argv);
+int        twctl_cmd_replay            (Twctl *self, int argc, char **argv);
+
+/* Rule files for rules and replay (tw-cli-rules.c): element-type TwRule,
+ * ids unique across the files. */
+GPtrArray *twctl_load_rule_file        (const char         *path,
+                                        GError            **error);
+GPtrArray *twctl_load_rule_files       (const char * const *paths,
+                                        GError            **error);
+GPtrArray *twctl_load_rule_dir         (const char         *dir,
+                                        GError            **error);
 
 G_END_DECLS

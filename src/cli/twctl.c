@@ -28,6 +28,13 @@ static const char usage_text[] =
   "                                    configure the sources the app reads\n"
   "  quarantine list|show ID|reprocess [ID…]|export FILE\n"
   "                                    review messages that could not be used\n"
+  "  rules check FILE…                 validate rule or pack files (no store needed)\n"
+  "  rules list|import FILE|enable ID|disable ID|export [FILE]|preview ID|FILE\n"
+  "                                    manage the alert rules in the store\n"
+  "  alerts list [--all] [--search T]  open alerts (with --all: the history)\n"
+  "  alerts show ID                    one alert and its transitions (who, when, note)\n"
+  "  replay FILE [--rules FILE]        run a recorded stream through the rules offline and\n"
+  "                                    print every alert transition (--json: one per line)\n"
   "\n"
   "Passwords are read from the terminal, from standard input when it is not a terminal\n"
   "(one per line: first the signing-in user's, then a new one), or from --password-file\n"
@@ -220,6 +227,12 @@ main (int    argc,
     status = twctl_cmd_quarantine (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "stats"))
     status = twctl_cmd_stats (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "rules"))
+    status = twctl_cmd_rules (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "alerts"))
+    status = twctl_cmd_alerts (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "replay"))
+    status = twctl_cmd_replay (&self, argc - 1, argv + 1);
   else
     {
       g_printerr ("twctl: unknown command “%s”\n%s\n", argv[1], usage_text);
