@@ -141,7 +141,17 @@ append_patient (GString             *out,
   g_string_append_c (out, '^');
   append_text (out, given);
   g_string_append (out, SEGMENT_END "PV1|1|I|");
-  append_text (out, patient->bed);
+  /* PV1-3 point of care^room^bed: the receiver takes the ward as the
+   * patient's group and stores "ward-bed" as the location. */
+  if (patient->ward != NULL)
+    {
+      append_text (out, patient->ward);
+      g_string_append_printf (out, "^^%02u", patient->bed_number);
+    }
+  else
+    {
+      append_text (out, patient->bed);
+    }
   g_string_append (out, SEGMENT_END);
 }
 

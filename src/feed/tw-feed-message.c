@@ -59,6 +59,8 @@ tw_feed_message_patient (const TwFeedPatient *patient)
   append_member (out, "mrn", patient->mrn);
   append_member (out, "name", patient->name);
   append_member (out, "bed", patient->bed);
+  if (patient->ward != NULL)
+    append_member (out, "group", patient->ward);
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
 }

@@ -15,6 +15,9 @@ enum
 /* MRNs have seven digits. */
 #define MRN_SPACE 10000000u
 
+/* The demo's wards: the first is the ICU, where the high alerts come from. */
+static const char * const wards[] = { "ICU", "Ward 7" };
+
 /* Names from many places, some with non-ASCII letters, because a real ward
  * list has them and readers of the feed must not mangle them. */
 static const char * const given_names[] = {
@@ -106,7 +109,11 @@ tw_feed_patient_new (const TwFeedParams *params,
   patient->name = g_strdup_printf ("%s %s",
                                    given_names[name % n_given],
                                    family_names[name / n_given]);
-  patient->bed = g_strdup_printf ("ICU-%02u", index + 1);
+  /* Two wards, so rules scoped to one ward and the console's group filter
+   * have something to tell apart: even indices in the ICU. */
+  patient->ward = g_strdup (wards[index % G_N_ELEMENTS (wards)]);
+  patient->bed_number = index / G_N_ELEMENTS (wards) + 1;
+  patient->bed = g_strdup_printf ("%s-%02u", patient->ward, patient->bed_number);
   return patient;
 }
 
@@ -119,5 +126,6 @@ tw_feed_patient_free (TwFeedPatient *patient)
   g_free (patient->mrn);
   g_free (patient->name);
   g_free (patient->bed);
+  g_free (patient->ward);
   g_free (patient);
 }

@@ -14,7 +14,9 @@ G_BEGIN_DECLS
  * @id: the stream's patient id ("P0003")
  * @mrn: a medical record number ("MRN-0048213")
  * @name: given and family name
- * @bed: where the monitor stands ("ICU-03")
+ * @bed: where the monitor stands ("ICU-03"): the ward and the bed number
+ * @ward: the ward ("ICU", "Ward 7"), the patient's group; NULL when unknown
+ * @bed_number: the bed within the ward (1, 2, …), 0 when unknown
  *
  * Identity of one simulated patient, a pure function of the seed and the
  * patient's index.
@@ -25,6 +27,8 @@ typedef struct
   char *mrn;
   char *name;
   char *bed;
+  char *ward;
+  guint bed_number;
 } TwFeedPatient;
 
 TwFeedPatient *tw_feed_patient_new  (const TwFeedParams *params,

@@ -221,6 +221,19 @@ location_of (const TwHl7Message *msg,
   return location->len > 0 ? g_string_free (g_steal_pointer (&location), FALSE) : NULL;
 }
 
+/* PV1-3.1, the point of care, is the ward: the patient's group for rule
+ * scopes and the console's filter. NULL when absent or not a usable name. */
+static char *
+group_of (const TwHl7Message *msg,
+          const TwHl7Segment *pv1)
+{
+  g_autofree char *ward = pv1 != NULL ? tw_hl7_field_text (msg, pv1, 3, 1) : NULL;
+
+  if (!tw_hl7_has_value (ward) || g_utf8_strlen (ward, -1) > MAX_KEY_CHARS)
+    return NULL;
+  return g_steal_pointer (&ward);
+}
+
 /* PID-5 "Family^Given^Middle" → "Given Middle Family". */
 static char *
 name_of (const TwHl7Message *msg,
@@ -283,6 +296,7 @@ add_patient (TwBatch            *batch,
              const TwHl7Message *msg,
              const TwHl7Segment *pid,
              const char         *location,
+             const char         *group,
              GString            *problems)
 {
   g_autofree char *key = tw_hl7_field_text (msg, pid, 3, 1);
@@ -297,7 +311,8 @@ add_patient (TwBatch            *batch,
     }
   name = name_of (msg, pid);
   mrn = mrn_of (msg, pid);
-  tw_batch_add_entity (batch, "patient", key, name, tw_hl7_has_value (mrn) ? mrn : NULL, location);
+  tw_batch_add_entity_in_group (batch, "patient", key, name, tw_hl7_has_value (mrn) ? mrn : NULL,
+                                location, group);
   return tw_batch_intern (batch, key);
 }
 
@@ -315,11 +330,13 @@ decode_oru (TwBatch            *batch,
 
       if (tw_hl7_segment_is (segment, "PID"))
         {
-          g_autofree char *location = location_of (msg, find_segment (msg, i + 1, "PV1", "PID"));
+          const TwHl7Segment *pv1 = find_segment (msg, i + 1, "PV1", "PID");
+          g_autofree char *location = location_of (msg, pv1);
+          g_autofree char *group = group_of (msg, pv1);
 
           seen_pid = TRUE;
           state.obr_time = NULL;
-          state.patient = add_patient (batch, msg, segment, location, problems);
+          state.patient = add_patient (batch, msg, segment, location, group, problems);
         }
       else if (tw_hl7_segment_is (segment, "OBR"))
         {
@@ -351,6 +368,7 @@ decode_adt (TwBatch            *batch,
   const TwHl7Segment *pid = find_segment (msg, 1, "PID", NULL);
   const TwHl7Segment *pv1 = find_segment (msg, 1, "PV1", NULL);
   g_autofree char *location = location_of (msg, pv1);
+  g_autofree char *group = group_of (msg, pv1);
 
   if (pid == NULL)
     {
@@ -367,7 +385,7 @@ decode_adt (TwBatch            *batch,
       g_free (location);
       location = g_strdup (TW_HL7_LOCATION_DISCHARGED);
     }
-  return add_patient (batch, msg, pid, location, problems) != NULL ? 1 : 0;
+  return add_patient (batch, msg, pid, location, group, problems) != NULL ? 1 : 0;
 }
 
 static TwDecodeResult decode_message (TwBatch      *batch,

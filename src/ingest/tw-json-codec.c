@@ -91,6 +91,18 @@ valid_key (const char *key)
   return key != NULL && *key != '\0' && g_utf8_strlen (key, -1) <= MAX_KEY_CHARS;
 }
 
+/* The optional "group" (ward, customer tier, portfolio): FALSE when it is
+ * there but not a usable name, so the sender hears about it. */
+static gboolean
+get_group (JsonObject  *obj,
+           const char **out_group)
+{
+  *out_group = get_string (obj, "group");
+  return !json_object_has_member (obj, "group") || valid_key (*out_group);
+}
+
+#define GROUP_PROBLEM "a \"group\" that is not a name of 1–64 characters"
+
 /* Returns: (transfer full) (nullable): why @ts_text cannot be the event
  * time of a @what message, or %NULL when it can */
 static char *
@@ -187,11 +199,14 @@ decode_patient (TwBatch    *batch,
                 gsize       len)
 {
   const char *id = get_string (obj, "id");
+  const char *group;
 
   if (!valid_key (id))
     return reject (batch, data, len, "patient message without a valid \"id\"");
-  tw_batch_add_entity (batch, "patient", id, get_string (obj, "name"), get_string (obj, "mrn"),
-                       get_string (obj, "bed"));
+  if (!get_group (obj, &group))
+    return reject (batch, data, len, "patient message with " GROUP_PROBLEM);
+  tw_batch_add_entity_in_group (batch, "patient", id, get_string (obj, "name"),
+                                get_string (obj, "mrn"), get_string (obj, "bed"), group);
   return TW_DECODE_OK;
 }
 
@@ -241,6 +256,7 @@ decode_samples (TwBatch    *batch,
   g_autofree char *time_problem = NULL;
   const char *entity = get_string (obj, "entity");
   const char *kind = get_string (obj, "kind");
+  const char *group;
   JsonNode *values_node = json_object_get_member (obj, "values");
   JsonObjectIter iter;
   const char *metric;
@@ -258,8 +274,10 @@ decode_samples (TwBatch    *batch,
     return reject (batch, data, len, "%s", time_problem);
   if (values_node == NULL || !JSON_NODE_HOLDS_OBJECT (values_node))
     return reject (batch, data, len, "samples message without a \"values\" object");
+  if (!get_group (obj, &group))
+    return reject (batch, data, len, "samples message with " GROUP_PROBLEM);
 
-  tw_batch_add_entity (batch, kind, entity, NULL, NULL, NULL);
+  tw_batch_add_entity_in_group (batch, kind, entity, NULL, NULL, NULL, group);
   json_object_iter_init (&iter, json_node_get_object (values_node));
   while (json_object_iter_next (&iter, &metric, &node))
     {
@@ -293,6 +311,7 @@ decode_tick (TwBatch    *batch,
   g_autoptr(GString) problems = g_string_new (NULL);
   g_autofree char *time_problem = NULL;
   const char *symbol = get_string (obj, "symbol");
+  const char *group;
   guint n_values = 0;
   double value;
   gint64 ts;
@@ -304,8 +323,10 @@ decode_tick (TwBatch    *batch,
     return reject (batch, data, len, "%s", time_problem);
   if (!json_object_has_member (obj, "price"))
     return reject (batch, data, len, "tick message without a \"price\"");
+  if (!get_group (obj, &group))
+    return reject (batch, data, len, "tick message with " GROUP_PROBLEM);
 
-  tw_batch_add_entity (batch, "instrument", symbol, NULL, NULL, NULL);
+  tw_batch_add_entity_in_group (batch, "instrument", symbol, NULL, NULL, NULL, group);
   if (get_number (obj, "price", problems, &value)
       && add_checked_sample (batch, problems, symbol, "price", ts, value))
     n_values++;
@@ -372,10 +393,17 @@ decode_adt (TwBatch    *batch,
   const char *patient = get_string (obj, "patient");
   const char *bed = get_string (obj, "bed");
   const char *ward = get_string (obj, "ward");
+  const char *group;
   g_autofree char *location = NULL;
 
   if (!valid_key (patient))
     return reject (batch, data, len, "%s message without a valid \"patient\"", type);
+  if (!get_group (obj, &group))
+    return reject (batch, data, len, "%s message with " GROUP_PROBLEM, type);
+  /* The ward is the patient's group (rule scopes, the console's filter)
+   * unless the message names another; a discharge keeps the last one. */
+  if (group == NULL && valid_key (ward))
+    group = ward;
   if (g_str_equal (type, "discharge"))
     location = g_strdup (LOCATION_DISCHARGED);
   else if (ward != NULL && bed != NULL)
@@ -385,8 +413,8 @@ decode_adt (TwBatch    *batch,
   else if (g_str_equal (type, "transfer"))
     return reject (batch, data, len, "transfer message without a \"bed\" or \"ward\"");
 
-  tw_batch_add_entity (batch, "patient", patient, get_string (obj, "name"),
-                       get_string (obj, "mrn"), location);
+  tw_batch_add_entity_in_group (batch, "patient", patient, get_string (obj, "name"),
+                                get_string (obj, "mrn"), location, group);
   return TW_DECODE_OK;
 }
 
