@@ -12,7 +12,7 @@
 
 G_DEFINE_QUARK (tw-rule-error-quark, tw_rule_error)
 
-static const char * const kind_names[TW_RULE_N_KINDS] = {
+static const char * const kind_names[TW_RULE_N_KINDS + 1] = {  /* NULL-terminated */
   [TW_RULE_THRESHOLD] = "threshold",
   [TW_RULE_RELATIVE_CHANGE] = "relative_change",
   [TW_RULE_RATE_OF_CHANGE] = "rate_of_change",
