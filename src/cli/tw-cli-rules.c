@@ -336,7 +336,17 @@ open_rules_store (Twctl      *self,
                   TwSession **out_session,
                   GError    **error)
 {
-  return twctl_open_store_for (self, RULES_PERMISSION, RULES_WHAT, out_session, error);
+  g_autoptr(GError) seed_error = NULL;
+  TwStore *store = twctl_open_store_for (self, RULES_PERMISSION, RULES_WHAT, out_session, error);
+
+  /* The default packs arrive with the first use of the rules, here or in
+   * the pipeline, whichever comes first (once per store: rules deleted
+   * later stay deleted). A broken installed pack must not lock the
+   * administrator out of fixing things. */
+  if (store != NULL && !tw_store_seed_rules (store, NULL, NULL, &seed_error))
+    g_printerr ("twctl: warning: the default rule packs were not added: %s\n",
+                seed_error->message);
+  return store;
 }
 
 static void
@@ -426,13 +436,13 @@ cmd_list (Twctl  *self,
       return 0;
     }
 
-  g_print ("%-28s %-9s %-16s %-7s %-3s %s\n", "ID", "PACK", "KIND", "PRIO", "ON", "CHANGED BY");
+  g_print ("%-28s %-12s %-16s %-7s %-3s %s\n", "ID", "PACK", "KIND", "PRIO", "ON", "CHANGED BY");
   for (guint i = 0; i < rows->len; i++)
     {
       TwRuleRow *row = g_ptr_array_index (rows, i);
       g_autoptr(TwRule) rule = tw_rule_from_data (row->json, -1, NULL);
 
-      g_print ("%-28s %-9s %-16s %-7s %-3s %s\n", row->id, row->pack ? row->pack : "–",
+      g_print ("%-28s %-12s %-16s %-7s %-3s %s\n", row->id, row->pack ? row->pack : "–",
                rule ? tw_rule_kind_to_string (rule->kind) : "(unreadable)",
                rule ? tw_alert_priority_to_string (rule->priority) : "–",
                row->enabled ? "yes" : "no", row->updated_by ? row->updated_by : "(default)");
