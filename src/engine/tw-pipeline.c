@@ -1,8 +1,7 @@
+#include <string.h>
+
 #include "tw-error.h"
-#include "tw-limits.h"
-#include "tw-pipeline.h"
-#include "tw-queue.h"
-#include "tw-store.h"
+#include "tw-pipeline-private.h"
 #include "tw-time.h"
 #include "tw-source.h"
 
@@ -12,32 +11,8 @@
 #define QUEUE_MAX_ROWS         (4 * COMMIT_MAX_ROWS)
 #define IDLE_POP_TIMEOUT_US    (100 * 1000)
 #define STORAGE_RETRY_US       TW_USEC_PER_SEC
-
-struct _TwPipeline
-{
-  char         *store_path;
-  TwLimits     *limits;
-  TwKey        *key;
-  GPtrArray    *requested_urls;
-  gboolean      add_stored;
-  TwQueue      *queue;
-
-  GThread      *engine_thread;
-  GThread      *ingest_thread;
-  GMainContext *ingest_context;
-  GMainLoop    *ingest_loop;
-
-  GMutex        mutex;          /* guards everything below */
-  GPtrArray    *lives;          /* TwSourceLive*, filled by the engine thread */
-  gboolean      stopping;
-  gboolean      failed;
-  guint64       data_generation;
-  guint64       entity_generation;
-  guint64       n_commits;
-  guint64       rows_committed;
-  gint64        last_commit_time;
-  char         *storage_error;
-};
+/* Alerts: the board's clock and operator commands every ≤100 ms. */
+#define ALERT_TURN_US          (100 * 1000)
 
 void
 tw_pipeline_status_free (TwPipelineStatus *status)
@@ -81,6 +56,8 @@ tw_pipeline_new (TwSession  *session,
   self->requested_urls = g_ptr_array_new_with_free_func (g_free);
   self->queue = tw_queue_new (QUEUE_MAX_ROWS);
   self->lives = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_live_free);
+  self->alert_commands = g_async_queue_new_full ((GDestroyNotify) tw_alert_command_free);
+  self->alert_snapshot = tw_alert_snapshot_new_empty ();
   g_mutex_init (&self->mutex);
   return self;
 }
@@ -162,16 +139,6 @@ ingest_thread_main (gpointer data)
 }
 
 /* ---- engine thread ----------------------------------------------------- */
-
-typedef struct
-{
-  TwStore   *store;
-  GPtrArray *pending;       /* TwBatch* written in the open transaction */
-  guint      pending_rows;
-  gint64     tx_started;
-  gboolean   in_transaction;
-  gboolean   failed;        /* the last write or commit failed: retry */
-} Engine;
 
 static TwSourceLive *
 find_live (TwPipeline *self,
@@ -277,24 +244,46 @@ set_storage_error (TwPipeline   *self,
 }
 
 static gboolean
-engine_write (TwPipeline  *self,
-              Engine      *engine,
-              TwBatch     *batch,
-              GError     **error)
+engine_begin (TwPipelineEngine  *engine,
+              GError           **error)
 {
-  if (!engine->in_transaction)
-    {
-      if (!tw_store_begin (engine->store, error))
-        return FALSE;
-      engine->in_transaction = TRUE;
-      engine->tx_started = g_get_monotonic_time ();
-    }
-  return tw_store_write_batch (engine->store, batch, NULL, error);
+  if (engine->in_transaction)
+    return TRUE;
+  if (!tw_store_begin (engine->store, error))
+    return FALSE;
+  engine->in_transaction = TRUE;
+  engine->tx_started = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static gboolean
+engine_write (TwPipeline        *self,
+              TwPipelineEngine  *engine,
+              TwBatch           *batch,
+              GError           **error)
+{
+  return engine_begin (engine, error)
+         && tw_store_write_batch (engine->store, batch, NULL, error);
+}
+
+/* A batch as it leaves the queue: the rules see its samples first (the
+ * alert must not wait for the commit), then it is written. */
+static gboolean
+engine_take (TwPipeline        *self,
+             TwPipelineEngine  *engine,
+             TwBatch           *batch,
+             GError           **error)
+{
+  tw_pipeline_alerts_evaluate (engine->alerts, batch);
+  tw_pipeline_alerts_turn (engine->alerts);
+  g_ptr_array_add (engine->pending, batch);
+  engine->pending_rows += tw_batch_get_n_rows (batch);
+  return engine_write (self, engine, batch, error);
 }
 
 static void
-account_commit (TwPipeline *self,
-                Engine     *engine)
+account_commit (TwPipeline       *self,
+                TwPipelineEngine *engine)
 {
   gboolean new_data = FALSE;
   gboolean new_entities = FALSE;
@@ -327,8 +316,8 @@ account_commit (TwPipeline *self,
 /* Counters are read back from the store after a commit, so what the UI
  * shows is exactly what is persisted. */
 static void
-refresh_totals (TwPipeline *self,
-                Engine     *engine)
+refresh_totals (TwPipeline       *self,
+                TwPipelineEngine *engine)
 {
   g_autoptr(GPtrArray) rows = tw_store_list_sources (engine->store, NULL);
 
@@ -353,8 +342,8 @@ refresh_totals (TwPipeline *self,
 }
 
 static gint64
-newest_pending_ts (Engine *engine,
-                   gint64  source_id)
+newest_pending_ts (TwPipelineEngine *engine,
+                   gint64            source_id)
 {
   gint64 newest = G_MININT64;
 
@@ -373,9 +362,9 @@ newest_pending_ts (Engine *engine,
 /* Reconnects, lag and the last error go into the same transaction, so
  * `twctl stats` shows what the app showed. */
 static gboolean
-save_health (TwPipeline  *self,
-             Engine      *engine,
-             GError     **error)
+save_health (TwPipeline        *self,
+             TwPipelineEngine  *engine,
+             GError           **error)
 {
   gint64 now = tw_time_now ();
   gboolean ok = TRUE;
@@ -401,18 +390,24 @@ save_health (TwPipeline  *self,
 }
 
 static gboolean
-engine_commit (TwPipeline  *self,
-               Engine      *engine,
-               GError     **error)
+engine_commit (TwPipeline        *self,
+               TwPipelineEngine  *engine,
+               GError           **error)
 {
-  if (!engine->in_transaction)
+  /* Alert changes alone (an acknowledgement) commit as well. */
+  if (!engine->in_transaction && !tw_pipeline_alerts_has_pending (engine->alerts))
     return TRUE;
-  if (!save_health (self, engine, error) || !tw_store_commit (engine->store, error))
+  if (!engine_begin (engine, error))
+    return FALSE;
+  if (!tw_pipeline_alerts_write (engine->alerts, engine->store, error)
+      || !save_health (self, engine, error) || !tw_store_commit (engine->store, error))
     {
+      tw_store_rollback (engine->store);
       engine->in_transaction = FALSE;
       return FALSE;
     }
   engine->in_transaction = FALSE;
+  tw_pipeline_alerts_committed (engine->alerts);
   account_commit (self, engine);
   refresh_totals (self, engine);
   /* Only now may a source acknowledge these messages to their sender. */
@@ -424,11 +419,13 @@ engine_commit (TwPipeline  *self,
 }
 
 /* After a failed write or commit (disk full, I/O error) the transaction
- * is gone but its batches are still here: write them all again. */
+ * is gone but its batches are still here: write them all again. Alert
+ * changes stay pending until a commit succeeds, so engine_commit() writes
+ * them again too; the rules never see a batch twice. */
 static gboolean
-engine_retry (TwPipeline  *self,
-              Engine      *engine,
-              GError     **error)
+engine_retry (TwPipeline        *self,
+              TwPipelineEngine  *engine,
+              GError           **error)
 {
   tw_store_rollback (engine->store);
   engine->in_transaction = FALSE;
@@ -449,9 +446,33 @@ is_stopping (TwPipeline *self)
   return stopping;
 }
 
+/* While the disk is full alerts still work: the board's clock and the
+ * operators' commands run between the retries. */
 static void
-engine_run (TwPipeline *self,
-            Engine     *engine)
+wait_for_retry (TwPipeline       *self,
+                TwPipelineEngine *engine)
+{
+  for (gint64 waited = 0; waited < STORAGE_RETRY_US && !is_stopping (self);
+       waited += ALERT_TURN_US)
+    {
+      g_usleep (ALERT_TURN_US);
+      tw_pipeline_alerts_turn (engine->alerts);
+    }
+}
+
+static gboolean
+is_drained (TwPipeline       *self,
+            TwPipelineEngine *engine)
+{
+  return !engine->in_transaction && is_stopping (self)
+         && tw_queue_get_rows (self->queue) == 0
+         && g_async_queue_length (self->alert_commands) <= 0
+         && !tw_pipeline_alerts_has_pending (engine->alerts);
+}
+
+static void
+engine_run (TwPipeline       *self,
+            TwPipelineEngine *engine)
 {
   for (;;)
     {
@@ -465,7 +486,7 @@ engine_run (TwPipeline *self,
            * nothing is lost while the disk is full. */
           if (is_stopping (self))
             return;
-          g_usleep (STORAGE_RETRY_US);
+          wait_for_retry (self, engine);
           if (!engine_retry (self, engine, &error))
             {
               set_storage_error (self, error);
@@ -479,23 +500,27 @@ engine_run (TwPipeline *self,
       if (engine->in_transaction)
         timeout = MAX (0, engine->tx_started + COMMIT_MAX_AGE_US - g_get_monotonic_time ());
 
-      batch = tw_queue_pop (self->queue, timeout);
+      batch = tw_queue_pop (self->queue, MIN (timeout, ALERT_TURN_US));
       if (batch != NULL)
         {
-          g_ptr_array_add (engine->pending, batch);
-          engine->pending_rows += tw_batch_get_n_rows (batch);
-          if (!engine_write (self, engine, batch, &error))
+          if (!engine_take (self, engine, batch, &error))
             {
               engine->failed = TRUE;
               set_storage_error (self, error);
               continue;
             }
         }
+      else
+        {
+          tw_pipeline_alerts_turn (engine->alerts);
+        }
 
       /* A sender waiting for an acknowledgement (MLLP) gets its commit now;
-       * whatever else is already written rides along. */
-      if (engine->in_transaction
+       * whatever else is already written rides along. Alert changes wait
+       * for the next commit at most, or commit at once when idle. */
+      if ((engine->in_transaction || tw_pipeline_alerts_has_pending (engine->alerts))
           && (engine->pending_rows >= COMMIT_MAX_ROWS
+              || !engine->in_transaction
               || g_get_monotonic_time () - engine->tx_started >= COMMIT_MAX_AGE_US
               || batch == NULL || batch->urgent))
         {
@@ -508,16 +533,13 @@ engine_run (TwPipeline *self,
         }
 
       /* Closed and drained: tw_queue_pop() returns NULL at once. */
-      if (batch == NULL && !engine->in_transaction && is_stopping (self)
-          && tw_queue_get_rows (self->queue) == 0)
+      if (batch == NULL && is_drained (self, engine))
         {
           TwBatch *late = tw_queue_pop (self->queue, 0);
 
           if (late == NULL)
             return;
-          g_ptr_array_add (engine->pending, late);
-          engine->pending_rows += tw_batch_get_n_rows (late);
-          if (!engine_write (self, engine, late, &error))
+          if (!engine_take (self, engine, late, &error))
             {
               engine->failed = TRUE;
               set_storage_error (self, error);
@@ -531,10 +553,12 @@ engine_thread_main (gpointer data)
 {
   TwPipeline *self = data;
   g_autoptr(GError) error = NULL;
-  Engine engine = { 0 };
+  TwPipelineEngine engine = { 0 };
 
   engine.store = tw_store_open (self->store_path, self->key, FALSE, &error);
-  if (engine.store == NULL || !register_sources (self, engine.store, &error))
+  if (engine.store != NULL && register_sources (self, engine.store, &error))
+    engine.alerts = tw_pipeline_alerts_new (self, engine.store, &error);
+  if (engine.alerts == NULL)
     {
       set_storage_error (self, error);
       g_mutex_lock (&self->mutex);
@@ -566,6 +590,7 @@ engine_thread_main (gpointer data)
         tw_store_rollback (engine.store);
     }
   g_ptr_array_unref (engine.pending);
+  tw_pipeline_alerts_free (engine.alerts);
   tw_store_close (engine.store);
   return NULL;
 }
@@ -662,6 +687,79 @@ tw_pipeline_get_status (TwPipeline *self)
   return status;
 }
 
+/**
+ * tw_pipeline_get_alerts:
+ * A copy of the alert board as the engine thread last published it; cheap
+ * enough to poll, compare @generation to skip work.
+ */
+TwAlertSnapshot *
+tw_pipeline_get_alerts (TwPipeline *self)
+{
+  TwAlertSnapshot *copy = tw_alert_snapshot_new_empty ();
+  const TwAlertSnapshot *snapshot;
+
+  g_mutex_lock (&self->mutex);
+  snapshot = self->alert_snapshot;
+  for (guint i = 0; i < snapshot->alerts->len; i++)
+    g_ptr_array_add (copy->alerts, tw_alert_copy (g_ptr_array_index (snapshot->alerts, i)));
+  memcpy (copy->counts, snapshot->counts, sizeof copy->counts);
+  copy->generation = snapshot->generation;
+  copy->audio_paused = snapshot->audio_paused;
+  copy->audio_paused_until = snapshot->audio_paused_until;
+  copy->newest_high_id = snapshot->newest_high_id;
+  copy->too_late = snapshot->too_late;
+  g_mutex_unlock (&self->mutex);
+  return copy;
+}
+
+static void
+push_command (TwPipeline         *self,
+              TwAlertCommandKind  kind,
+              guint64             alert_id,
+              const char         *who,
+              const char         *note)
+{
+  TwAlertCommand *command = g_new0 (TwAlertCommand, 1);
+
+  command->kind = kind;
+  command->alert_id = alert_id;
+  command->who = g_strdup (who);
+  /* An empty note is no note. */
+  command->note = note != NULL && *note != '\0' ? g_strdup (note) : NULL;
+  g_async_queue_push (self->alert_commands, command);
+}
+
+void
+tw_pipeline_acknowledge_alert (TwPipeline *self,
+                               guint64     alert_id,
+                               const char *who,
+                               const char *note)
+{
+  push_command (self, TW_ALERT_COMMAND_ACKNOWLEDGE, alert_id, who, note);
+}
+
+void
+tw_pipeline_escalate_alert (TwPipeline *self,
+                            guint64     alert_id,
+                            const char *who,
+                            const char *note)
+{
+  push_command (self, TW_ALERT_COMMAND_ESCALATE, alert_id, who, note);
+}
+
+void
+tw_pipeline_pause_audio (TwPipeline *self,
+                         const char *who)
+{
+  push_command (self, TW_ALERT_COMMAND_PAUSE_AUDIO, 0, who, NULL);
+}
+
+void
+tw_pipeline_reload_rules (TwPipeline *self)
+{
+  push_command (self, TW_ALERT_COMMAND_RELOAD_RULES, 0, NULL, NULL);
+}
+
 void
 tw_pipeline_free (TwPipeline *self)
 {
@@ -672,6 +770,8 @@ tw_pipeline_free (TwPipeline *self)
   g_ptr_array_unref (self->lives);
   g_ptr_array_unref (self->requested_urls);
   g_mutex_clear (&self->mutex);
+  g_async_queue_unref (self->alert_commands);
+  tw_alert_snapshot_free (self->alert_snapshot);
   g_free (self->storage_error);
   g_free (self->store_path);
   tw_limits_free (self->limits);
