@@ -1,6 +1,5 @@
 #include "tw-pipeline-private.h"
 #include "tw-rule-engine.h"
-#include "tw-source.h"
 #include "tw-store-alerts.h"
 #include "tw-store-rules.h"
 #include "tw-time.h"
@@ -8,6 +7,10 @@
 /* At most one message per source per minute about late samples: a source
  * replaying an old backlog would otherwise flood the log. */
 #define TOO_LATE_LOG_INTERVAL_US TW_USEC_PER_MIN
+/* A report that repeats a condition changes an open alert's message and
+ * evidence window without a transition: shown and kept this often. */
+#define REFRESH_INTERVAL_US      TW_USEC_PER_SEC
+#define AUDIO_PAUSE_US           TW_ALERT_DEFAULT_PAUSE_US
 
 typedef struct
 {
@@ -35,6 +38,8 @@ struct _TwPipelineAlerts
   GHashTable   *too_late;        /* source id (gint64*) → TooLate* */
 
   gboolean      changed;         /* publish a new snapshot */
+  gboolean      evaluated;       /* samples seen since the last snapshot */
+  gint64        last_published;  /* wall µs */
   gboolean      audio_paused;    /* as last published */
   gint64        audio_paused_until;
   guint64       newest_high_id;
@@ -110,7 +115,6 @@ restore (TwPipelineAlerts  *self,
   for (guint i = 0; i < open->len; i++)
     {
       TwAlertRecord *record = g_ptr_array_index (open, i);
-
       TwAlert *copy = tw_alert_copy (record->alert);
 
       tw_alert_board_restore (self->board, record->alert);
@@ -153,6 +157,7 @@ tw_pipeline_alerts_new (TwPipeline  *pipeline,
   self->store = store;
   self->board = tw_alert_board_new ();
   self->engine = tw_rule_engine_new (self->board);
+  tw_alert_board_set_pause_duration (self->board, AUDIO_PAUSE_US);
   /* Keys of known point into the alerts themselves. */
   self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) tw_alert_free);
@@ -246,6 +251,7 @@ tw_pipeline_alerts_evaluate (TwPipelineAlerts *self,
   late_before = tw_rule_engine_get_too_late (self->engine);
   tw_rule_engine_process (self->engine, batch->source_id,
                           (const TwSample *) batch->samples->data, batch->samples->len, now);
+  self->evaluated = TRUE;
   late_after = tw_rule_engine_get_too_late (self->engine);
   if (late_after > late_before)
     count_too_late (self, batch->source_id, late_after - late_before, now);
@@ -341,7 +347,7 @@ apply_command (TwPipelineAlerts *self,
       break;
     case TW_ALERT_COMMAND_PAUSE_AUDIO:
       tw_alert_board_pause_audio (self->board, now);
-      self->audio_paused_until = now + TW_ALERT_DEFAULT_PAUSE_US;
+      self->audio_paused_until = now + AUDIO_PAUSE_US;
       self->changed = TRUE;
       g_message ("Alert audio paused by %s", command->who != NULL ? command->who : "(unknown)");
       break;
@@ -372,7 +378,14 @@ publish (TwPipelineAlerts *self,
   guint64 unsaved_late = 0;
 
   for (guint i = 0; i < list->len; i++)
-    g_ptr_array_add (snapshot->alerts, tw_alert_copy (g_ptr_array_index (list, i)));
+    {
+      TwAlert *copy = tw_alert_copy (g_ptr_array_index (list, i));
+
+      g_ptr_array_add (snapshot->alerts, copy);
+      /* What an alert that closes next is stored with. */
+      copy = tw_alert_copy (copy);
+      g_hash_table_replace (self->known, &copy->id, copy);
+    }
   for (int p = TW_ALERT_PRIORITY_LOW; p < TW_ALERT_N_PRIORITIES; p++)
     snapshot->counts[p] = tw_alert_board_count (self->board, p);
   snapshot->audio_paused = self->audio_paused;
@@ -389,6 +402,8 @@ publish (TwPipelineAlerts *self,
   pipeline->alert_snapshot = snapshot;
   g_mutex_unlock (&pipeline->mutex);
   self->changed = FALSE;
+  self->evaluated = FALSE;
+  self->last_published = now;
 }
 
 void
@@ -413,6 +428,8 @@ tw_pipeline_alerts_turn (TwPipelineAlerts *self)
       self->audio_paused = paused;
       self->changed = TRUE;
     }
+  if (self->evaluated && now - self->last_published >= REFRESH_INTERVAL_US)
+    self->changed = TRUE;
   if (self->changed)
     publish (self, now);
 }
@@ -443,7 +460,19 @@ tw_pipeline_alerts_write (TwPipelineAlerts  *self,
 
   g_hash_table_iter_init (&iter, self->unsaved_alerts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (records, value);
+    {
+      TwAlertRecord *record = value;
+      const TwAlert *open = tw_alert_board_lookup (self->board, record->alert->id);
+
+      /* Still open: its latest message and evidence, not those of its
+       * last transition. */
+      if (open != NULL)
+        {
+          tw_alert_free (record->alert);
+          record->alert = tw_alert_copy (open);
+        }
+      g_ptr_array_add (records, record);
+    }
   if (!tw_store_save_alerts (store, records, self->unsaved_transitions, error))
     return FALSE;
 
