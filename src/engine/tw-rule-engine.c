@@ -859,12 +859,17 @@ tw_rule_engine_tick (TwRuleEngine *engine,
 {
   g_autoptr(GArray) escalated = NULL;
   gint64 watermark;
+  gint64 clock;
 
   g_return_if_fail (engine != NULL);
 
   engine->now_us = now_us;
   engine->source_id = 0;
-  sweep_stale (engine, MAX (engine->event_clock, now_us));
+  /* The pipeline ticks every few milliseconds; staleness is in minutes. */
+  clock = MAX (engine->event_clock, now_us);
+  if (engine->last_sweep == G_MININT64 ||
+      clock - engine->last_sweep >= TW_RULE_ENGINE_STALE_SWEEP_US)
+    sweep_stale (engine, clock);
 
   /* An idle source stops holding the watermark back; and when no data
    * comes at all, processing time (if it is wall-clock time) still closes
