@@ -6,6 +6,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _TwRollupWriter TwRollupWriter;
+
 struct _TwStore
 {
   sqlite3    *db;
@@ -17,7 +19,7 @@ struct _TwStore
   /* Writer caches (the engine's connection only). */
   GHashTable *series_ids;   /* "entity\x1fmetric" → gint64 id */
   GHashTable *entity_ids;   /* entity key → gint64 id */
-  GHashTable *rollups;      /* pending 1-minute rollup deltas of the transaction */
+  TwRollupWriter *rollups; /* the batch's rollup deltas, cached statements (tw-store-rollup.c) */
   sqlite3_stmt *insert_sample;
 };
 

@@ -1,20 +1,11 @@
 #include <string.h>
 
 #include "tw-error.h"
-#include "tw-store-private.h"
+#include "tw-store-rollup-private.h"
 #include "tw-time.h"
 
-/* The skeleton maintains one rollup resolution; the engine issue adds more. */
-#define ROLLUP_RESOLUTION_S 60
-#define ROLLUP_BUCKET_US    (ROLLUP_RESOLUTION_S * TW_USEC_PER_SEC)
 #define SERIES_KEY_SEP      '\x1f'
 #define SERIES_KEY_MAX      256
-
-typedef struct
-{
-  gint64 series_id;
-  gint64 bucket;
-} RollupKey;
 
 #define SERIES_MEMO_SLOTS 61   /* a prime: pointer pairs spread over it */
 
@@ -25,101 +16,12 @@ typedef struct
   gint64      id;
 } SeriesMemo;
 
-typedef struct
-{
-  RollupKey key;
-  gint64    n;
-  double    sum;
-  double    min;
-  double    max;
-  double    first;
-  gint64    first_ts;
-  double    last;
-  gint64    last_ts;
-} Rollup;
-
-static guint
-rollup_key_hash (gconstpointer data)
-{
-  const RollupKey *key = data;
-
-  return g_int64_hash (&key->series_id) ^ (g_int64_hash (&key->bucket) * 31);
-}
-
-static gboolean
-rollup_key_equal (gconstpointer a,
-                  gconstpointer b)
-{
-  const RollupKey *ka = a, *kb = b;
-
-  return ka->series_id == kb->series_id && ka->bucket == kb->bucket;
-}
-
-static void
-rollup_add (Rollup *r,
-            gint64  ts,
-            double  value)
-{
-  if (r->n == 0)
-    {
-      r->min = r->max = r->first = r->last = value;
-      r->first_ts = r->last_ts = ts;
-    }
-  else
-    {
-      r->min = MIN (r->min, value);
-      r->max = MAX (r->max, value);
-      if (ts < r->first_ts)
-        {
-          r->first = value;
-          r->first_ts = ts;
-        }
-      if (ts > r->last_ts)
-        {
-          r->last = value;
-          r->last_ts = ts;
-        }
-    }
-  r->n++;
-  r->sum += value;
-}
-
-static void
-rollup_merge (Rollup       *into,
-              const Rollup *other)
-{
-  if (other->n == 0)
-    return;
-  if (into->n == 0)
-    {
-      RollupKey key = into->key;
-
-      *into = *other;
-      into->key = key;
-      return;
-    }
-  into->n += other->n;
-  into->sum += other->sum;
-  into->min = MIN (into->min, other->min);
-  into->max = MAX (into->max, other->max);
-  if (other->first_ts < into->first_ts)
-    {
-      into->first = other->first;
-      into->first_ts = other->first_ts;
-    }
-  if (other->last_ts > into->last_ts)
-    {
-      into->last = other->last;
-      into->last_ts = other->last_ts;
-    }
-}
-
 void
 tw_store_write_reset (TwStore *store)
 {
   g_clear_pointer (&store->series_ids, g_hash_table_unref);
   g_clear_pointer (&store->entity_ids, g_hash_table_unref);
-  g_clear_pointer (&store->rollups, g_hash_table_unref);
+  g_clear_pointer (&store->rollups, tw_rollup_writer_free);
 }
 
 static void
@@ -129,8 +31,6 @@ ensure_caches (TwStore *store)
     store->series_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (store->entity_ids == NULL)
     store->entity_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (store->rollups == NULL)
-    store->rollups = g_hash_table_new_full (rollup_key_hash, rollup_key_equal, NULL, g_free);
 }
 
 static gint64
@@ -275,99 +175,6 @@ ensure_series (TwStore     *store,
   return id;
 }
 
-static void
-note_rollup (TwStore *store,
-             gint64   series_id,
-             gint64   ts,
-             double   value)
-{
-  RollupKey key = { series_id, ts - (((ts % ROLLUP_BUCKET_US) + ROLLUP_BUCKET_US) % ROLLUP_BUCKET_US) };
-  Rollup *r = g_hash_table_lookup (store->rollups, &key);
-
-  if (r == NULL)
-    {
-      r = g_new0 (Rollup, 1);
-      r->key = key;
-      g_hash_table_insert (store->rollups, &r->key, r);
-    }
-  rollup_add (r, ts, value);
-}
-
-/* Merge this batch's rollup deltas into the stored rows. SQLite 3.15 has
- * no UPSERT, so read, merge, replace — inside the writer's transaction. */
-static gboolean
-flush_rollups (TwStore  *store,
-               GError  **error)
-{
-  g_autoptr(sqlite3_stmt) select = NULL;
-  g_autoptr(sqlite3_stmt) replace = NULL;
-  GHashTableIter iter;
-  Rollup *delta;
-
-  if (g_hash_table_size (store->rollups) == 0)
-    return TRUE;
-
-  select = tw_store_prepare (store,
-                             "SELECT n, sum, min, max, first, first_ts, last, last_ts FROM rollups"
-                             " WHERE series_id = ? AND resolution = ? AND bucket = ?", error);
-  replace = tw_store_prepare (store,
-                              "INSERT OR REPLACE INTO rollups (series_id, resolution, bucket, n, sum,"
-                              " min, max, first, first_ts, last, last_ts)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (select == NULL || replace == NULL)
-    return FALSE;
-
-  g_hash_table_iter_init (&iter, store->rollups);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delta))
-    {
-      Rollup merged = { .key = delta->key };
-      int rc;
-
-      sqlite3_reset (select);
-      sqlite3_bind_int64 (select, 1, delta->key.series_id);
-      sqlite3_bind_int (select, 2, ROLLUP_RESOLUTION_S);
-      sqlite3_bind_int64 (select, 3, delta->key.bucket / TW_USEC_PER_SEC);
-      rc = sqlite3_step (select);
-      if (rc == SQLITE_ROW)
-        {
-          merged.n = sqlite3_column_int64 (select, 0);
-          merged.sum = sqlite3_column_double (select, 1);
-          merged.min = sqlite3_column_double (select, 2);
-          merged.max = sqlite3_column_double (select, 3);
-          merged.first = sqlite3_column_double (select, 4);
-          merged.first_ts = sqlite3_column_int64 (select, 5);
-          merged.last = sqlite3_column_double (select, 6);
-          merged.last_ts = sqlite3_column_int64 (select, 7);
-        }
-      else if (rc != SQLITE_DONE)
-        {
-          tw_store_set_error (store, error, "Could not read a rollup");
-          return FALSE;
-        }
-      rollup_merge (&merged, delta);
-
-      sqlite3_reset (replace);
-      sqlite3_bind_int64 (replace, 1, merged.key.series_id);
-      sqlite3_bind_int (replace, 2, ROLLUP_RESOLUTION_S);
-      sqlite3_bind_int64 (replace, 3, merged.key.bucket / TW_USEC_PER_SEC);
-      sqlite3_bind_int64 (replace, 4, merged.n);
-      sqlite3_bind_double (replace, 5, merged.sum);
-      sqlite3_bind_double (replace, 6, merged.min);
-      sqlite3_bind_double (replace, 7, merged.max);
-      sqlite3_bind_double (replace, 8, merged.first);
-      sqlite3_bind_int64 (replace, 9, merged.first_ts);
-      sqlite3_bind_double (replace, 10, merged.last);
-      sqlite3_bind_int64 (replace, 11, merged.last_ts);
-      if (sqlite3_step (replace) != SQLITE_DONE)
-        {
-          tw_store_set_error (store, error, "Could not store a rollup");
-          return FALSE;
-        }
-    }
-  g_hash_table_remove_all (store->rollups);
-  return TRUE;
-}
-
 static gboolean
 write_rejects (TwStore        *store,
                const TwBatch  *batch,
@@ -505,7 +312,7 @@ tw_store_write_batch (TwStore        *store,
       if (sqlite3_changes (store->db) > 0)
         {
           delta.stored++;
-          note_rollup (store, series_id, s->ts, s->value);
+          tw_store_rollups_note (store, series_id, s->ts, s->value);
         }
       else
         {
@@ -513,7 +320,7 @@ tw_store_write_batch (TwStore        *store,
         }
     }
 
-  if (!flush_rollups (store, error) || !write_rejects (store, batch, error))
+  if (!tw_store_rollups_flush (store, error) || !write_rejects (store, batch, error))
     return FALSE;
 
   delta.received = batch->n_messages;

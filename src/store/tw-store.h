@@ -141,6 +141,15 @@ GArray     *tw_store_read_samples       (TwStore      *store,
                                          gint64        from_ts,
                                          gint64        to_ts,
                                          GError      **error);
+/* Rollups (TwRollupBucket in tw-store-rollup.h): the buckets of one
+ * series at 1, 60 or 3600 s that overlap [from_ts, to_ts), oldest first. */
+GArray     *tw_store_read_rollups       (TwStore      *store,
+                                         const char   *entity_key,
+                                         const char   *metric,
+                                         int           resolution_s,
+                                         gint64        from_ts,
+                                         gint64        to_ts,
+                                         GError      **error);
 gboolean    tw_store_get_entity_last_ts (TwStore      *store,
                                          const char   *entity_key,
                                          gint64       *out_ts,

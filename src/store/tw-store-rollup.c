@@ -1,0 +1,356 @@
+#include "tw-error.h"
+#include "tw-store-rollup.h"
+#include "tw-store-rollup-private.h"
+#include "tw-time.h"
+
+/* Rollups at 1 s, 1 min and 1 h, maintained in the writer's transaction.
+ *
+ * At about 1 Hz per series nearly every sample opens its own 1 s bucket,
+ * so the cost per bucket is the cost per sample. The batch's samples are
+ * sorted by (series, time) and folded in memory, one delta per bucket;
+ * each delta is written with one cached INSERT OR IGNORE, and only a
+ * bucket that already existed (a 1 min or 1 h bucket spanning batches, or
+ * out-of-order input) pays a read, a TwAggregate merge and an UPDATE.
+ * SQLite 3.15 has no UPSERT to do this in one statement. */
+
+static const int resolutions[] = { TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP_HOUR };
+
+#define N_RESOLUTIONS G_N_ELEMENTS (resolutions)
+
+typedef struct
+{
+  gint64 series_id;
+  gint64 ts;
+  double value;
+} Pending;
+
+struct _TwRollupWriter
+{
+  GArray       *pending;   /* Pending: the samples this batch stored */
+  sqlite3_stmt *insert;
+  sqlite3_stmt *select;
+  sqlite3_stmt *update;
+};
+
+typedef struct
+{
+  gint64      series_id;
+  int         resolution_s;
+  gint64      bucket_s;
+  TwAggregate agg;
+} Delta;
+
+void
+tw_rollup_writer_free (TwRollupWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  g_array_unref (writer->pending);
+  g_clear_pointer (&writer->insert, sqlite3_finalize);
+  g_clear_pointer (&writer->select, sqlite3_finalize);
+  g_clear_pointer (&writer->update, sqlite3_finalize);
+  g_free (writer);
+}
+
+/* Floor division: a bucket before the epoch starts at or before its
+ * samples like every other. */
+static gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  gint64 q = a / b;
+
+  if (a % b != 0 && (a < 0) != (b < 0))
+    q--;
+  return q;
+}
+
+static gint64
+ceil_div (gint64 a,
+          gint64 b)
+{
+  gint64 q = a / b;
+
+  if (a % b != 0 && (a < 0) == (b < 0))
+    q++;
+  return q;
+}
+
+void
+tw_store_rollups_note (TwStore *store,
+                       gint64   series_id,
+                       gint64   ts,
+                       double   value)
+{
+  Pending p = { series_id, ts, value };
+
+  if (store->rollups == NULL)
+    {
+      store->rollups = g_new0 (TwRollupWriter, 1);
+      store->rollups->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+    }
+  g_array_append_val (store->rollups->pending, p);
+}
+
+static gboolean
+ensure_statements (TwStore         *store,
+                   TwRollupWriter  *w,
+                   GError         **error)
+{
+  if (w->insert == NULL)
+    w->insert = tw_store_prepare (store,
+                                  "INSERT OR IGNORE INTO rollups (series_id, resolution, bucket, n,"
+                                  " sum, min, max, first, first_ts, last, last_ts)"
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (w->insert != NULL && w->select == NULL)
+    w->select = tw_store_prepare (store,
+                                  "SELECT n, sum, min, max, first, first_ts, last, last_ts"
+                                  " FROM rollups WHERE series_id = ? AND resolution = ?"
+                                  " AND bucket = ?", error);
+  if (w->select != NULL && w->update == NULL)
+    w->update = tw_store_prepare (store,
+                                  "UPDATE rollups SET n = ?, sum = ?, min = ?, max = ?, first = ?,"
+                                  " first_ts = ?, last = ?, last_ts = ?"
+                                  " WHERE series_id = ? AND resolution = ? AND bucket = ?", error);
+  return w->update != NULL;
+}
+
+/* Binds @agg to parameters @first … @first + 7 in the rollups column order. */
+static void
+bind_aggregate (sqlite3_stmt      *stmt,
+                int                first,
+                const TwAggregate *agg)
+{
+  sqlite3_bind_int64 (stmt, first, agg->n);
+  sqlite3_bind_double (stmt, first + 1, agg->sum);
+  sqlite3_bind_double (stmt, first + 2, agg->min);
+  sqlite3_bind_double (stmt, first + 3, agg->max);
+  sqlite3_bind_double (stmt, first + 4, agg->first);
+  sqlite3_bind_int64 (stmt, first + 5, agg->first_ts);
+  sqlite3_bind_double (stmt, first + 6, agg->last);
+  sqlite3_bind_int64 (stmt, first + 7, agg->last_ts);
+}
+
+static void
+column_aggregate (sqlite3_stmt *stmt,
+                  int           first,
+                  TwAggregate  *agg)
+{
+  agg->n = sqlite3_column_int64 (stmt, first);
+  agg->sum = sqlite3_column_double (stmt, first + 1);
+  agg->min = sqlite3_column_double (stmt, first + 2);
+  agg->max = sqlite3_column_double (stmt, first + 3);
+  agg->first = sqlite3_column_double (stmt, first + 4);
+  agg->first_ts = sqlite3_column_int64 (stmt, first + 5);
+  agg->last = sqlite3_column_double (stmt, first + 6);
+  agg->last_ts = sqlite3_column_int64 (stmt, first + 7);
+}
+
+static void
+bind_bucket (sqlite3_stmt *stmt,
+             int           first,
+             const Delta  *d)
+{
+  sqlite3_bind_int64 (stmt, first, d->series_id);
+  sqlite3_bind_int (stmt, first + 1, d->resolution_s);
+  sqlite3_bind_int64 (stmt, first + 2, d->bucket_s);
+}
+
+static gboolean
+write_delta (TwStore         *store,
+             TwRollupWriter  *w,
+             const Delta     *d,
+             GError         **error)
+{
+  TwAggregate merged = { 0 };
+  int rc;
+
+  /* A new bucket: one insert and done. */
+  bind_bucket (w->insert, 1, d);
+  bind_aggregate (w->insert, 4, &d->agg);
+  rc = sqlite3_step (w->insert);
+  sqlite3_reset (w->insert);
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not store a rollup");
+      return FALSE;
+    }
+  if (sqlite3_changes (store->db) > 0)
+    return TRUE;
+
+  /* The bucket existed: the stored samples came first, this batch's after. */
+  bind_bucket (w->select, 1, d);
+  rc = sqlite3_step (w->select);
+  if (rc == SQLITE_ROW)
+    column_aggregate (w->select, 0, &merged);
+  sqlite3_reset (w->select);
+  if (rc != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not read a rollup");
+      return FALSE;
+    }
+  tw_aggregate_merge (&merged, &d->agg);
+
+  bind_aggregate (w->update, 1, &merged);
+  bind_bucket (w->update, 9, d);
+  rc = sqlite3_step (w->update);
+  sqlite3_reset (w->update);
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not update a rollup");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+pending_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  const Pending *pa = a, *pb = b;
+
+  if (pa->series_id != pb->series_id)
+    return pa->series_id < pb->series_id ? -1 : 1;
+  if (pa->ts != pb->ts)
+    return pa->ts < pb->ts ? -1 : 1;
+  return 0;
+}
+
+/**
+ * tw_store_rollups_flush:
+ *
+ * Folds the samples noted since the last flush into the stored rollups,
+ * inside the caller's transaction. On failure the caller rolls back, and
+ * the rollback drops the writer with its pending samples.
+ */
+gboolean
+tw_store_rollups_flush (TwStore  *store,
+                        GError  **error)
+{
+  TwRollupWriter *w = store->rollups;
+  Delta open[N_RESOLUTIONS];
+  GArray *pending;
+
+  if (w == NULL || w->pending->len == 0)
+    return TRUE;
+  if (!ensure_statements (store, w, error))
+    return FALSE;
+
+  pending = w->pending;
+  /* Sorted, each bucket's samples are adjacent (one delta per bucket, no
+   * hash table) and the deltas reach the B-tree in key order. */
+  g_array_sort (pending, pending_compare);
+  for (guint r = 0; r < N_RESOLUTIONS; r++)
+    open[r].agg.n = 0;
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      const Pending *p = &g_array_index (pending, Pending, i);
+
+      for (guint r = 0; r < N_RESOLUTIONS; r++)
+        {
+          gint64 bucket_s = floor_div (p->ts, resolutions[r] * TW_USEC_PER_SEC) * resolutions[r];
+          Delta *d = &open[r];
+
+          if (d->agg.n > 0 && (d->series_id != p->series_id || d->bucket_s != bucket_s))
+            {
+              if (!write_delta (store, w, d, error))
+                return FALSE;
+              d->agg.n = 0;
+            }
+          if (d->agg.n == 0)
+            {
+              d->series_id = p->series_id;
+              d->resolution_s = resolutions[r];
+              d->bucket_s = bucket_s;
+            }
+          tw_aggregate_add (&d->agg, p->ts, p->value);
+        }
+    }
+  for (guint r = 0; r < N_RESOLUTIONS; r++)
+    if (open[r].agg.n > 0 && !write_delta (store, w, &open[r], error))
+      return FALSE;
+
+  g_array_set_size (pending, 0);
+  return TRUE;
+}
+
+static gboolean
+is_resolution (int resolution_s)
+{
+  for (guint r = 0; r < N_RESOLUTIONS; r++)
+    if (resolutions[r] == resolution_s)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * tw_store_read_rollups:
+ * @resolution_s: %TW_ROLLUP_SECOND, %TW_ROLLUP_MINUTE or %TW_ROLLUP_HOUR
+ * @from_ts: (in): µs; buckets that end after it are included
+ * @to_ts: (in): µs, exclusive; buckets that start before it are included
+ *
+ * The buckets overlapping [@from_ts, @to_ts), oldest first; buckets with no
+ * sample are absent, not zero.
+ *
+ * Returns: (transfer full) (element-type TwRollupBucket): the buckets, or
+ *   %NULL with @error set (%TW_ERROR_INVALID_INPUT for another resolution)
+ */
+GArray *
+tw_store_read_rollups (TwStore     *store,
+                       const char  *entity_key,
+                       const char  *metric,
+                       int          resolution_s,
+                       gint64       from_ts,
+                       gint64       to_ts,
+                       GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  gint64 resolution_us;
+  int rc;
+
+  g_return_val_if_fail (store != NULL && entity_key != NULL && metric != NULL, NULL);
+
+  if (!is_resolution (resolution_s))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "No rollups at %d s: the store keeps %d s, %d s and %d s", resolution_s,
+                   TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP_HOUR);
+      return NULL;
+    }
+  resolution_us = resolution_s * TW_USEC_PER_SEC;
+
+  stmt = tw_store_prepare (store,
+                           "SELECT u.bucket, u.n, u.sum, u.min, u.max, u.first, u.first_ts,"
+                           " u.last, u.last_ts FROM rollups u"
+                           " JOIN series r ON r.id = u.series_id"
+                           " JOIN entities e ON e.id = r.entity_id"
+                           " WHERE e.key = ? AND r.metric = ? AND u.resolution = ?"
+                           " AND u.bucket >= ? AND u.bucket < ? ORDER BY u.bucket", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, resolution_s);
+  /* Bucket starts in seconds: the one holding from_ts, up to the last
+   * starting before to_ts. Divided first so the extremes do not overflow. */
+  sqlite3_bind_int64 (stmt, 4, floor_div (from_ts, resolution_us) * resolution_s);
+  sqlite3_bind_int64 (stmt, 5, ceil_div (to_ts, TW_USEC_PER_SEC));
+
+  buckets = g_array_new (FALSE, FALSE, sizeof (TwRollupBucket));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwRollupBucket b;
+
+      b.bucket = sqlite3_column_int64 (stmt, 0) * TW_USEC_PER_SEC;
+      column_aggregate (stmt, 1, &b.agg);
+      g_array_append_val (buckets, b);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not read rollups");
+      return NULL;
+    }
+  return g_steal_pointer (&buckets);
+}
