@@ -252,6 +252,126 @@ test_empty_window_is_an_error (Fixture       *f,
   g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
 }
 
+/* ---- playback in event time ------------------------------------------ */
+
+typedef struct
+{
+  GArray *log;   /* Seen */
+} Collector;
+
+typedef struct
+{
+  guint64      id;
+  TwAlertState from;
+  TwAlertState to;
+  gint64       when_us;
+  gboolean     escalated;
+} Seen;
+
+static void
+collect (const TwAlertTransition *t,
+         const TwAlert           *alert,
+         gpointer                 user_data)
+{
+  Collector *c = user_data;
+  Seen seen = { t->alert_id, t->from, t->to, t->when_us, alert->escalated };
+
+  /* The alert handed over is in the transition's state, also once it has
+   * left the board. */
+  g_assert_cmpint (alert->state, ==, t->to);
+  g_assert_cmpstr (alert->rule_id, ==, "hr-high");
+  g_array_append_val (c->log, seen);
+}
+
+static TwRulePlayback *
+playback_for (const char *json,
+              Collector  *c)
+{
+  g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_rule_unref);
+
+  g_ptr_array_add (rules, rule_from (json));
+  c->log = g_array_new (FALSE, FALSE, sizeof (Seen));
+  return tw_rule_playback_new (rules, collect, c);
+}
+
+static void
+play (TwRulePlayback *playback,
+      const char     *entity,
+      const char     *metric,
+      gint64          offset_s,
+      double          value)
+{
+  TwSample sample = { entity, metric, at (offset_s), value };
+
+  tw_rule_playback_process (playback, 1, &sample, 1);
+}
+
+static void
+test_playback_clock_between_samples (void)
+{
+  g_autofree char *json = hr_high ("");
+  Collector c = { 0 };
+  g_autoptr(TwRulePlayback) playback = playback_for (json, &c);
+  const Seen *s;
+
+  /* Samples 25 s apart: the escalation (60 s after the raise at 25 s) and
+   * the close (30 s re-arm after the clear at 125 s) fall between samples
+   * and happen at their own event time, not at the next sample. */
+  play (playback, "P0001", "hr", 0, 80);
+  play (playback, "P0001", "hr", 25, 130);
+  play (playback, "P0001", "hr", 50, 130);
+  play (playback, "P0001", "hr", 75, 130);
+  play (playback, "P0001", "hr", 100, 130);
+  play (playback, "P0001", "hr", 125, 80);
+  play (playback, "P0001", "hr", 175, 80);
+  tw_rule_playback_finish (playback, 0);
+
+  g_assert_cmpuint (c.log->len, ==, 4);
+  s = &g_array_index (c.log, Seen, 0);
+  g_assert_cmpint (s->from, ==, TW_ALERT_STATE_NONE);
+  g_assert_cmpint (s->when_us, ==, at (25));
+  s = &g_array_index (c.log, Seen, 1);
+  g_assert_cmpint (s->from, ==, TW_ALERT_STATE_ACTIVE);
+  g_assert_cmpint (s->to, ==, TW_ALERT_STATE_ACTIVE);
+  g_assert_true (s->escalated);
+  g_assert_cmpint (s->when_us, ==, at (85));
+  s = &g_array_index (c.log, Seen, 2);
+  g_assert_cmpint (s->to, ==, TW_ALERT_STATE_CLEARED);
+  g_assert_cmpint (s->when_us, ==, at (125));
+  s = &g_array_index (c.log, Seen, 3);
+  g_assert_cmpint (s->to, ==, TW_ALERT_STATE_CLOSED);
+  g_assert_cmpint (s->when_us, ==, at (155));
+
+  g_assert_cmpuint (tw_rule_playback_get_samples (playback), ==, 7);
+  g_assert_cmpuint (tw_rule_playback_get_raised (playback), ==, 1);
+  g_assert_cmpuint (tw_rule_playback_get_transitions (playback), ==, 4);
+  g_assert_cmpuint (tw_rule_playback_get_open (playback), ==, 0);
+  g_array_unref (c.log);
+}
+
+static void
+test_playback_out_of_order (void)
+{
+  g_autofree char *json = hr_high ("");
+  Collector c = { 0 };
+  g_autoptr(TwRulePlayback) playback = playback_for (json, &c);
+  g_autoptr(GPtrArray) alerts = NULL;
+
+  /* The clock never goes back: a sample 5 s late (inside the default 10 s
+   * lateness) is used; one 60 s late is counted and raises nothing. */
+  play (playback, "P0001", "hr", 0, 80);
+  play (playback, "P0001", "hr", 60, 80);
+  play (playback, "P0001", "hr", 55, 80);
+  play (playback, "P0001", "hr", 0, 150);
+  tw_rule_playback_finish (playback, 0);
+
+  g_assert_cmpuint (tw_rule_playback_get_too_late (playback), ==, 1);
+  g_assert_cmpuint (c.log->len, ==, 0);
+  alerts = tw_rule_playback_get_alerts (playback);
+  g_assert_cmpuint (alerts->len, ==, 0);
+  g_array_unref (c.log);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,5 +390,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/rule-preview/empty-window-is-an-error", Fixture, NULL, fixture_setup,
               test_empty_window_is_an_error, fixture_teardown);
+  g_test_add_func ("/rule-preview/playback-clock-between-samples",
+                   test_playback_clock_between_samples);
+  g_test_add_func ("/rule-preview/playback-out-of-order", test_playback_out_of_order);
   return g_test_run ();
 }
