@@ -123,6 +123,29 @@ check([(o["rule"], o["event"], o["time_us"]) for o in late_transitions]
       == [(o["rule"], o["event"], o["time_us"]) for o in transitions],
       "the too-late sample above the limit raised nothing")
 
+# ---- Scopes by group: the recording's announcements say who is where ----
+group_lines = [
+    json.dumps({"v": 1, "type": "patient", "id": "P1", "mrn": "M1", "name": "Ada", "bed": "A1",
+                "group": "ICU"}),
+    json.dumps({"v": 1, "type": "patient", "id": "P2", "mrn": "M2", "name": "Bo", "bed": "B1",
+                "group": "WARD-7"}),
+]
+for i, t in enumerate(range(0, 30, 10)):
+    for j, p in enumerate(("P1", "P2")):
+        group_lines.append(json.dumps({"v": 1, "type": "vitals", "seq": 2 * i + j + 1, "ts": iso(t),
+                                       "patient": p, "hr": 80}))
+grouped = write("groups.ndjson", group_lines)
+icu_rule = os.path.join(WORK.name, "icu-rule.json")
+with open(icu_rule, "w") as f:
+    json.dump({"id": "hr-icu", "kind": "threshold", "metric": "hr", "direction": "above",
+               "limit": 70, "scope": {"group": "ICU"}}, f)
+r = replay(grouped, "--rules", icu_rule, "--json")
+group_transitions, _ = parse(r.stdout)
+check(r.returncode == 0 and [(o["entity"], o["event"], o["time_us"]) for o in group_transitions]
+      == [("P1", "raised", BASE * US)],
+      f"a rule scoped to the ICU raises for the ICU patient only ({group_transitions}, "
+      f"{r.stderr.strip()})")
+
 # ---- HL7 v2 batch file: the same codecs as `twctl ingest FILE` -----------
 
 
