@@ -7,8 +7,10 @@
 #include "tw-news2.h"
 
 #define USEC_PER_MIN ((double) 60 * G_USEC_PER_SEC)
-/* Decimals shown for values in messages. */
-#define MESSAGE_DECIMALS 2
+/* Values in messages: two decimals, trailing zeros dropped. */
+#define MESSAGE_NUMBER_FORMAT "%.2f"
+/* The note of a condition ended because its rule changed or went away. */
+#define RELEASE_MESSAGE "%s: rule changed, disabled or removed"
 
 /* ---- plug-ins ---------------------------------------------------------- */
 
@@ -273,8 +275,7 @@ append_number (GString *out,
       g_string_append (out, value > 0 ? "∞" : value < 0 ? "-∞" : "?");
       return;
     }
-  g_ascii_formatd (buffer, sizeof buffer, "%.2f", value);
-  G_STATIC_ASSERT (MESSAGE_DECIMALS == 2);
+  g_ascii_formatd (buffer, sizeof buffer, MESSAGE_NUMBER_FORMAT, value);
   /* 130.00 → 130, 2.50 → 2.5 */
   end = buffer + strlen (buffer) - 1;
   while (end > buffer && *end == '0')
@@ -363,15 +364,15 @@ format_message (const TwRule        *rule,
 }
 
 static void
-report (TwRuleState         *state,
-        const char          *entity,
-        TwRuleKeyState      *key,
-        const TwRuleVerdict *verdict,
-        gboolean             active)
+report_message (TwRuleState         *state,
+                const char          *entity,
+                TwRuleKeyState      *key,
+                const TwRuleVerdict *verdict,
+                gboolean             active,
+                const char          *message)
 {
   TwRuleEngine *engine = state->engine;
   const TwRule *rule = state->rule;
-  g_autofree char *message = format_message (rule, entity, verdict);
   TwAlertCondition condition = {
     .rule_id = rule->id,
     .entity_key = entity,
@@ -387,6 +388,18 @@ report (TwRuleState         *state,
   };
 
   tw_alert_board_condition_full (engine->board, &condition, engine->now_us);
+}
+
+static void
+report (TwRuleState         *state,
+        const char          *entity,
+        TwRuleKeyState      *key,
+        const TwRuleVerdict *verdict,
+        gboolean             active)
+{
+  g_autofree char *message = format_message (state->rule, entity, verdict);
+
+  report_message (state, entity, key, verdict, active, message);
 }
 
 void
@@ -433,12 +446,14 @@ tw_rule_state_release (TwRuleState    *state,
                        gint64          ts)
 {
   TwRuleVerdict verdict = { .ts = ts, .value = NAN, .latest = NAN, .minutes = NAN };
+  g_autofree char *message = NULL;
 
   key->pending = FALSE;
   if (!key->active)
     return;
   key->active = FALSE;
-  report (state, entity, key, &verdict, FALSE);
+  message = g_strdup_printf (RELEASE_MESSAGE, state->rule->name);
+  report_message (state, entity, key, &verdict, FALSE, message);
 }
 
 /* ---- rule set ---------------------------------------------------------- */
@@ -802,7 +817,7 @@ tw_rule_engine_process (TwRuleEngine   *engine,
                         guint           n_samples,
                         gint64          now_us)
 {
-  gint64 clock;
+  gint64 clock, watermark;
 
   g_return_if_fail (engine != NULL);
   g_return_if_fail (samples != NULL || n_samples == 0);
@@ -849,8 +864,8 @@ tw_rule_engine_process (TwRuleEngine   *engine,
   if (engine->last_sweep == G_MININT64 ||
       clock - engine->last_sweep >= TW_RULE_ENGINE_STALE_SWEEP_US)
     sweep_stale (engine, clock);
-  advance_windows (engine, tw_watermarks_get (engine->marks, now_us),
-                   tw_watermarks_get (engine->marks, now_us));
+  watermark = tw_watermarks_get (engine->marks, now_us);
+  advance_windows (engine, watermark, watermark);
 }
 
 void

@@ -711,6 +711,8 @@ test_set_rules_keeps_and_releases (void)
   g_autoptr(GPtrArray) same = NULL;
   g_autoptr(GPtrArray) none = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  const GArray *log;
+  const TwAlertTransition *cleared;
 
   bench_init (&b, HR_ABOVE ("above", ", \"for\": \"30s\""));
   feed (&b, "P1", "hr", T0, 131);
@@ -723,6 +725,10 @@ test_set_rules_keeps_and_releases (void)
   /* Removing it ends the condition (non-latching: cleared and closed). */
   tw_rule_engine_set_rules (b.engine, none);
   g_assert_null (find (&b, "hr-high", "P1"));
+  log = tw_alert_board_get_log (b.board);
+  cleared = &g_array_index (log, TwAlertTransition, log->len - 2);
+  g_assert_cmpint (cleared->to, ==, TW_ALERT_STATE_CLEARED);
+  g_assert_cmpstr (cleared->note, ==, "hr-high: rule changed, disabled or removed");
   feed (&b, "P1", "hr", T0 + 31 * SEC, 131);
   g_assert_cmpuint (raised (&b), ==, 1);
   bench_clear (&b);
