@@ -178,6 +178,32 @@ check(r.returncode == 0 and [(o["rule"], o["entity"], o["event"], o["time_us"])
 check(hl7_summary and hl7_summary[0]["samples"] == 3 and hl7_summary[0]["messages"] == 3,
       f"all three HL7 messages decoded ({hl7_summary})")
 
+# ---- A FHIR Bundle (one pretty-printed JSON document) ----------------------
+
+
+def hr_observation(offset_s, value):
+    ts = datetime.datetime.fromtimestamp(BASE + offset_s, datetime.timezone.utc)
+    return {"resource": {"resourceType": "Observation", "status": "final",
+                         "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+                         "subject": {"reference": "Patient/F1"},
+                         "effectiveDateTime": ts.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                         "valueQuantity": {"value": value, "unit": "/min",
+                                           "system": "http://unitsofmeasure.org", "code": "/min"}}}
+
+
+bundle = {"resourceType": "Bundle", "type": "collection",
+          "entry": [{"resource": {"resourceType": "Patient", "id": "F1"}},
+                    hr_observation(0, 88), hr_observation(60, 128)]}
+fhir = os.path.join(WORK.name, "bundle.json")
+with open(fhir, "w") as f:
+    json.dump(bundle, f, indent=2)
+r = replay(fhir, "--rules", PACK, "--json")
+fhir_transitions, fhir_summary = parse(r.stdout)
+check(r.returncode == 0 and [(o["entity"], o["event"], o["time_us"]) for o in fhir_transitions]
+      == [("F1", "raised", (BASE + 60) * US)] and fhir_summary[0]["samples"] == 2,
+      f"a FHIR Bundle: raised at the observation of 128/min ({fhir_transitions}, "
+      f"{r.stderr.strip()})")
+
 # ---- Mistakes are clear errors --------------------------------------------
 r = replay(os.path.join(WORK.name, "missing.ndjson"), "--rules", PACK, "--json")
 check(r.returncode != 0 and "missing.ndjson" in r.stderr and r.stdout == "",
