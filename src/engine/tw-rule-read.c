@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "tw-metric.h"
+
 /* Reading and validating rules and packs (docs/rules.md). Every error names
  * the rule and the field, says what is wrong and shows a valid example. */
 
@@ -334,13 +336,31 @@ read_choice (Reader            *r,
   return FALSE;
 }
 
+/* A metric must be a catalogue code: sources deliver nothing else, so a
+ * rule on "heart_rate" would wait for ever. */
 static gboolean
 read_metric (Reader     *r,
              const char *field,
              gboolean    required,
              char      **out)
 {
-  return read_string (r, field, required, out);
+  const TwMetricInfo *all;
+  g_autoptr(GString) codes = NULL;
+  guint n = 0;
+
+  if (!read_string (r, field, required, out))
+    return FALSE;
+  if (*out == NULL || tw_metric_lookup (*out) != NULL)
+    return TRUE;
+
+  all = tw_metric_get_all (&n);
+  codes = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (codes, "%s%s", i > 0 ? ", " : "", all[i].code);
+  field_error (r->error, TW_RULE_ERROR_VALUE, r->id, field,
+               "\u2018%s\u2019 is not a metric of the catalogue; use one of: %s",
+               *out, codes->str);
+  return FALSE;
 }
 
 static gboolean

@@ -735,6 +735,25 @@ test_set_rules_keeps_and_releases (void)
 }
 
 static void
+test_tick_escalates_on_the_board (void)
+{
+  Bench b;
+  guint64 id;
+
+  bench_init (&b, "[{\"id\": \"spo2-low\", \"kind\": \"threshold\", \"metric\": \"spo2\", "
+                  "\"direction\": \"below\", \"limit\": 90, \"priority\": \"high\"}]");
+  tw_alert_board_set_escalation_delay (b.board, MINUTE);
+  feed (&b, "P1", "spo2", T0, 85);
+  id = find (&b, "spo2-low", "P1")->id;
+  tw_rule_engine_tick (b.engine, T0 + MINUTE - 1);
+  g_assert_false (tw_alert_board_lookup (b.board, id)->escalated);
+  tw_rule_engine_tick (b.engine, T0 + MINUTE);
+  g_assert_true (tw_alert_board_lookup (b.board, id)->escalated);
+  g_assert_cmpint (tw_alert_board_lookup (b.board, id)->escalated_us, ==, T0 + MINUTE);
+  bench_clear (&b);
+}
+
+static void
 test_disabled_rule_raises_nothing (void)
 {
   Bench b;
@@ -771,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/rule-engine/balance-group-scope", test_balance_and_group_scope);
   g_test_add_func ("/rule-engine/entity-and-group-scopes", test_entity_and_group_scopes);
   g_test_add_func ("/rule-engine/set-rules-keeps-and-releases", test_set_rules_keeps_and_releases);
+  g_test_add_func ("/rule-engine/tick-escalates", test_tick_escalates_on_the_board);
   g_test_add_func ("/rule-engine/disabled-rule", test_disabled_rule_raises_nothing);
 
   return g_test_run ();

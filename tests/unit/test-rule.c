@@ -211,7 +211,11 @@ test_value_checks (void)
     { "{\"id\": \"a\", \"kind\": \"reference\", \"metric\": \"orders\", \"window\": 60, "
       "\"expected\": 3, \"tolerance_percent\": 50, \"utc_offset_minutes\": 900}",
       TW_RULE_ERROR_VALUE, "utc_offset_minutes" },
-    { "{\"id\": \"a\", \"kind\": \"balance\", \"metric\": \"x\", \"direction\": \"below\", "
+    { "{\"id\": \"a\", \"kind\": \"threshold\", \"metric\": \"heart_rate\", "
+      "\"direction\": \"above\", \"limit\": 1}", TW_RULE_ERROR_VALUE, "glucose, price" },
+    { "{\"id\": \"a\", \"kind\": \"spread\", \"metric\": \"sbp\", \"metric_b\": \"dia\", "
+      "\"percent\": 5, \"window\": 60}", TW_RULE_ERROR_VALUE, "metric_b" },
+    { "{\"id\": \"a\", \"kind\": \"balance\", \"metric\": \"order_amount\", \"direction\": \"below\", "
       "\"limit\": 0, \"scale\": 0}", TW_RULE_ERROR_VALUE, "scale" },
     { "{\"id\": \"a\", \"kind\": \"stale\", \"after\": 60, \"scope\": {\"ward\": \"x\"}}",
       TW_RULE_ERROR_VALUE, "scope" },
