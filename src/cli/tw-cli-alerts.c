@@ -157,9 +157,10 @@ parse_since (const char  *text,
 }
 
 static int
-cmd_list (Twctl  *self,
-          int     argc,
-          char  **argv)
+cmd_list (Twctl     *self,
+          int        argc,
+          char     **argv,
+          gboolean   history)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;
@@ -170,7 +171,7 @@ cmd_list (Twctl  *self,
   g_autofree char *search = NULL;
   g_autofree char *since = NULL;
   gboolean json = FALSE;
-  gboolean all = FALSE;
+  gboolean all = history;
   int limit = HISTORY_DEFAULT_LIMIT;
   gint64 since_ts = 0;
   GOptionEntry entries[] = {
@@ -343,10 +344,13 @@ twctl_cmd_alerts (Twctl  *self,
   const char *sub = argc >= 2 ? argv[1] : "";
 
   if (g_str_equal (sub, "list"))
-    return cmd_list (self, argc - 1, argv + 1);
+    return cmd_list (self, argc - 1, argv + 1, FALSE);
+  /* "history" is "list --all". */
+  if (g_str_equal (sub, "history"))
+    return cmd_list (self, argc - 1, argv + 1, TRUE);
   if (g_str_equal (sub, "show"))
     return cmd_show (self, argc - 1, argv + 1);
   g_printerr ("twctl: usage: alerts list [--json] [--all] [--search TEXT] [--since TIME] | "
-              "alerts show ID [--json]\n");
+              "alerts history [--search TEXT] [--since TIME] | alerts show ID [--json]\n");
   return EXIT_USAGE;
 }

@@ -134,14 +134,15 @@ print_summary (Replay *self)
 
   if (!self->json)
     {
+      g_autofree char *first = self->first_reject != NULL
+                               ? g_strdup_printf (" (first: %s)", self->first_reject)
+                               : g_strdup ("");
+
       g_print ("%" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " samples: %"
                G_GUINT64_FORMAT " alerts raised, %" G_GUINT64_FORMAT " transitions, %u open "
                "at the end; %" G_GUINT64_FORMAT " samples too late, %" G_GUINT64_FORMAT
-               " messages rejected%s%s\n", self->messages, samples, raised, transitions, open,
-               too_late, self->rejected, self->first_reject ? " (first: " : "",
-               self->first_reject ? self->first_reject : "");
-      if (self->first_reject != NULL)
-        g_print (")\n");
+               " messages rejected%s\n", self->messages, samples, raised, transitions, open,
+               too_late, self->rejected, first);
       return;
     }
 
@@ -262,6 +263,15 @@ out:
   return ok;
 }
 
+/* Offline means a file: a network address would wait on a live peer. */
+static gboolean
+is_local_file (const char *what)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (what);
+
+  return scheme == NULL || g_ascii_strcasecmp (scheme, "file") == 0;
+}
+
 static gboolean
 keep_enabled (GPtrArray *rules)
 {
@@ -298,6 +308,13 @@ twctl_cmd_replay (Twctl  *self,
     {
       g_printerr ("twctl: usage: replay FILE [--rules FILE]… [--json]   (runs a recorded "
                   "stream through the rules offline)\n");
+      return EXIT_USAGE;
+    }
+
+  if (!is_local_file (argv[1]))
+    {
+      g_printerr ("twctl: replay reads a recording from a file; “%s” is not one (to store a "
+                  "live stream use “twctl ingest”)\n", argv[1]);
       return EXIT_USAGE;
     }
 

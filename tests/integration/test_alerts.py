@@ -94,6 +94,9 @@ history = alerts("--all")
 check(len(history) >= len(open_alerts)
       and {a["id"] for a in open_alerts} <= {a["id"] for a in history},
       f"--all: the history holds every open alert too ({len(history)} alerts)")
+r = store.twctl("alerts", "history", "--json", user="olu")
+check(r.returncode == 0 and sorted(a["id"] for a in json.loads(r.stdout))
+      == sorted(a["id"] for a in history), "alerts history is list --all")
 found = alerts("--search", "news2-high")
 check(found and all(a["rule"] == "news2-high" for a in found),
       f"--search finds by rule id ({[a['rule'] for a in found]})")

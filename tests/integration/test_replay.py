@@ -204,6 +204,22 @@ check(r.returncode == 0 and [(o["entity"], o["event"], o["time_us"]) for o in fh
       f"a FHIR Bundle: raised at the observation of 128/min ({fhir_transitions}, "
       f"{r.stderr.strip()})")
 
+# ---- Implausible values: rejected as `twctl ingest` would quarantine them
+implausible = write("implausible.ndjson", [
+    json.dumps({"v": 1, "type": "vitals", "seq": 1, "ts": iso(0), "patient": "P9", "hr": 999}),
+    json.dumps({"v": 1, "type": "vitals", "seq": 2, "ts": iso(1), "patient": "P9", "hr": 130}),
+])
+r = replay(implausible, "--rules", PACK, "--json")
+imp_transitions, imp_summary = parse(r.stdout)
+check(r.returncode == 0 and imp_summary and imp_summary[0]["rejected"] == 1
+      and "999" in (imp_summary[0]["first_reject"] or "") and imp_summary[0]["samples"] == 1
+      and [o["time_us"] for o in imp_transitions] == [(BASE + 1) * US],
+      f"an implausible value is rejected with its reason and raises nothing; the next one does "
+      f"({imp_summary}, {imp_transitions})")
+r = replay("ws://127.0.0.1:1/", "--rules", PACK)
+check(r.returncode != 0 and "file" in r.stderr,
+      f"replay refuses a live address: offline means a file ({r.stderr.strip()})")
+
 # ---- Mistakes are clear errors --------------------------------------------
 r = replay(os.path.join(WORK.name, "missing.ndjson"), "--rules", PACK, "--json")
 check(r.returncode != 0 and "missing.ndjson" in r.stderr and r.stdout == "",
