@@ -17,6 +17,11 @@ G_BEGIN_DECLS
  * that sent nothing for the idle timeout stops holding windows back. */
 #define TW_RULE_ENGINE_WATERMARK_BOUND_US ((gint64) 1 * G_USEC_PER_SEC)
 #define TW_RULE_ENGINE_IDLE_TIMEOUT_US    ((gint64) 30 * G_USEC_PER_SEC)
+/* When every source has been idle for the idle timeout, processing time
+ * (if it is a wall clock within this of the newest event time) closes
+ * windows, so "no orders at all" is judged as zero orders. A replay of old
+ * data (event times far behind the clock) never is. */
+#define TW_RULE_ENGINE_LIVE_HORIZON_US    ((gint64) 24 * 3600 * G_USEC_PER_SEC)
 /* Stale-data rules are swept at most this often (event or processing time). */
 #define TW_RULE_ENGINE_STALE_SWEEP_US     ((gint64) 1 * G_USEC_PER_SEC)
 
@@ -74,6 +79,7 @@ struct _TwRuleEngine
   GHashTable   *groups;        /* entity key → group */
   TwWatermarks *marks;
   gint64        event_clock;   /* highest event time seen */
+  gint64        last_arrival;  /* processing time of the last sample */
   gint64        last_sweep;
   gint64        now_us;        /* processing time of the current call */
   gint64        source_id;     /* source of the sample being evaluated */
@@ -137,8 +143,7 @@ void            tw_rule_window_add       (TwRuleState        *state,
                                           const char         *entity,
                                           const TwPoint      *sample);
 void            tw_rule_window_advance   (TwRuleState        *state,
-                                          gint64              watermark,
-                                          gint64              fill_until);
+                                          gint64              watermark);
 void            tw_rule_stale_check      (TwRuleState        *state,
                                           TwRuleEntity       *entity,
                                           gint64              clock);

@@ -743,8 +743,7 @@ sweep_stale (TwRuleEngine *engine,
 
 static void
 advance_windows (TwRuleEngine *engine,
-                 gint64        watermark,
-                 gint64        fill_until)
+                 gint64        watermark)
 {
   if (watermark == TW_WATERMARK_NONE)
     return;
@@ -753,7 +752,7 @@ advance_windows (TwRuleEngine *engine,
       TwRuleState *state = g_ptr_array_index (engine->states, i);
 
       if (state->windows != NULL)
-        tw_rule_window_advance (state, watermark, fill_until);
+        tw_rule_window_advance (state, watermark);
     }
 }
 
@@ -864,8 +863,10 @@ tw_rule_engine_process (TwRuleEngine   *engine,
   if (engine->last_sweep == G_MININT64 ||
       clock - engine->last_sweep >= TW_RULE_ENGINE_STALE_SWEEP_US)
     sweep_stale (engine, clock);
+  if (n_samples > 0)
+    engine->last_arrival = now_us;
   watermark = tw_watermarks_get (engine->marks, now_us);
-  advance_windows (engine, watermark, watermark);
+  advance_windows (engine, watermark);
 }
 
 void
@@ -886,12 +887,17 @@ tw_rule_engine_tick (TwRuleEngine *engine,
       clock - engine->last_sweep >= TW_RULE_ENGINE_STALE_SWEEP_US)
     sweep_stale (engine, clock);
 
-  /* An idle source stops holding the watermark back; and when no data
-   * comes at all, processing time (if it is wall-clock time) still closes
-   * windows, so "no orders this minute" is judged as zero orders. */
+  /* An idle source stops holding the watermark back. When every source
+   * is idle and the clock is a wall clock close to the data's event time,
+   * processing time closes windows too: "no orders this minute" is judged
+   * as zero orders even though no sample moves event time on. */
   watermark = tw_watermarks_get (engine->marks, now_us);
-  advance_windows (engine, watermark,
-                   MAX (watermark, now_us - TW_RULE_ENGINE_WATERMARK_BOUND_US));
+  if (watermark != TW_WATERMARK_NONE &&
+      now_us - engine->last_arrival >= TW_RULE_ENGINE_IDLE_TIMEOUT_US &&
+      now_us >= engine->event_clock &&
+      now_us - engine->event_clock <= TW_RULE_ENGINE_LIVE_HORIZON_US)
+    watermark = MAX (watermark, now_us - TW_RULE_ENGINE_WATERMARK_BOUND_US);
+  advance_windows (engine, watermark);
 
   escalated = tw_alert_board_tick (engine->board, now_us);
 }
@@ -911,5 +917,5 @@ tw_rule_engine_finish (TwRuleEngine *engine,
   /* Every window that ended by the last sample is judged; a window the
    * recording stops in the middle of is not (it would look empty). */
   end = engine->event_clock + 1;
-  advance_windows (engine, end, end);
+  advance_windows (engine, end);
 }

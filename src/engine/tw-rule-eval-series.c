@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "tw-forecast.h"
+
 /* Evaluators of the kinds that look at one entity's recent samples:
  * threshold, relative change, rate of change, predicted, score band,
  * balance, and spread (two series). Each turns the history into a verdict
@@ -10,6 +12,8 @@
 
 #define USEC_PER_MIN ((double) 60 * G_USEC_PER_SEC)
 #define PERCENT 100.0
+/* A rate needs samples over at least 1/this of its window. */
+#define RATE_MIN_SPAN_DIVISOR 2
 
 static const TwPoint *
 newest_point (const TwRuleSeries *series)
@@ -105,8 +109,8 @@ eval_threshold (TwRuleState        *state,
   tw_rule_state_judge (state, series->entity->key, key, &verdict);
 }
 
-/* Relative change (%) or rate (units per minute) from the earliest sample
- * in the window to the newest. */
+/* Relative change (%) from the earliest sample in the window to the newest,
+ * or rate (units per minute) over the window. */
 static void
 eval_change (TwRuleState        *state,
              const TwRuleSeries *series,
@@ -131,10 +135,26 @@ eval_change (TwRuleState        *state,
     }
   else
     {
-      if (newest->ts == earliest->ts)
+      guint n = series->points->len - first;
+      g_autofree gint64 *ts = NULL;
+      g_autofree double *values = NULL;
+
+      /* Two samples a second apart make any noise a steep slope: the rate
+       * is judged once the samples span half the window, as the slope of
+       * the least-squares line through all of them. */
+      if (newest->ts - earliest->ts < rule->window_us / RATE_MIN_SPAN_DIVISOR)
         return;
-      change = (newest->value - earliest->value) /
-               ((double) (newest->ts - earliest->ts) / USEC_PER_MIN);
+      ts = g_new (gint64, n);
+      values = g_new (double, n);
+      for (guint i = 0; i < n; i++)
+        {
+          const TwPoint *p = &g_array_index (series->points, TwPoint, first + i);
+
+          ts[i] = p->ts;
+          values[i] = p->value;
+        }
+      if (!tw_forecast_linear_fit (ts, values, n, &change, NULL))
+        return;
     }
 
   verdict_for_value (&verdict, rule, newest->ts, change);

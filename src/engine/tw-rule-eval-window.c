@@ -114,16 +114,17 @@ tw_rule_window_add (TwRuleState   *state,
 
 void
 tw_rule_window_advance (TwRuleState *state,
-                        gint64       watermark,
-                        gint64       fill_until)
+                        gint64       watermark)
 {
   GHashTableIter iter;
   gpointer key, value;
 
+  /* Windows with samples come out of the set (and judge the empty ones
+   * before them); the empty ones after the last are judged here. */
   tw_window_set_advance (state->windows, watermark);
   g_hash_table_iter_init (&iter, state->keys);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    judge_empty_until (state, key, value, fill_until);
+    judge_empty_until (state, key, value, watermark);
 }
 
 void

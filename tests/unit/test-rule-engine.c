@@ -318,13 +318,16 @@ test_rate_of_change (void)
   bench_init (&b, "[{\"id\": \"falling\", \"kind\": \"rate_of_change\", \"metric\": \"price\", "
                   "\"direction\": \"down\", \"per_minute\": 0.5, \"window\": \"2m\"}]");
   feed (&b, "ACME", "price", T0, 100);
-  feed (&b, "ACME", "price", T0 + 30 * SEC, 99.8);   /* −0.4 /min */
+  /* Half a minute is less than half the window: not judged yet, however
+   * steep (−6 /min). */
+  feed (&b, "ACME", "price", T0 + 30 * SEC, 97);
   g_assert_null (find (&b, "falling", "ACME"));
-  feed (&b, "ACME", "price", T0 + 60 * SEC, 99.5);   /* −0.5 /min */
+  /* Least squares through 100, 97, 99.4 at 0, ½, 1 min: −0.6 /min. */
+  feed (&b, "ACME", "price", T0 + 60 * SEC, 99.4);
   g_assert_true (active (&b, "falling", "ACME"));
   g_assert_cmpstr (find (&b, "falling", "ACME")->message, ==,
-                   "falling: price changing -0.5 per minute (limit -0.5)");
-  feed (&b, "ACME", "price", T0 + 2 * MINUTE, 99.6);   /* −0.2 /min over 2 min */
+                   "falling: price changing -0.6 per minute (limit -0.5)");
+  feed (&b, "ACME", "price", T0 + 2 * MINUTE, 99.6);   /* +0.27 /min over 2 min */
   g_assert_null (find (&b, "falling", "ACME"));
   bench_clear (&b);
 }
@@ -650,6 +653,43 @@ test_idle_source_does_not_stall_windows (void)
 }
 
 static void
+test_processing_time_closes_windows_when_all_idle (void)
+{
+  Bench live, old;
+
+  bench_init (&live, ORDERS_RULE (", \"expected\": 3"));
+  bench_init (&old, ORDERS_RULE (", \"expected\": 3"));
+  for (int i = 1; i <= 3; i++)
+    {
+      feed (&live, "S1", "orders", T0 + i * 10 * SEC, 1);
+      feed (&old, "S1", "orders", T0 + i * 10 * SEC, 1);
+    }
+  feed (&live, "S1", "orders", T0 + 65 * SEC, 1);   /* window 0: 3 of 3 */
+  feed (&old, "S1", "orders", T0 + 65 * SEC, 1);
+  g_assert_cmpuint (raised (&live), ==, 0);
+
+  /* Nothing arrives any more. Not idle yet: nothing moves. */
+  tw_rule_engine_tick (live.engine, T0 + 94 * SEC);
+  tw_rule_engine_tick (live.engine, T0 + 120 * SEC);
+  g_assert_null (find (&live, "orders", "S1"));
+  /* Idle for 30 s and past the window's end by the bound: 1 of 3. */
+  tw_rule_engine_tick (live.engine, T0 + 121 * SEC);
+  g_assert_true (active (&live, "orders", "S1"));
+  g_assert_cmpint (find (&live, "orders", "S1")->evidence_from_ts, ==, T0 + MINUTE);
+  /* And the next minute, with no order at all, is judged as 0. */
+  tw_rule_engine_tick (live.engine, T0 + 181 * SEC);
+  g_assert_cmpstr (find (&live, "orders", "S1")->message, ==,
+                   "orders: 0 in the window, -100 % from expected (tolerance -50 %)");
+
+  /* Old data replayed against today's clock: processing time says nothing
+   * about event time, so nothing is closed by it. */
+  tw_rule_engine_tick (old.engine, T0 + 3 * 24 * HOUR);
+  g_assert_cmpuint (raised (&old), ==, 0);
+  bench_clear (&live);
+  bench_clear (&old);
+}
+
+static void
 test_balance_and_group_scope (void)
 {
   Bench b;
@@ -787,6 +827,7 @@ main (int   argc,
   g_test_add_func ("/rule-engine/reference-windows-lateness", test_reference_windows_and_lateness);
   g_test_add_func ("/rule-engine/reference-by-hour-empty-windows", test_reference_by_hour_and_empty_windows);
   g_test_add_func ("/rule-engine/idle-source", test_idle_source_does_not_stall_windows);
+  g_test_add_func ("/rule-engine/processing-time-closes-when-idle", test_processing_time_closes_windows_when_all_idle);
   g_test_add_func ("/rule-engine/balance-group-scope", test_balance_and_group_scope);
   g_test_add_func ("/rule-engine/entity-and-group-scopes", test_entity_and_group_scopes);
   g_test_add_func ("/rule-engine/set-rules-keeps-and-releases", test_set_rules_keeps_and_releases);
