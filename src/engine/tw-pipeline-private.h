@@ -51,6 +51,8 @@ typedef struct
   gboolean          in_transaction;
   gboolean          failed;        /* the last write or commit failed: retry */
   TwPipelineAlerts *alerts;
+  GQueue            backlog;       /* TwBatch*: evaluated by the rules, not written yet */
+  guint             backlog_rows;
 } TwPipelineEngine;
 
 typedef enum

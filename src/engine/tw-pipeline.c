@@ -11,6 +11,11 @@
 #define QUEUE_MAX_ROWS         (4 * COMMIT_MAX_ROWS)
 #define IDLE_POP_TIMEOUT_US    (100 * 1000)
 #define STORAGE_RETRY_US       TW_USEC_PER_SEC
+/* Batches the rules have seen may wait this long for the store (about
+ * 16 s of a 10k rows/s stream, a few MB): a store that falls behind for a
+ * while delays the commits, not the alerts. Beyond it the queue fills and
+ * the sources stop reading, as before. */
+#define BACKLOG_MAX_ROWS       (16 * COMMIT_MAX_ROWS)
 /* Alerts: the board's clock and operator commands every ≤100 ms. */
 #define ALERT_TURN_US          (100 * 1000)
 
@@ -266,19 +271,46 @@ engine_write (TwPipeline        *self,
          && tw_store_write_batch (engine->store, batch, NULL, error);
 }
 
-/* A batch as it leaves the queue: the rules see its samples first (the
- * alert must not wait for the commit), then it is written. */
-static gboolean
-engine_take (TwPipeline        *self,
-             TwPipelineEngine  *engine,
-             TwBatch           *batch,
-             GError           **error)
+/* Takes every batch waiting in the queue (and @first) to the rules at
+ * once: an alert must not wait while the store writes the batches before
+ * it. The evaluated batches wait in the backlog for their write; the
+ * backlog is bounded like the queue, so a store slower than the stream
+ * still stops the sources. */
+static void
+engine_evaluate (TwPipeline       *self,
+                 TwPipelineEngine *engine,
+                 TwBatch          *first)
 {
-  tw_pipeline_alerts_evaluate (engine->alerts, batch);
+  TwBatch *batch = first;
+
+  while (batch != NULL)
+    {
+      tw_pipeline_alerts_evaluate (engine->alerts, batch);
+      g_queue_push_tail (&engine->backlog, batch);
+      engine->backlog_rows += tw_batch_get_n_rows (batch);
+      batch = engine->backlog_rows < BACKLOG_MAX_ROWS ? tw_queue_pop (self->queue, 0) : NULL;
+    }
   tw_pipeline_alerts_turn (engine->alerts);
+}
+
+/* Writes the oldest evaluated batch; returns it (NULL when there was
+ * none). The rules never see it again, also when it is written a second
+ * time after a failed commit. */
+static TwBatch *
+engine_write_next (TwPipeline        *self,
+                   TwPipelineEngine  *engine,
+                   GError           **error)
+{
+  TwBatch *batch = g_queue_pop_head (&engine->backlog);
+
+  if (batch == NULL)
+    return NULL;
+  engine->backlog_rows -= tw_batch_get_n_rows (batch);
   g_ptr_array_add (engine->pending, batch);
   engine->pending_rows += tw_batch_get_n_rows (batch);
-  return engine_write (self, engine, batch, error);
+  if (!engine_write (self, engine, batch, error))
+    engine->failed = TRUE;
+  return batch;
 }
 
 static void
@@ -465,6 +497,7 @@ is_drained (TwPipeline       *self,
             TwPipelineEngine *engine)
 {
   return !engine->in_transaction && is_stopping (self)
+         && g_queue_is_empty (&engine->backlog)
          && tw_queue_get_rows (self->queue) == 0
          && g_async_queue_length (self->alert_commands) <= 0
          && !tw_pipeline_alerts_has_pending (engine->alerts);
@@ -497,22 +530,18 @@ engine_run (TwPipeline       *self,
           continue;
         }
 
+      /* Wait for input only when nothing evaluated is left to write. */
       if (engine->in_transaction)
         timeout = MAX (0, engine->tx_started + COMMIT_MAX_AGE_US - g_get_monotonic_time ());
+      if (!g_queue_is_empty (&engine->backlog))
+        timeout = 0;
+      engine_evaluate (self, engine, tw_queue_pop (self->queue, MIN (timeout, ALERT_TURN_US)));
 
-      batch = tw_queue_pop (self->queue, MIN (timeout, ALERT_TURN_US));
-      if (batch != NULL)
+      batch = engine_write_next (self, engine, &error);
+      if (engine->failed)
         {
-          if (!engine_take (self, engine, batch, &error))
-            {
-              engine->failed = TRUE;
-              set_storage_error (self, error);
-              continue;
-            }
-        }
-      else
-        {
-          tw_pipeline_alerts_turn (engine->alerts);
+          set_storage_error (self, error);
+          continue;
         }
 
       /* A sender waiting for an acknowledgement (MLLP) gets its commit now;
@@ -539,11 +568,7 @@ engine_run (TwPipeline       *self,
 
           if (late == NULL)
             return;
-          if (!engine_take (self, engine, late, &error))
-            {
-              engine->failed = TRUE;
-              set_storage_error (self, error);
-            }
+          engine_evaluate (self, engine, late);
         }
     }
 }
@@ -590,6 +615,7 @@ engine_thread_main (gpointer data)
         tw_store_rollback (engine.store);
     }
   g_ptr_array_unref (engine.pending);
+  g_queue_clear_full (&engine.backlog, (GDestroyNotify) tw_batch_free);
   tw_pipeline_alerts_free (engine.alerts);
   tw_store_close (engine.store);
   return NULL;
