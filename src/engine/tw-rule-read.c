@@ -28,7 +28,7 @@ static const char * const kind_fields[TW_RULE_N_KINDS][MAX_KIND_FIELDS + 1] = {
   [TW_RULE_RELATIVE_CHANGE] = { "metric", "direction", "percent", "window", "hysteresis", "for", NULL },
   [TW_RULE_RATE_OF_CHANGE] = { "metric", "direction", "per_minute", "window", "hysteresis", "for", NULL },
   [TW_RULE_STALE] = { "metric", "after", NULL },
-  [TW_RULE_SCORE_BAND] = { "score", "min", "for", NULL },
+  [TW_RULE_SCORE_BAND] = { "score", "min", "hysteresis", "for", NULL },
   [TW_RULE_PREDICTED] = { "metric", "direction", "limit", "within", "window", "forecaster", "for", NULL },
   [TW_RULE_SPREAD] = { "metric", "metric_b", "entity_b", "direction", "percent", "window", "for", NULL },
   [TW_RULE_REFERENCE] = { "metric", "aggregate", "window", "expected", "tolerance_percent", "direction", "utc_offset_minutes", NULL },
@@ -572,6 +572,7 @@ read_kind_fields (Reader *r,
       rule->direction = TW_RULE_AT_OR_ABOVE;
       return read_string (r, "score", TRUE, &rule->score) &&
              read_number (r, "min", TRUE, &rule->limit) &&
+             read_hysteresis (r, rule) &&
              read_duration (r, "for", FALSE, FALSE, &rule->min_duration_us);
 
     case TW_RULE_PREDICTED:

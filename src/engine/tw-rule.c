@@ -234,7 +234,8 @@ add_kind_fields (JsonBuilder  *builder,
     }
 
   if (rule->kind == TW_RULE_THRESHOLD || rule->kind == TW_RULE_RELATIVE_CHANGE ||
-      rule->kind == TW_RULE_RATE_OF_CHANGE || rule->kind == TW_RULE_BALANCE)
+      rule->kind == TW_RULE_RATE_OF_CHANGE || rule->kind == TW_RULE_BALANCE ||
+      rule->kind == TW_RULE_SCORE_BAND)
     add_double (builder, "hysteresis", rule->hysteresis);
   if (rule->kind == TW_RULE_BALANCE)
     {

@@ -427,6 +427,12 @@ test_news2_rules (void)
   feed (&b, "P1", "hr", T0 + MINUTE, 115);
   g_assert_true (active (&b, "news2-high", "P1"));
   g_assert_cmpint (find (&b, "news2-high", "P1")->priority, ==, TW_ALERT_PRIORITY_HIGH);
+  /* The pack's hysteresis of 1: back to 6 stays raised, 5 clears. */
+  feed (&b, "P1", "hr", T0 + 2 * MINUTE, 95);
+  g_assert_true (active (&b, "news2-high", "P1"));
+  feed (&b, "P1", "temp", T0 + 3 * MINUTE, 37);
+  g_assert_false (active (&b, "news2-high", "P1"));
+  g_assert_true (active (&b, "news2-medium", "P1"));
   bench_clear (&b);
 }
 

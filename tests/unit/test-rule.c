@@ -86,7 +86,8 @@ static const char *every_kind[] = {
   "\"per_minute\": 0.25, \"window\": \"90s\", \"scope\": {\"entity\": \"ACME\"}}",
   "{\"id\": \"s\", \"kind\": \"stale\", \"metric\": \"glucose\", \"after\": \"15m\", "
   "\"category\": \"physiological\"}",
-  "{\"id\": \"n\", \"kind\": \"score_band\", \"score\": \"news2\", \"min\": 7, \"for\": \"1m\"}",
+  "{\"id\": \"n\", \"kind\": \"score_band\", \"score\": \"news2\", \"min\": 7, \"for\": \"1m\", "
+  "\"hysteresis\": 1}",
   "{\"id\": \"p\", \"kind\": \"predicted\", \"metric\": \"glucose\", \"direction\": \"below\", "
   "\"limit\": 70, \"within\": \"20m\", \"window\": \"15m\"}",
   "{\"id\": \"x\", \"kind\": \"spread\", \"metric\": \"price\", \"entity_b\": \"GLBX\", "
