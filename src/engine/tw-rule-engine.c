@@ -554,6 +554,7 @@ tw_rule_engine_set_rules (TwRuleEngine *engine,
                           GPtrArray    *rules)
 {
   g_autoptr(GHashTable) old = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) old_states = NULL;
   GHashTableIter iter;
   gpointer value;
@@ -577,6 +578,13 @@ tw_rule_engine_set_rules (TwRuleEngine *engine,
 
       if (!rule->enabled)
         continue;
+      /* Two rules with one id would report to one alert: the first wins. */
+      if (!g_hash_table_add (seen, rule->id))
+        {
+          g_message ("rules: a second rule \u2018%s\u2019 is ignored; ids must be unique",
+                     rule->id);
+          continue;
+        }
       if (state != NULL && tw_rule_equal (state->rule, rule))
         {
           /* Unchanged: keep its conditions, durations, windows. */
