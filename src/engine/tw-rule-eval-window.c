@@ -6,8 +6,8 @@
  * tumbling window against a reference table (closed by the watermark,
  * tw-window.h), and stale data. */
 
-#define USEC_PER_MIN  ((double) 60 * G_USEC_PER_SEC)
-#define USEC_PER_HOUR ((gint64) 3600 * G_USEC_PER_SEC)
+#define USEC_PER_MIN  ((gint64) 60 * G_USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MIN)
 #define USEC_PER_DAY  (24 * USEC_PER_HOUR)
 #define PERCENT 100.0
 /* A long silence (or a clock jump) judges at most this many empty windows
@@ -18,7 +18,7 @@ static int
 hour_of_day (gint64 ts,
              int    utc_offset_min)
 {
-  gint64 local = ts + (gint64) utc_offset_min * 60 * G_USEC_PER_SEC;
+  gint64 local = ts + utc_offset_min * USEC_PER_MIN;
   gint64 in_day = local % USEC_PER_DAY;
 
   if (in_day < 0)
@@ -155,7 +155,7 @@ tw_rule_stale_check (TwRuleState  *state,
   /* "No sample for N minutes": exactly N minutes is not stale yet. */
   verdict.crossing = clock - last > rule->stale_us;
   verdict.still = verdict.crossing;
-  verdict.value = (double) (clock - last) / USEC_PER_MIN;
+  verdict.value = (double) (clock - last) / (double) USEC_PER_MIN;
   verdict.evidence_from_ts = last;
   if (!key->active && !verdict.crossing)
     {

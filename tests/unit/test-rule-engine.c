@@ -639,6 +639,27 @@ test_reference_by_hour_and_empty_windows (void)
 }
 
 static void
+test_reference_local_hour (void)
+{
+  Bench b;
+  g_autoptr(GString) json = g_string_new (", \"utc_offset_minutes\": 60, \"expected\": [");
+
+  /* Only 10:00–11:00 local time expects orders: 09:xx UTC at UTC+1. */
+  for (int h = 0; h < 24; h++)
+    g_string_append_printf (json, "%s%d", h > 0 ? ", " : "", h == 10 ? 10 : 0);
+  g_string_append (json, "]");
+  {
+    g_autofree char *rules = g_strdup_printf (ORDERS_RULE ("%s"), json->str);
+
+    bench_init (&b, rules);
+  }
+  feed (&b, "S1", "orders", T0 + 30 * MINUTE, 1);
+  feed (&b, "S1", "orders", T0 + 31 * MINUTE + 5 * SEC, 1);
+  g_assert_true (active (&b, "orders", "S1"));   /* 1 of 10 at 10:30 local */
+  bench_clear (&b);
+}
+
+static void
 test_idle_source_does_not_stall_windows (void)
 {
   Bench b;
@@ -832,6 +853,7 @@ main (int   argc,
   g_test_add_func ("/rule-engine/spread", test_spread);
   g_test_add_func ("/rule-engine/reference-windows-lateness", test_reference_windows_and_lateness);
   g_test_add_func ("/rule-engine/reference-by-hour-empty-windows", test_reference_by_hour_and_empty_windows);
+  g_test_add_func ("/rule-engine/reference-local-hour", test_reference_local_hour);
   g_test_add_func ("/rule-engine/idle-source", test_idle_source_does_not_stall_windows);
   g_test_add_func ("/rule-engine/processing-time-closes-when-idle", test_processing_time_closes_windows_when_all_idle);
   g_test_add_func ("/rule-engine/balance-group-scope", test_balance_and_group_scope);
