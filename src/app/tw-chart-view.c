@@ -72,6 +72,8 @@ struct _TwChartView
   SeriesData series[N_SERIES];
   gint64     t_from;
   gint64     t_to;
+  gint64     highlight_from;
+  gint64     highlight_to;
   char      *subject;
   guint      description_source;
 };
@@ -122,6 +124,8 @@ build_options (TwChartView    *self,
     }
   options->dark = adw_style_manager_get_dark (style_manager);
   options->gap_us = 0;
+  options->highlight_from = self->highlight_from;
+  options->highlight_to = self->highlight_to;
 }
 
 static void
@@ -537,6 +541,46 @@ tw_chart_view_clear (TwChartView *self)
 
   for (guint i = 0; i < N_SERIES; i++)
     tw_chart_view_take_series (self, series_metrics[i], NULL);
+  tw_chart_view_set_highlight (self, 0, 0);
+}
+
+/**
+ * tw_chart_view_set_highlight:
+ * @self: a chart view
+ * @t_from: start of the span to shade (an alert's evidence window), µs UTC
+ * @t_to: its end; equal to @t_from for none
+ *
+ * Shades a span across every panel; cleared with the series.
+ */
+void
+tw_chart_view_set_highlight (TwChartView *self,
+                             gint64       t_from,
+                             gint64       t_to)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  if (self->highlight_from == t_from && self->highlight_to == t_to)
+    return;
+
+  self->highlight_from = t_from;
+  self->highlight_to = t_to;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  schedule_description_update (self);
+}
+
+gboolean
+tw_chart_view_get_highlight (TwChartView *self,
+                             gint64      *t_from,
+                             gint64      *t_to)
+{
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), FALSE);
+
+  if (t_from != NULL)
+    *t_from = self->highlight_from;
+  if (t_to != NULL)
+    *t_to = self->highlight_to;
+
+  return self->highlight_to > self->highlight_from;
 }
 
 /**

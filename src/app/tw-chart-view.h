@@ -28,6 +28,12 @@ void        tw_chart_view_get_range       (TwChartView *self,
                                            gint64      *t_from,
                                            gint64      *t_to);
 void        tw_chart_view_clear           (TwChartView *self);
+void        tw_chart_view_set_highlight   (TwChartView *self,
+                                           gint64       t_from,
+                                           gint64       t_to);
+gboolean    tw_chart_view_get_highlight   (TwChartView *self,
+                                           gint64      *t_from,
+                                           gint64      *t_to);
 guint       tw_chart_view_get_n_points    (TwChartView *self);
 const char *tw_chart_view_get_subject     (TwChartView *self);
 void        tw_chart_view_set_subject     (TwChartView *self,

@@ -930,6 +930,25 @@ tw_monitor_page_add_toast (TwMonitorPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
+/* Opens @key's trend with @from..@to (an alert's evidence window) shaded.
+ * FALSE when the role may not browse trends or @key is not listed. */
+gboolean
+tw_monitor_page_show_trend (TwMonitorPage *self,
+                            const char    *key,
+                            gint64         from,
+                            gint64         to)
+{
+  g_return_val_if_fail (TW_IS_MONITOR_PAGE (self), FALSE);
+
+  if (!self->can_browse || key == NULL || find_patient (self, key, NULL) == NULL)
+    return FALSE;
+
+  select_row_for_key (self, key);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  tw_chart_view_set_highlight (self->chart_view, from, to);
+  return TRUE;
+}
+
 guint
 tw_monitor_page_get_n_patients (TwMonitorPage *self)
 {

@@ -19,6 +19,10 @@ void        tw_monitor_page_set_pipeline        (TwMonitorPage *self,
                                                  TwPipeline    *pipeline);
 void        tw_monitor_page_add_toast           (TwMonitorPage *self,
                                                  const char    *message);
+gboolean    tw_monitor_page_show_trend          (TwMonitorPage *self,
+                                                 const char    *key,
+                                                 gint64         from,
+                                                 gint64         to);
 guint       tw_monitor_page_get_n_patients      (TwMonitorPage *self);
 const char *tw_monitor_page_get_selected_key    (TwMonitorPage *self);
 guint       tw_monitor_page_get_trend_window_minutes (TwMonitorPage *self);

@@ -337,6 +337,24 @@ tw_settings_get_trend_window_minutes (TwSettings *self)
   return MAX (self->trend_window_minutes, 1);
 }
 
+/* Whether alerts also sound; they are always shown, whatever this says. */
+gboolean
+tw_settings_get_alert_sound (TwSettings *self)
+{
+  g_return_val_if_fail (TW_IS_SETTINGS (self), TRUE);
+
+  return self->alert_sound;
+}
+
+void
+tw_settings_set_alert_sound (TwSettings *self,
+                             gboolean    enabled)
+{
+  g_return_if_fail (TW_IS_SETTINGS (self));
+
+  g_object_set (self, "alert-sound", enabled, NULL);
+}
+
 guint
 tw_settings_get_idle_lock_minutes (TwSettings *self)
 {

@@ -15,6 +15,9 @@ void        tw_settings_set_style                (TwSettings *self,
                                                   const char *style);
 guint       tw_settings_get_trend_window_minutes (TwSettings *self);
 guint       tw_settings_get_idle_lock_minutes    (TwSettings *self);
+gboolean    tw_settings_get_alert_sound          (TwSettings *self);
+void        tw_settings_set_alert_sound          (TwSettings *self,
+                                                  gboolean    enabled);
 const char *tw_settings_get_data_dir             (TwSettings *self);
 const char *tw_settings_get_last_user            (TwSettings *self);
 void        tw_settings_set_last_user            (TwSettings *self,

@@ -4,13 +4,16 @@
 #include <sodium.h>
 
 #include "tw-admin-page.h"
+#include "tw-alerts-page.h"
 #include "tw-error.h"
 #include "tw-login-page.h"
 #include "tw-monitor-page.h"
 #include "tw-pipeline.h"
+#include "tw-rules-page.h"
 #include "tw-session.h"
 #include "tw-setup-page.h"
 #include "tw-window.h"
+#include "tw-window-private.h"
 
 /*
  * TwWindow: a stack of pages (first-run setup, login, monitor and, for
@@ -20,35 +23,15 @@
  * (which wipes the key) and returns to the login page. When an
  * administrator changes the sources, the pipeline is restarted in a worker
  * (stopping commits what is queued) so the change takes effect at once.
+ *
+ * Alerts: the console page polls the pipeline's alert snapshot; on each
+ * change the window shows the banner (a high priority alert nobody
+ * acknowledged, whatever page is shown) and hands the snapshot to the
+ * notifier (desktop notification and alarm sound).
  */
 
 #define IDLE_CHECK_INTERVAL_S 5
 
-struct _TwWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template widgets */
-  GtkStack             *stack;
-  TwSetupPage          *setup_page;
-  TwLoginPage          *login_page;
-  TwMonitorPage        *monitor_page;
-  TwAdminPage          *admin_page;
-
-  /* Owned */
-  TwSettings           *settings;
-  char                 *data_dir;
-  GStrv                 connect_urls;
-  TwKdfCost             kdf_cost;
-  TwSession            *session;
-  TwPipeline           *pipeline;
-  GCancellable         *sign_in_cancellable;
-  GCancellable         *restart_cancellable;
-  gboolean              restarting;
-  gboolean              restart_again;
-  gint64                last_input_time;
-  guint                 idle_source;
-};
 
 G_DEFINE_FINAL_TYPE (TwWindow, tw_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -245,11 +228,27 @@ on_input_event (TwWindow *self,
  * may manage sources. Disabled actions also hide their menu items. */
 
 static void
+set_action_enabled (TwWindow   *self,
+                    const char *name,
+                    gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
 update_view_actions (TwWindow *self)
 {
   gboolean signed_in = self->session != NULL;
   gboolean admin = signed_in && tw_session_can (self->session, TW_PERM_MANAGE_SOURCES);
+  gboolean handler = signed_in && tw_session_can (self->session, TW_PERM_HANDLE_ALERTS);
   GActionMap *map = G_ACTION_MAP (self);
+
+  set_action_enabled (self, "show-alerts", signed_in);
+  set_action_enabled (self, "show-alert", signed_in);
+  set_action_enabled (self, "show-rules", admin);
+  set_action_enabled (self, "pause-alert-audio", handler);
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "show-monitor")),
                                signed_in);
@@ -260,18 +259,31 @@ update_view_actions (TwWindow *self)
                                admin);
 }
 
-static void
-show_view (TwWindow   *self,
-           const char *view)
+void
+tw_window_show_view (TwWindow   *self,
+                     const char *view)
 {
   if (self->session == NULL)
-    return;
-  if (view != NULL && !tw_session_can (self->session, TW_PERM_MANAGE_SOURCES))
     return;
 
   if (view == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "monitor");
+      return;
+    }
+  if (g_str_equal (view, "alerts"))
+    {
+      tw_alerts_page_show_view (self->alerts_page, "open");
+      gtk_stack_set_visible_child_name (self->stack, "alerts");
+      return;
+    }
+  if (!tw_session_can (self->session, TW_PERM_MANAGE_SOURCES))
+    return;
+  if (g_str_equal (view, "rules"))
+    {
+      /* The pipeline seeds the default packs when it starts: read again. */
+      tw_rules_page_refresh (self->rules_page);
+      gtk_stack_set_visible_child_name (self->stack, "rules");
       return;
     }
 
@@ -284,7 +296,7 @@ show_monitor_activated (GSimpleAction *action,
                         GVariant      *parameter,
                         gpointer       user_data)
 {
-  show_view (TW_WINDOW (user_data), NULL);
+  tw_window_show_view (TW_WINDOW (user_data), NULL);
 }
 
 static void
@@ -292,7 +304,7 @@ show_sources_activated (GSimpleAction *action,
                         GVariant      *parameter,
                         gpointer       user_data)
 {
-  show_view (TW_WINDOW (user_data), "sources");
+  tw_window_show_view (TW_WINDOW (user_data), "sources");
 }
 
 static void
@@ -300,14 +312,43 @@ show_quarantine_activated (GSimpleAction *action,
                            GVariant      *parameter,
                            gpointer       user_data)
 {
-  show_view (TW_WINDOW (user_data), "quarantine");
+  tw_window_show_view (TW_WINDOW (user_data), "quarantine");
+}
+
+static void
+show_alerts_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  tw_window_show_view (TW_WINDOW (user_data), "alerts");
+}
+
+static void
+show_alert_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  tw_window_show_alert (TW_WINDOW (user_data), g_variant_get_uint64 (parameter));
+}
+
+static void
+show_rules_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  tw_window_show_view (TW_WINDOW (user_data), "rules");
 }
 
 static const GActionEntry view_actions[] = {
   { "show-monitor", show_monitor_activated },
   { "show-sources", show_sources_activated },
   { "show-quarantine", show_quarantine_activated },
+  { "show-alerts", show_alerts_activated },
+  { "show-alert", show_alert_activated, "t" },
+  { "show-rules", show_rules_activated },
+  { "pause-alert-audio", tw_window_pause_alert_audio_activated },
 };
+
 
 /* Restart: the old pipeline stops in a worker (it commits what is queued,
  * which can take a while), then the new one starts with the sources as the
@@ -365,6 +406,8 @@ restart_done_cb (GObject      *object,
   self->pipeline = g_steal_pointer (&restart->new_pipeline);
   tw_monitor_page_set_pipeline (self->monitor_page, self->pipeline);
   tw_admin_page_set_pipeline (self->admin_page, self->pipeline);
+  tw_alerts_page_set_pipeline (self->alerts_page, self->pipeline);
+  tw_rules_page_set_pipeline (self->rules_page, self->pipeline);
 
   if (self->restart_again)
     {
@@ -406,6 +449,8 @@ restart_pipeline (TwWindow *self)
   self->restarting = TRUE;
   tw_monitor_page_set_pipeline (self->monitor_page, NULL);
   tw_admin_page_set_pipeline (self->admin_page, NULL);
+  tw_alerts_page_set_pipeline (self->alerts_page, NULL);
+  tw_rules_page_set_pipeline (self->rules_page, NULL);
 
   task = g_task_new (self, self->restart_cancellable, restart_done_cb, NULL);
   g_task_set_source_tag (task, restart_pipeline);
@@ -439,7 +484,11 @@ signed_in (TwWindow   *self,
   tw_monitor_page_start (self->monitor_page, self->session, self->pipeline);
   self->restart_cancellable = g_cancellable_new ();
   if (tw_session_can (session, TW_PERM_MANAGE_SOURCES))
-    tw_admin_page_start (self->admin_page, self->session, self->pipeline);
+    {
+      tw_admin_page_start (self->admin_page, self->session, self->pipeline);
+      tw_rules_page_start (self->rules_page, self->session, self->pipeline);
+    }
+  tw_alerts_page_start (self->alerts_page, self->session, self->pipeline);
   update_view_actions (self);
   gtk_stack_set_visible_child_name (self->stack, "monitor");
 
@@ -550,6 +599,14 @@ sign_out (TwWindow *self)
     tw_monitor_page_stop (self->monitor_page);
   if (self->admin_page != NULL)
     tw_admin_page_stop (self->admin_page);
+  if (self->alerts_page != NULL)
+    tw_alerts_page_stop (self->alerts_page);
+  if (self->rules_page != NULL)
+    tw_rules_page_stop (self->rules_page);
+  if (self->alert_banner != NULL)
+    tw_alert_banner_hide (self->alert_banner);
+  if (self->notifier != NULL)
+    tw_alert_notifier_reset (self->notifier);
 
   g_clear_pointer (&self->pipeline, free_pipeline);
   g_clear_pointer (&self->session, tw_session_free);
@@ -603,6 +660,8 @@ tw_window_constructed (GObject *object)
                           self->monitor_page, "trend-window-minutes",
                           G_BINDING_SYNC_CREATE);
 
+  tw_window_setup_alerts (self);
+
   show_initial_page (self);
 }
 
@@ -625,6 +684,7 @@ tw_window_finalize (GObject *object)
 {
   TwWindow *self = (TwWindow *)object;
 
+  g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->connect_urls, g_strfreev);
@@ -720,6 +780,9 @@ tw_window_class_init (TwWindowClass *klass)
   g_type_ensure (TW_TYPE_LOGIN_PAGE);
   g_type_ensure (TW_TYPE_MONITOR_PAGE);
   g_type_ensure (TW_TYPE_ADMIN_PAGE);
+  g_type_ensure (TW_TYPE_ALERTS_PAGE);
+  g_type_ensure (TW_TYPE_RULES_PAGE);
+  g_type_ensure (TW_TYPE_ALERT_BANNER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-window.ui");
@@ -728,9 +791,14 @@ tw_window_class_init (TwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwWindow, login_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, monitor_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, admin_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, alerts_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, rules_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, alert_banner);
   gtk_widget_class_bind_template_callback (widget_class, on_create_admin);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in);
   gtk_widget_class_bind_template_callback (widget_class, on_sources_changed);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_alerts_changed);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_open_trend);
 }
 
 static void
@@ -783,7 +851,7 @@ tw_window_new (TwApplication *application)
  * tw_window_get_page_name:
  * @self: a window
  *
- * Returns: "setup", "login", "monitor" or "admin"
+ * Returns: "setup", "login", "monitor", "admin", "alerts" or "rules"
  */
 const char *
 tw_window_get_page_name (TwWindow *self)

@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "tw-alert-notifier.h"
 #include "tw-application.h"
 
 G_BEGIN_DECLS
@@ -16,5 +17,8 @@ const char *tw_window_get_page_name (TwWindow      *self);
 gboolean    tw_window_is_signed_in  (TwWindow      *self);
 void        tw_window_lock          (TwWindow      *self);
 void        tw_window_shutdown      (TwWindow      *self);
+void        tw_window_show_alert    (TwWindow      *self,
+                                     guint64        alert_id);
+TwAlertNotifier *tw_window_get_alert_notifier (TwWindow *self);
 
 G_END_DECLS

@@ -24,6 +24,10 @@
 #define MARKER_RADIUS_PX           2.5
 #define NORMAL_BAND_ALPHA_LIGHT    0.10
 #define NORMAL_BAND_ALPHA_DARK     0.14
+#define HIGHLIGHT_ALPHA_LIGHT      0.16
+#define HIGHLIGHT_ALPHA_DARK       0.26
+#define HIGHLIGHT_EDGE_ALPHA       0.70
+#define HIGHLIGHT_MIN_WIDTH_PX     3.0  /* a one-sample window stays visible */
 
 static void
 set_color (cairo_t            *cr,
@@ -136,6 +140,47 @@ draw_normal_band (const TwTrendLayout      *chart,
                    chart->options->dark ? NORMAL_BAND_ALPHA_DARK : NORMAL_BAND_ALPHA_LIGHT);
   cairo_rectangle (chart->cr, ps->plot.x, y_hi, ps->plot.width, y_lo - y_hi);
   cairo_fill (chart->cr);
+}
+
+/* An alert's evidence window: a shaded span with solid edges, in the
+ * GNOME palette's red (the alert colour of both styles), under the grid
+ * and the lines so the values stay readable. */
+static const TwChartColor highlight_light = { 0xc0 / 255.0, 0x1c / 255.0, 0x28 / 255.0 };
+static const TwChartColor highlight_dark = { 0xff / 255.0, 0x7b / 255.0, 0x63 / 255.0 };
+
+static void
+draw_highlight (const TwTrendLayout      *chart,
+                const TwTrendPanelLayout *ps)
+{
+  const TwChartOptions *o = chart->options;
+  const TwChartColor *color = o->dark ? &highlight_dark : &highlight_light;
+  double x0, x1;
+
+  if (o->highlight_to <= o->highlight_from
+      || o->highlight_to < o->t_from || o->highlight_from > o->t_to)
+    return;
+
+  x0 = round (tw_trend_layout_time_to_x (chart, MAX (o->highlight_from, o->t_from)));
+  x1 = round (tw_trend_layout_time_to_x (chart, MIN (o->highlight_to, o->t_to)));
+  if (x1 - x0 < HIGHLIGHT_MIN_WIDTH_PX)
+    {
+      double middle = (x0 + x1) / 2;
+
+      x0 = round (middle - HIGHLIGHT_MIN_WIDTH_PX / 2);
+      x1 = x0 + HIGHLIGHT_MIN_WIDTH_PX;
+    }
+
+  set_color_alpha (chart->cr, color, o->dark ? HIGHLIGHT_ALPHA_DARK : HIGHLIGHT_ALPHA_LIGHT);
+  cairo_rectangle (chart->cr, x0, ps->plot.y, x1 - x0, ps->plot.height);
+  cairo_fill (chart->cr);
+
+  set_color_alpha (chart->cr, color, HIGHLIGHT_EDGE_ALPHA);
+  cairo_set_line_width (chart->cr, GRID_WIDTH_PX);
+  cairo_move_to (chart->cr, x0 + 0.5, ps->plot.y);
+  cairo_line_to (chart->cr, x0 + 0.5, ps->plot.y + ps->plot.height);
+  cairo_move_to (chart->cr, x1 - 0.5, ps->plot.y);
+  cairo_line_to (chart->cr, x1 - 0.5, ps->plot.y + ps->plot.height);
+  cairo_stroke (chart->cr);
 }
 
 /* Labels closer than their own height would overlap: a panel that short
@@ -412,6 +457,7 @@ draw_panel (const TwTrendLayout      *chart,
   cairo_rectangle (cr, ps->plot.x, ps->plot.y, ps->plot.width, ps->plot.height);
   cairo_clip (cr);
   draw_normal_band (chart, ps, panel_index);
+  draw_highlight (chart, ps);
   draw_grid (chart, ps, time_ticks);
   /* The first line is the panel's main one: drawn last, on top. */
   for (guint i = ps->n_lines; i > 0; i--)
@@ -692,6 +738,15 @@ tw_trend_chart_describe (const TwChartOptions *options,
   text = g_string_new (NULL);
   /* TRANSLATORS: start of a chart's description, "Trend from 07:10 to 07:15." */
   g_string_append_printf (text, _("Trend from %s to %s."), from_text, to_text);
+  if (options->highlight_to > options->highlight_from)
+    {
+      g_autofree char *hl_from = describe_time (options->highlight_from, !same_day);
+      g_autofree char *hl_to = describe_time (options->highlight_to, !same_day);
+
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: an alert's evidence window shaded on the chart */
+      g_string_append_printf (text, _("Alert window %s to %s highlighted."), hl_from, hl_to);
+    }
   if (n_panels == 0)
     {
       g_string_append_c (text, ' ');

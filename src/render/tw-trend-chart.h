@@ -44,6 +44,8 @@ typedef struct
   gint64   t_to;
   gboolean dark;             /* colours of the dark style */
   gint64   gap_us;           /* a pause longer than this is drawn as a gap; 0 = auto */
+  gint64   highlight_from;   /* a span shaded across every panel (an alert's */
+  gint64   highlight_to;     /* evidence window), µs UTC; equal = none */
 } TwChartOptions;
 
 /* Draws into any cairo context: a widget, a PNG in tests, a PDF page. */

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tw-alert-item.h"
+
+G_BEGIN_DECLS
+
+#define TW_TYPE_ALERT_ROW (tw_alert_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (TwAlertRow, tw_alert_row, TW, ALERT_ROW, GtkListBoxRow)
+
+GtkWidget   *tw_alert_row_new        (TwAlertItem *item);
+TwAlertItem *tw_alert_row_get_item   (TwAlertRow  *self);
+char        *tw_alert_describe       (const TwAlert *alert,
+                                      const char    *entity_title);
+
+G_END_DECLS

@@ -1,0 +1,182 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tw-window-private.h"
+
+/*
+ * The window's side of alerts: the banner across the top, the notifier
+ * (desktop notification and alarm sound), the actions and shortcuts that
+ * reach the console from any page, and opening a trend from an alert.
+ * The console page polls the snapshot; it tells the window when it
+ * changed.
+ */
+
+void
+tw_window_pause_alert_audio_activated (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  tw_alerts_page_pause_audio (TW_WINDOW (user_data)->alerts_page);
+}
+
+/* The desktop notification's "View" is an application action: it shows
+ * the alert in the active window. */
+static void
+app_show_alert_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (TW_IS_WINDOW (window))
+    {
+      gtk_window_present (window);
+      tw_window_show_alert (TW_WINDOW (window), g_variant_get_uint64 (parameter));
+    }
+}
+
+/* Alerts */
+
+static char *
+alert_title_cb (const char *entity_key,
+                gpointer    user_data)
+{
+  return tw_alerts_page_dup_entity_title (TW_WINDOW (user_data)->alerts_page, entity_key);
+}
+
+static void
+update_banner (TwWindow              *self,
+               const TwAlertSnapshot *snapshot)
+{
+  guint n_high = 0;
+  const TwAlert *high = tw_alert_snapshot_find_unacknowledged (snapshot, TW_ALERT_PRIORITY_HIGH,
+                                                               &n_high);
+
+  if (high == NULL)
+    {
+      tw_alert_banner_hide (self->alert_banner);
+      return;
+    }
+
+  {
+    g_autofree char *title = tw_alerts_page_dup_entity_title (self->alerts_page,
+                                                              high->entity_key);
+
+    tw_alert_banner_show (self->alert_banner, high, title, n_high);
+  }
+}
+
+void
+tw_window_on_alerts_changed (TwWindow        *self,
+                   TwAlertSnapshot *snapshot,
+                   TwAlertsPage    *page)
+{
+  update_banner (self, snapshot);
+  /* Only roles that handle alerts are called to them by sound. */
+  if (self->session != NULL && tw_session_can (self->session, TW_PERM_HANDLE_ALERTS))
+    tw_alert_notifier_update (self->notifier, snapshot, alert_title_cb, self);
+}
+
+void
+tw_window_on_open_trend (TwWindow     *self,
+                         const char   *entity_key,
+                         gint64        from_ts,
+                         gint64        to_ts,
+                         TwAlertsPage *page)
+{
+  if (!tw_monitor_page_show_trend (self->monitor_page, entity_key, from_ts, to_ts))
+    {
+      g_autofree char *message = g_strdup_printf (_("No trend to show for %s"), entity_key);
+
+      tw_monitor_page_add_toast (self->monitor_page, message);
+    }
+  tw_window_show_view (self, NULL);
+}
+
+static void
+on_alert_sound_changed (TwWindow *self)
+{
+  const TwAlertSnapshot *snapshot = tw_alerts_page_get_snapshot (self->alerts_page);
+
+  tw_alert_notifier_set_sound_enabled (self->notifier,
+                                       tw_settings_get_alert_sound (self->settings));
+  if (snapshot != NULL)
+    tw_window_on_alerts_changed (self, (TwAlertSnapshot *) snapshot, self->alerts_page);
+}
+
+
+void
+tw_window_setup_alerts (TwWindow *self)
+{
+  static const char *alerts_accels[] = { "<Control>4", NULL };
+  static const char *rules_accels[] = { "<Control>5", NULL };
+  static const char *pause_accels[] = { "<Control>m", NULL };
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GPropertyAction) sound_action = g_property_action_new ("alert-sound", self->settings,
+                                                                   "alert-sound");
+
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sound_action));
+  self->notifier = tw_alert_notifier_new (G_APPLICATION (app));
+  tw_alert_notifier_set_sound_enabled (self->notifier,
+                                       tw_settings_get_alert_sound (self->settings));
+  g_signal_connect_object (self->settings, "notify::alert-sound",
+                           G_CALLBACK (on_alert_sound_changed), self, G_CONNECT_SWAPPED);
+
+  if (app == NULL)
+    return;
+
+  gtk_application_set_accels_for_action (app, "win.show-alerts", alerts_accels);
+  gtk_application_set_accels_for_action (app, "win.show-rules", rules_accels);
+  gtk_application_set_accels_for_action (app, "win.pause-alert-audio", pause_accels);
+  if (g_action_map_lookup_action (G_ACTION_MAP (app), "show-alert") == NULL)
+    {
+      static const GActionEntry app_entries[] = {
+        { "show-alert", app_show_alert_activated, "t" },
+      };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
+                                       G_N_ELEMENTS (app_entries), app);
+    }
+}
+
+/**
+ * tw_window_show_alert:
+ * @self: a window
+ * @alert_id: an open alert
+ *
+ * Shows the alert console with the alert selected (the banner's and the
+ * notification's "View").
+ */
+void
+tw_window_show_alert (TwWindow *self,
+                      guint64   alert_id)
+{
+  g_return_if_fail (TW_IS_WINDOW (self));
+
+  if (self->session == NULL)
+    return;
+
+  tw_window_show_view (self, "alerts");
+  if (tw_alerts_page_select_alert (self->alerts_page, alert_id))
+    {
+      GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+      /* Keyboard users land on the alert, ready for Ctrl+Enter. */
+      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->alerts_page)))
+        tw_alerts_page_focus_selected (self->alerts_page);
+    }
+}
+
+/**
+ * tw_window_get_alert_notifier:
+ *
+ * Returns: (transfer none): what sounds and notifies for this window
+ */
+TwAlertNotifier *
+tw_window_get_alert_notifier (TwWindow *self)
+{
+  g_return_val_if_fail (TW_IS_WINDOW (self), NULL);
+
+  return self->notifier;
+}

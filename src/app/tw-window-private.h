@@ -1,0 +1,65 @@
+#pragma once
+
+#include "tw-admin-page.h"
+#include "tw-alert-banner.h"
+#include "tw-alert-notifier.h"
+#include "tw-alerts-page.h"
+#include "tw-login-page.h"
+#include "tw-monitor-page.h"
+#include "tw-pipeline.h"
+#include "tw-rules-page.h"
+#include "tw-session.h"
+#include "tw-settings.h"
+#include "tw-setup-page.h"
+#include "tw-window.h"
+
+G_BEGIN_DECLS
+
+/* What tw-window.c shares with tw-window-alerts.c. */
+
+struct _TwWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  GtkStack             *stack;
+  TwSetupPage          *setup_page;
+  TwLoginPage          *login_page;
+  TwMonitorPage        *monitor_page;
+  TwAdminPage          *admin_page;
+  TwAlertsPage         *alerts_page;
+  TwRulesPage          *rules_page;
+  TwAlertBanner        *alert_banner;
+
+  /* Owned */
+  TwSettings           *settings;
+  TwAlertNotifier      *notifier;
+  char                 *data_dir;
+  GStrv                 connect_urls;
+  TwKdfCost             kdf_cost;
+  TwSession            *session;
+  TwPipeline           *pipeline;
+  GCancellable         *sign_in_cancellable;
+  GCancellable         *restart_cancellable;
+  gboolean              restarting;
+  gboolean              restart_again;
+  gint64                last_input_time;
+  guint                 idle_source;
+};
+
+void tw_window_show_view                    (TwWindow        *self,
+                                             const char      *view);
+void tw_window_setup_alerts                 (TwWindow        *self);
+void tw_window_on_alerts_changed            (TwWindow        *self,
+                                             TwAlertSnapshot *snapshot,
+                                             TwAlertsPage    *page);
+void tw_window_on_open_trend                (TwWindow        *self,
+                                             const char      *entity_key,
+                                             gint64           from_ts,
+                                             gint64           to_ts,
+                                             TwAlertsPage    *page);
+void tw_window_pause_alert_audio_activated  (GSimpleAction   *action,
+                                             GVariant        *parameter,
+                                             gpointer         user_data);
+
+G_END_DECLS
