@@ -12,17 +12,25 @@
 #define REFRESH_INTERVAL_US      TW_USEC_PER_SEC
 #define AUDIO_PAUSE_US           TW_ALERT_DEFAULT_PAUSE_US
 
+/* Per source, for the log: how many since the last message. */
 typedef struct
 {
-  guint64 unsaved;        /* counted, not yet committed */
-  guint64 unlogged;       /* counted since the last message */
+  guint64 unlogged;
   gint64  last_logged;    /* wall µs, 0: never */
 } TooLate;
+
+/* Changes not stored yet: the latest state of each alert that changed,
+ * the transitions in order, late samples per source. */
+struct _TwAlertChanges
+{
+  GHashTable *alerts;        /* id (guint64*, in the record) → TwAlertRecord* */
+  GArray     *transitions;   /* TwAlertTransition, strings owned */
+  GHashTable *too_late;      /* source id (gint64*) → guint64* */
+};
 
 struct _TwPipelineAlerts
 {
   TwPipeline   *pipeline;
-  TwStore      *store;           /* the engine's writer connection, borrowed */
   TwAlertBoard *board;
   TwRuleEngine *engine;
 
@@ -30,12 +38,11 @@ struct _TwPipelineAlerts
    * alert removes it from the board, and its row still needs its last
    * state. */
   GHashTable   *known;
-
-  /* Not committed yet: id → TwAlertRecord* (latest state) and the
-   * transitions in order (TwAlertTransition, strings owned). */
-  GHashTable   *unsaved_alerts;
-  GArray       *unsaved_transitions;
   GHashTable   *too_late;        /* source id (gint64*) → TooLate* */
+
+  /* Filled by the engine thread, emptied by the writer thread. */
+  GMutex          outbox_lock;
+  TwAlertChanges *outbox;
 
   gboolean      changed;         /* publish a new snapshot */
   gboolean      evaluated;       /* samples seen since the last snapshot */
@@ -43,7 +50,7 @@ struct _TwPipelineAlerts
   gboolean      audio_paused;    /* as last published */
   gint64        audio_paused_until;
   guint64       newest_high_id;
-  guint64       too_late_saved;  /* committed, all sources, all runs */
+  guint64       too_late_total;  /* all sources, all runs */
   guint64       generation;
 };
 
@@ -82,6 +89,142 @@ transition_clear (gpointer data)
 
   g_free (t->who);
   g_free (t->note);
+}
+
+TwAlertChanges *
+tw_alert_changes_new (void)
+{
+  TwAlertChanges *changes = g_new0 (TwAlertChanges, 1);
+
+  /* Keys point into the records. */
+  changes->alerts = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                           (GDestroyNotify) tw_alert_record_free);
+  changes->transitions = g_array_new (FALSE, FALSE, sizeof (TwAlertTransition));
+  g_array_set_clear_func (changes->transitions, transition_clear);
+  changes->too_late = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  return changes;
+}
+
+void
+tw_alert_changes_free (TwAlertChanges *changes)
+{
+  if (changes == NULL)
+    return;
+  g_hash_table_unref (changes->alerts);
+  g_array_unref (changes->transitions);
+  g_hash_table_unref (changes->too_late);
+  g_free (changes);
+}
+
+gboolean
+tw_alert_changes_is_empty (TwAlertChanges *changes)
+{
+  return g_hash_table_size (changes->alerts) == 0 && changes->transitions->len == 0
+         && g_hash_table_size (changes->too_late) == 0;
+}
+
+void
+tw_alert_changes_clear (TwAlertChanges *changes)
+{
+  g_hash_table_remove_all (changes->alerts);
+  g_array_set_size (changes->transitions, 0);
+  g_hash_table_remove_all (changes->too_late);
+}
+
+static void
+changes_put_alert (TwAlertChanges *changes,
+                   TwAlertRecord  *record)
+{
+  g_hash_table_replace (changes->alerts, &record->alert->id, record);
+}
+
+/* Appends @log's entries; their strings move over with them. */
+static void
+changes_add_transitions (TwAlertChanges *changes,
+                         GArray         *log)
+{
+  g_array_append_vals (changes->transitions, log->data, log->len);
+  g_array_set_clear_func (log, NULL);
+  g_array_set_size (log, 0);
+  g_array_set_clear_func (log, transition_clear);
+}
+
+static void
+changes_add_too_late (TwAlertChanges *changes,
+                      gint64          source_id,
+                      guint64         n)
+{
+  guint64 *count = g_hash_table_lookup (changes->too_late, &source_id);
+
+  if (count == NULL)
+    {
+      count = g_new0 (guint64, 1);
+      g_hash_table_insert (changes->too_late, g_memdup2 (&source_id, sizeof source_id), count);
+    }
+  *count += n;
+}
+
+/* Moves everything of @from into @into; newer alert states win. */
+static void
+changes_merge (TwAlertChanges *into,
+               TwAlertChanges *from)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, from->alerts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_hash_table_iter_steal (&iter);
+      changes_put_alert (into, value);
+    }
+  changes_add_transitions (into, from->transitions);
+  g_hash_table_iter_init (&iter, from->too_late);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    changes_add_too_late (into, *(gint64 *) key, *(guint64 *) value);
+  g_hash_table_remove_all (from->too_late);
+}
+
+gboolean
+tw_alert_changes_write (TwAlertChanges  *changes,
+                        TwStore         *store,
+                        GError         **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, changes->alerts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (records, value);
+  if (!tw_store_save_alerts (store, records, changes->transitions, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, changes->too_late);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!tw_store_add_source_too_late (store, *(gint64 *) key, *(guint64 *) value, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+tw_pipeline_alerts_has_changes (TwPipelineAlerts *self)
+{
+  gboolean any;
+
+  g_mutex_lock (&self->outbox_lock);
+  any = !tw_alert_changes_is_empty (self->outbox);
+  g_mutex_unlock (&self->outbox_lock);
+  return any;
+}
+
+void
+tw_pipeline_alerts_take_changes (TwPipelineAlerts *self,
+                                 TwAlertChanges   *changes)
+{
+  g_mutex_lock (&self->outbox_lock);
+  changes_merge (changes, self->outbox);
+  g_mutex_unlock (&self->outbox_lock);
 }
 
 static gboolean
@@ -140,7 +283,7 @@ restore (TwPipelineAlerts  *self,
 
       if (!tw_store_get_source_too_late (store, row->id, &n, error))
         return FALSE;
-      self->too_late_saved += n;
+      self->too_late_total += n;
     }
   return TRUE;
 }
@@ -154,18 +297,15 @@ tw_pipeline_alerts_new (TwPipeline  *pipeline,
   g_autoptr(GError) seed_error = NULL;
 
   self->pipeline = pipeline;
-  self->store = store;
   self->board = tw_alert_board_new ();
   self->engine = tw_rule_engine_new (self->board);
   tw_alert_board_set_pause_duration (self->board, AUDIO_PAUSE_US);
   /* Keys of known point into the alerts themselves. */
   self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) tw_alert_free);
-  self->unsaved_alerts = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                                (GDestroyNotify) tw_alert_record_free);
-  self->unsaved_transitions = g_array_new (FALSE, FALSE, sizeof (TwAlertTransition));
-  g_array_set_clear_func (self->unsaved_transitions, transition_clear);
   self->too_late = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_mutex_init (&self->outbox_lock);
+  self->outbox = tw_alert_changes_new ();
   self->changed = TRUE;  /* the first snapshot shows the restored alerts */
 
   /* Missing or broken default packs must not stop ingest: the store keeps
@@ -189,9 +329,9 @@ tw_pipeline_alerts_free (TwPipelineAlerts *self)
   tw_rule_engine_free (self->engine);
   tw_alert_board_free (self->board);
   g_hash_table_unref (self->known);
-  g_hash_table_unref (self->unsaved_alerts);
-  g_array_unref (self->unsaved_transitions);
   g_hash_table_unref (self->too_late);
+  tw_alert_changes_free (self->outbox);
+  g_mutex_clear (&self->outbox_lock);
   g_free (self);
 }
 
@@ -217,7 +357,10 @@ count_too_late (TwPipelineAlerts *self,
 {
   TooLate *entry = too_late_for (self, source_id);
 
-  entry->unsaved += n;
+  g_mutex_lock (&self->outbox_lock);
+  changes_add_too_late (self->outbox, source_id, n);
+  g_mutex_unlock (&self->outbox_lock);
+  self->too_late_total += n;
   entry->unlogged += n;
   self->changed = TRUE;
   if (entry->last_logged == 0 || now - entry->last_logged >= TOO_LATE_LOG_INTERVAL_US)
@@ -279,7 +422,7 @@ apply_to_closed (TwAlert                 *alert,
 }
 
 /* Takes the board's log: every alert it names gets a record of its state
- * now, and the transitions join the unsaved ones. */
+ * now, and the transitions go into the outbox. */
 static void
 collect (TwPipelineAlerts *self)
 {
@@ -288,6 +431,7 @@ collect (TwPipelineAlerts *self)
   if (log == NULL || log->len == 0)
     return;
   self->changed = TRUE;
+  g_mutex_lock (&self->outbox_lock);
   for (guint i = 0; i < log->len; i++)
     {
       const TwAlertTransition *t = &g_array_index (log, TwAlertTransition, i);
@@ -302,18 +446,14 @@ collect (TwPipelineAlerts *self)
       if (open != NULL)
         {
           TwAlert *copy = tw_alert_copy (open);
-          TwAlertRecord *record = tw_alert_record_new (open);
 
           g_hash_table_replace (self->known, &copy->id, copy);
-          g_hash_table_replace (self->unsaved_alerts, &record->alert->id, record);
+          changes_put_alert (self->outbox, tw_alert_record_new (open));
         }
       else if (seen != NULL)
         {
-          TwAlertRecord *record;
-
           apply_to_closed (seen, t);
-          record = tw_alert_record_new (seen);
-          g_hash_table_replace (self->unsaved_alerts, &record->alert->id, record);
+          changes_put_alert (self->outbox, tw_alert_record_new (seen));
           if (t->to == TW_ALERT_STATE_CLOSED)
             g_hash_table_remove (self->known, &id);
         }
@@ -321,9 +461,8 @@ collect (TwPipelineAlerts *self)
        * transitions are stored, the id is never reused
        * (tw_store_get_max_alert_id() counts them). */
     }
-  /* The entries' strings move over with them. */
-  g_array_append_vals (self->unsaved_transitions, log->data, log->len);
-  g_array_set_clear_func (log, NULL);
+  changes_add_transitions (self->outbox, log);
+  g_mutex_unlock (&self->outbox_lock);
 }
 
 static void
@@ -354,10 +493,12 @@ apply_command (TwPipelineAlerts *self,
     case TW_ALERT_COMMAND_RELOAD_RULES:
       {
         g_autoptr(GError) error = NULL;
+        g_autoptr(TwStore) store = NULL;
 
-        /* The writer connection sees every committed rule, also from
-         * inside its own transaction (which never writes rules). */
-        if (!load_rules (self, self->store, &error))
+        /* A reader of its own: the writer's connection belongs to the
+         * writer thread. */
+        store = tw_store_open (self->pipeline->store_path, self->pipeline->key, FALSE, &error);
+        if (store == NULL || !load_rules (self, store, &error))
           g_warning ("The rules were not reloaded: %s", error->message);
         break;
       }
@@ -373,28 +514,28 @@ publish (TwPipelineAlerts *self,
   TwPipeline *pipeline = self->pipeline;
   g_autoptr(GPtrArray) list = tw_alert_board_list (self->board);
   TwAlertSnapshot *snapshot = tw_alert_snapshot_new_empty ();
-  GHashTableIter iter;
-  TooLate *entry;
-  guint64 unsaved_late = 0;
 
+  g_mutex_lock (&self->outbox_lock);
   for (guint i = 0; i < list->len; i++)
     {
-      TwAlert *copy = tw_alert_copy (g_ptr_array_index (list, i));
+      const TwAlert *alert = g_ptr_array_index (list, i);
+      TwAlert *copy = tw_alert_copy (alert);
 
       g_ptr_array_add (snapshot->alerts, copy);
       /* What an alert that closes next is stored with. */
-      copy = tw_alert_copy (copy);
+      copy = tw_alert_copy (alert);
       g_hash_table_replace (self->known, &copy->id, copy);
+      /* An unstored row gets the latest message and evidence too. */
+      if (g_hash_table_contains (self->outbox->alerts, &alert->id))
+        changes_put_alert (self->outbox, tw_alert_record_new (alert));
     }
+  g_mutex_unlock (&self->outbox_lock);
   for (int p = TW_ALERT_PRIORITY_LOW; p < TW_ALERT_N_PRIORITIES; p++)
     snapshot->counts[p] = tw_alert_board_count (self->board, p);
   snapshot->audio_paused = self->audio_paused;
   snapshot->audio_paused_until = self->audio_paused ? self->audio_paused_until : 0;
   snapshot->newest_high_id = self->newest_high_id;
-  g_hash_table_iter_init (&iter, self->too_late);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    unsaved_late += entry->unsaved;
-  snapshot->too_late = self->too_late_saved + unsaved_late;
+  snapshot->too_late = self->too_late_total;
   snapshot->generation = ++self->generation;
 
   g_mutex_lock (&pipeline->mutex);
@@ -432,73 +573,4 @@ tw_pipeline_alerts_turn (TwPipelineAlerts *self)
     self->changed = TRUE;
   if (self->changed)
     publish (self, now);
-}
-
-gboolean
-tw_pipeline_alerts_has_pending (TwPipelineAlerts *self)
-{
-  GHashTableIter iter;
-  TooLate *entry;
-
-  if (g_hash_table_size (self->unsaved_alerts) > 0 || self->unsaved_transitions->len > 0)
-    return TRUE;
-  g_hash_table_iter_init (&iter, self->too_late);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (entry->unsaved > 0)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
-tw_pipeline_alerts_write (TwPipelineAlerts  *self,
-                          TwStore           *store,
-                          GError           **error)
-{
-  g_autoptr(GPtrArray) records = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->unsaved_alerts);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      TwAlertRecord *record = value;
-      const TwAlert *open = tw_alert_board_lookup (self->board, record->alert->id);
-
-      /* Still open: its latest message and evidence, not those of its
-       * last transition. */
-      if (open != NULL)
-        {
-          tw_alert_free (record->alert);
-          record->alert = tw_alert_copy (open);
-        }
-      g_ptr_array_add (records, record);
-    }
-  if (!tw_store_save_alerts (store, records, self->unsaved_transitions, error))
-    return FALSE;
-
-  g_hash_table_iter_init (&iter, self->too_late);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      TooLate *entry = value;
-
-      if (!tw_store_add_source_too_late (store, *(gint64 *) key, entry->unsaved, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-void
-tw_pipeline_alerts_committed (TwPipelineAlerts *self)
-{
-  GHashTableIter iter;
-  TooLate *entry;
-
-  g_hash_table_remove_all (self->unsaved_alerts);
-  g_array_set_size (self->unsaved_transitions, 0);
-  g_hash_table_iter_init (&iter, self->too_late);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    {
-      self->too_late_saved += entry->unsaved;
-      entry->unsaved = 0;
-    }
 }

@@ -8,8 +8,28 @@
 
 G_BEGIN_DECLS
 
-/* Shared by tw-pipeline.c (threads, sources, commits) and
- * tw-pipeline-alerts.c (rules and the alert board on the engine thread). */
+/* Three threads: ingest (sources, decoding) → queue → engine (rules and
+ * the alert board: an alert never waits for the store) → write queue →
+ * writer (the store's only writer: commits, cursors, retries).
+ * tw-pipeline.c holds the object, the ingest and engine threads;
+ * tw-pipeline-alerts.c the rules and board; tw-pipeline-writer.c the
+ * writer. */
+
+/* ARCHITECTURE.md: commit every ≤250 ms or ≤10k rows. */
+#define TW_PIPELINE_COMMIT_MAX_ROWS   10000
+#define TW_PIPELINE_COMMIT_MAX_AGE_US (250 * 1000)
+#define TW_PIPELINE_QUEUE_MAX_ROWS    (4 * TW_PIPELINE_COMMIT_MAX_ROWS)
+/* Batches the rules have seen may wait this long for the store (about
+ * 16 s of a 10k rows/s stream, a few MB): a store that falls behind for a
+ * while delays the commits, not the alerts. Beyond it the engine waits and
+ * the queue before it fills, so the sources stop reading. */
+#define TW_PIPELINE_WRITE_MAX_ROWS    (16 * TW_PIPELINE_COMMIT_MAX_ROWS)
+/* Operator commands and the board's clock every ≤100 ms; an alert change
+ * alone is committed within as long. */
+#define TW_PIPELINE_TURN_US           (100 * 1000)
+
+typedef struct _TwPipelineAlerts TwPipelineAlerts;
+typedef struct _TwAlertChanges   TwAlertChanges;
 
 struct _TwPipeline
 {
@@ -18,8 +38,9 @@ struct _TwPipeline
   TwKey        *key;
   GPtrArray    *requested_urls;
   gboolean      add_stored;
-  TwQueue      *queue;
-  GAsyncQueue  *alert_commands;  /* TwAlertCommand*, applied by the engine thread */
+  TwQueue      *queue;          /* ingest → engine */
+  TwQueue      *write_queue;    /* engine → writer: evaluated batches */
+  GAsyncQueue  *alert_commands; /* TwAlertCommand*, applied by the engine thread */
 
   GThread      *engine_thread;
   GThread      *ingest_thread;
@@ -29,6 +50,7 @@ struct _TwPipeline
   GMutex        mutex;          /* guards everything below */
   GPtrArray    *lives;          /* TwSourceLive*, filled by the engine thread */
   gboolean      stopping;
+  gboolean      engine_done;    /* the engine handed over its last batch */
   gboolean      failed;
   guint64       data_generation;
   guint64       entity_generation;
@@ -38,22 +60,6 @@ struct _TwPipeline
   char         *storage_error;
   TwAlertSnapshot *alert_snapshot;  /* the latest published; never NULL */
 };
-
-typedef struct _TwPipelineAlerts TwPipelineAlerts;
-
-/* The engine thread's state. */
-typedef struct
-{
-  TwStore          *store;
-  GPtrArray        *pending;       /* TwBatch* written in the open transaction */
-  guint             pending_rows;
-  gint64            tx_started;
-  gboolean          in_transaction;
-  gboolean          failed;        /* the last write or commit failed: retry */
-  TwPipelineAlerts *alerts;
-  GQueue            backlog;       /* TwBatch*: evaluated by the rules, not written yet */
-  guint             backlog_rows;
-} TwPipelineEngine;
 
 typedef enum
 {
@@ -74,26 +80,52 @@ typedef struct
 void              tw_alert_command_free        (TwAlertCommand *command);
 TwAlertSnapshot  *tw_alert_snapshot_new_empty  (void);
 
-/* Engine thread only. Start seeds and loads the rules, restores the open
- * alerts and the next id, and reads the entities' groups. */
+gboolean          tw_pipeline_is_stopping      (TwPipeline     *pipeline);
+gboolean          tw_pipeline_is_engine_done   (TwPipeline     *pipeline);
+void              tw_pipeline_set_storage_error (TwPipeline    *pipeline,
+                                                 const GError  *error);
+
+/* ---- engine thread (tw-pipeline-alerts.c) ----
+ * New seeds and loads the rules, restores the open alerts and the next id,
+ * and reads the entities' groups, through @store (the writer's connection,
+ * before the writer starts). */
 TwPipelineAlerts *tw_pipeline_alerts_new       (TwPipeline        *pipeline,
                                                 TwStore           *store,
                                                 GError           **error);
 void              tw_pipeline_alerts_free      (TwPipelineAlerts  *alerts);
-/* Runs the rules over a batch as soon as it is popped (never again when
- * the batch is written a second time after a failed commit). */
+/* Runs the rules over a batch as soon as it is popped; the rules never see
+ * a batch twice (the writer's retries do not come back here). */
 void              tw_pipeline_alerts_evaluate  (TwPipelineAlerts  *alerts,
                                                 const TwBatch     *batch);
-/* Every loop turn: operator commands, the board's clock, and a new
- * snapshot when anything changed. */
+/* Every loop turn: operator commands, the board's clock, changes into the
+ * outbox, and a new snapshot when anything changed. */
 void              tw_pipeline_alerts_turn      (TwPipelineAlerts  *alerts);
-/* Changes not yet committed: the engine opens a transaction for them. */
-gboolean          tw_pipeline_alerts_has_pending (TwPipelineAlerts *alerts);
-/* Writes the pending changes into the open transaction; they stay pending
- * until tw_pipeline_alerts_committed() (a failed commit writes them again). */
-gboolean          tw_pipeline_alerts_write     (TwPipelineAlerts  *alerts,
+
+/* ---- any thread: the outbox of changes not yet stored ---- */
+gboolean          tw_pipeline_alerts_has_changes (TwPipelineAlerts *alerts);
+/* Moves the outbox into @changes (newer alert states replace older ones,
+ * transitions and late counts add up). */
+void              tw_pipeline_alerts_take_changes (TwPipelineAlerts *alerts,
+                                                   TwAlertChanges   *changes);
+
+TwAlertChanges   *tw_alert_changes_new         (void);
+void              tw_alert_changes_free        (TwAlertChanges    *changes);
+gboolean          tw_alert_changes_is_empty    (TwAlertChanges    *changes);
+void              tw_alert_changes_clear       (TwAlertChanges    *changes);
+/* Inside the writer's transaction; the changes stay until cleared, so a
+ * failed commit writes them again. */
+gboolean          tw_alert_changes_write       (TwAlertChanges    *changes,
                                                 TwStore           *store,
                                                 GError           **error);
-void              tw_pipeline_alerts_committed (TwPipelineAlerts  *alerts);
+
+/* ---- writer thread (tw-pipeline-writer.c) ---- */
+typedef struct
+{
+  TwPipeline       *pipeline;
+  TwStore          *store;       /* taken over */
+  TwPipelineAlerts *alerts;      /* only its outbox is used */
+} TwPipelineWriterStart;
+
+gpointer          tw_pipeline_writer_main      (gpointer data);  /* TwPipelineWriterStart*, freed */
 
 G_END_DECLS

@@ -5,20 +5,6 @@
 #include "tw-time.h"
 #include "tw-source.h"
 
-/* ARCHITECTURE.md: commit every ≤250 ms or ≤10k rows. */
-#define COMMIT_MAX_ROWS        10000
-#define COMMIT_MAX_AGE_US      (250 * 1000)
-#define QUEUE_MAX_ROWS         (4 * COMMIT_MAX_ROWS)
-#define IDLE_POP_TIMEOUT_US    (100 * 1000)
-#define STORAGE_RETRY_US       TW_USEC_PER_SEC
-/* Batches the rules have seen may wait this long for the store (about
- * 16 s of a 10k rows/s stream, a few MB): a store that falls behind for a
- * while delays the commits, not the alerts. Beyond it the queue fills and
- * the sources stop reading, as before. */
-#define BACKLOG_MAX_ROWS       (16 * COMMIT_MAX_ROWS)
-/* Alerts: the board's clock and operator commands every ≤100 ms. */
-#define ALERT_TURN_US          (100 * 1000)
-
 void
 tw_pipeline_status_free (TwPipelineStatus *status)
 {
@@ -59,7 +45,8 @@ tw_pipeline_new (TwSession  *session,
   self->store_path = g_strdup (tw_session_get_store_path (session));
   self->key = tw_session_dup_key (session);
   self->requested_urls = g_ptr_array_new_with_free_func (g_free);
-  self->queue = tw_queue_new (QUEUE_MAX_ROWS);
+  self->queue = tw_queue_new (TW_PIPELINE_QUEUE_MAX_ROWS);
+  self->write_queue = tw_queue_new (TW_PIPELINE_WRITE_MAX_ROWS);
   self->lives = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_live_free);
   self->alert_commands = g_async_queue_new_full ((GDestroyNotify) tw_alert_command_free);
   self->alert_snapshot = tw_alert_snapshot_new_empty ();
@@ -145,20 +132,6 @@ ingest_thread_main (gpointer data)
 
 /* ---- engine thread ----------------------------------------------------- */
 
-static TwSourceLive *
-find_live (TwPipeline *self,
-           gint64      source_id)
-{
-  for (guint i = 0; i < self->lives->len; i++)
-    {
-      TwSourceLive *live = g_ptr_array_index (self->lives, i);
-
-      if (live->source_id == source_id)
-        return live;
-    }
-  return NULL;
-}
-
 static gboolean
 is_requested (TwPipeline *self,
               const char *url)
@@ -236,9 +209,9 @@ register_sources (TwPipeline  *self,
   return TRUE;
 }
 
-static void
-set_storage_error (TwPipeline   *self,
-                   const GError *error)
+void
+tw_pipeline_set_storage_error (TwPipeline   *self,
+                               const GError *error)
 {
   g_mutex_lock (&self->mutex);
   g_free (self->storage_error);
@@ -248,227 +221,8 @@ set_storage_error (TwPipeline   *self,
     g_warning ("Ingest paused: %s", error->message);
 }
 
-static gboolean
-engine_begin (TwPipelineEngine  *engine,
-              GError           **error)
-{
-  if (engine->in_transaction)
-    return TRUE;
-  if (!tw_store_begin (engine->store, error))
-    return FALSE;
-  engine->in_transaction = TRUE;
-  engine->tx_started = g_get_monotonic_time ();
-  return TRUE;
-}
-
-static gboolean
-engine_write (TwPipeline        *self,
-              TwPipelineEngine  *engine,
-              TwBatch           *batch,
-              GError           **error)
-{
-  return engine_begin (engine, error)
-         && tw_store_write_batch (engine->store, batch, NULL, error);
-}
-
-/* Takes every batch waiting in the queue (and @first) to the rules at
- * once: an alert must not wait while the store writes the batches before
- * it. The evaluated batches wait in the backlog for their write; the
- * backlog is bounded like the queue, so a store slower than the stream
- * still stops the sources. */
-static void
-engine_evaluate (TwPipeline       *self,
-                 TwPipelineEngine *engine,
-                 TwBatch          *first)
-{
-  TwBatch *batch = first;
-
-  while (batch != NULL)
-    {
-      tw_pipeline_alerts_evaluate (engine->alerts, batch);
-      g_queue_push_tail (&engine->backlog, batch);
-      engine->backlog_rows += tw_batch_get_n_rows (batch);
-      batch = engine->backlog_rows < BACKLOG_MAX_ROWS ? tw_queue_pop (self->queue, 0) : NULL;
-    }
-  tw_pipeline_alerts_turn (engine->alerts);
-}
-
-/* Writes the oldest evaluated batch; returns it (NULL when there was
- * none). The rules never see it again, also when it is written a second
- * time after a failed commit. */
-static TwBatch *
-engine_write_next (TwPipeline        *self,
-                   TwPipelineEngine  *engine,
-                   GError           **error)
-{
-  TwBatch *batch = g_queue_pop_head (&engine->backlog);
-
-  if (batch == NULL)
-    return NULL;
-  engine->backlog_rows -= tw_batch_get_n_rows (batch);
-  g_ptr_array_add (engine->pending, batch);
-  engine->pending_rows += tw_batch_get_n_rows (batch);
-  if (!engine_write (self, engine, batch, error))
-    engine->failed = TRUE;
-  return batch;
-}
-
-static void
-account_commit (TwPipeline       *self,
-                TwPipelineEngine *engine)
-{
-  gboolean new_data = FALSE;
-  gboolean new_entities = FALSE;
-
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; i < engine->pending->len; i++)
-    {
-      TwBatch *batch = g_ptr_array_index (engine->pending, i);
-      TwSourceLive *live = find_live (self, batch->source_id);
-
-      new_data |= batch->samples->len > 0;
-      new_entities |= batch->entities->len > 0;
-      if (live == NULL)
-        continue;
-      g_mutex_lock (&live->mutex);
-      live->committed_batches++;
-      live->committed_seq = MAX (live->committed_seq, batch->cursor_seq);
-      g_mutex_unlock (&live->mutex);
-    }
-  self->n_commits++;
-  self->rows_committed += engine->pending_rows;
-  self->last_commit_time = tw_time_now ();
-  if (new_data)
-    self->data_generation++;
-  if (new_entities)
-    self->entity_generation++;
-  g_mutex_unlock (&self->mutex);
-}
-
-/* Counters are read back from the store after a commit, so what the UI
- * shows is exactly what is persisted. */
-static void
-refresh_totals (TwPipeline       *self,
-                TwPipelineEngine *engine)
-{
-  g_autoptr(GPtrArray) rows = tw_store_list_sources (engine->store, NULL);
-
-  if (rows == NULL)
-    return;
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      TwSourceRow *row = g_ptr_array_index (rows, i);
-      TwSourceLive *live = find_live (self, row->id);
-
-      if (live == NULL)
-        continue;
-      g_mutex_lock (&live->mutex);
-      live->total_received = row->counters.received;
-      live->total_stored = row->counters.stored;
-      live->total_duplicates = row->counters.duplicates;
-      live->total_quarantined = row->counters.quarantined;
-      g_mutex_unlock (&live->mutex);
-    }
-  g_mutex_unlock (&self->mutex);
-}
-
-static gint64
-newest_pending_ts (TwPipelineEngine *engine,
-                   gint64            source_id)
-{
-  gint64 newest = G_MININT64;
-
-  for (guint i = 0; i < engine->pending->len; i++)
-    {
-      TwBatch *batch = g_ptr_array_index (engine->pending, i);
-
-      if (batch->source_id != source_id)
-        continue;
-      for (guint k = 0; k < batch->samples->len; k++)
-        newest = MAX (newest, g_array_index (batch->samples, TwSample, k).ts);
-    }
-  return newest;
-}
-
-/* Reconnects, lag and the last error go into the same transaction, so
- * `twctl stats` shows what the app showed. */
-static gboolean
-save_health (TwPipeline        *self,
-             TwPipelineEngine  *engine,
-             GError           **error)
-{
-  gint64 now = tw_time_now ();
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; ok && i < self->lives->len; i++)
-    {
-      TwSourceLive *live = g_ptr_array_index (self->lives, i);
-      gint64 newest = newest_pending_ts (engine, live->source_id);
-      g_autofree char *last_error = NULL;
-      guint64 reconnects;
-
-      g_mutex_lock (&live->mutex);
-      reconnects = live->base_reconnects + live->reconnects;
-      last_error = g_strdup (live->last_error);
-      g_mutex_unlock (&live->mutex);
-      ok = tw_store_save_source_health (engine->store, live->source_id, reconnects,
-                                        newest != G_MININT64 ? MAX (0, now - newest) : -1,
-                                        last_error, error);
-    }
-  g_mutex_unlock (&self->mutex);
-  return ok;
-}
-
-static gboolean
-engine_commit (TwPipeline        *self,
-               TwPipelineEngine  *engine,
-               GError           **error)
-{
-  /* Alert changes alone (an acknowledgement) commit as well. */
-  if (!engine->in_transaction && !tw_pipeline_alerts_has_pending (engine->alerts))
-    return TRUE;
-  if (!engine_begin (engine, error))
-    return FALSE;
-  if (!tw_pipeline_alerts_write (engine->alerts, engine->store, error)
-      || !save_health (self, engine, error) || !tw_store_commit (engine->store, error))
-    {
-      tw_store_rollback (engine->store);
-      engine->in_transaction = FALSE;
-      return FALSE;
-    }
-  engine->in_transaction = FALSE;
-  tw_pipeline_alerts_committed (engine->alerts);
-  account_commit (self, engine);
-  refresh_totals (self, engine);
-  /* Only now may a source acknowledge these messages to their sender. */
-  for (guint i = 0; i < engine->pending->len; i++)
-    tw_batch_complete (g_ptr_array_index (engine->pending, i), NULL);
-  g_ptr_array_set_size (engine->pending, 0);
-  engine->pending_rows = 0;
-  return TRUE;
-}
-
-/* After a failed write or commit (disk full, I/O error) the transaction
- * is gone but its batches are still here: write them all again. Alert
- * changes stay pending until a commit succeeds, so engine_commit() writes
- * them again too; the rules never see a batch twice. */
-static gboolean
-engine_retry (TwPipeline        *self,
-              TwPipelineEngine  *engine,
-              GError           **error)
-{
-  tw_store_rollback (engine->store);
-  engine->in_transaction = FALSE;
-  for (guint i = 0; i < engine->pending->len; i++)
-    if (!engine_write (self, engine, g_ptr_array_index (engine->pending, i), error))
-      return FALSE;
-  return engine_commit (self, engine, error);
-}
-
-static gboolean
-is_stopping (TwPipeline *self)
+gboolean
+tw_pipeline_is_stopping (TwPipeline *self)
 {
   gboolean stopping;
 
@@ -478,97 +232,49 @@ is_stopping (TwPipeline *self)
   return stopping;
 }
 
-/* While the disk is full alerts still work: the board's clock and the
- * operators' commands run between the retries. */
-static void
-wait_for_retry (TwPipeline       *self,
-                TwPipelineEngine *engine)
+gboolean
+tw_pipeline_is_engine_done (TwPipeline *self)
 {
-  for (gint64 waited = 0; waited < STORAGE_RETRY_US && !is_stopping (self);
-       waited += ALERT_TURN_US)
-    {
-      g_usleep (ALERT_TURN_US);
-      tw_pipeline_alerts_turn (engine->alerts);
-    }
+  gboolean done;
+
+  g_mutex_lock (&self->mutex);
+  done = self->engine_done;
+  g_mutex_unlock (&self->mutex);
+  return done;
 }
 
-static gboolean
-is_drained (TwPipeline       *self,
-            TwPipelineEngine *engine)
-{
-  return !engine->in_transaction && is_stopping (self)
-         && g_queue_is_empty (&engine->backlog)
-         && tw_queue_get_rows (self->queue) == 0
-         && g_async_queue_length (self->alert_commands) <= 0
-         && !tw_pipeline_alerts_has_pending (engine->alerts);
-}
-
+/* Each batch goes to the rules the moment it leaves the queue, then on to
+ * the writer: a commit or a slow write never holds an alert back. */
 static void
 engine_run (TwPipeline       *self,
-            TwPipelineEngine *engine)
+            TwPipelineAlerts *alerts)
 {
   for (;;)
     {
-      g_autoptr(GError) error = NULL;
-      TwBatch *batch;
-      gint64 timeout = IDLE_POP_TIMEOUT_US;
+      TwBatch *batch = tw_queue_pop (self->queue, TW_PIPELINE_TURN_US);
 
-      if (engine->failed)
+      if (batch != NULL)
         {
-          /* Paused: the queue fills up and the sources stop reading, so
-           * nothing is lost while the disk is full. */
-          if (is_stopping (self))
-            return;
-          wait_for_retry (self, engine);
-          if (!engine_retry (self, engine, &error))
-            {
-              set_storage_error (self, error);
-              continue;
-            }
-          engine->failed = FALSE;
-          set_storage_error (self, NULL);
+          tw_pipeline_alerts_evaluate (alerts, batch);
+          tw_pipeline_alerts_turn (alerts);
+          /* Blocks while the writer is a full backlog behind; fails only
+           * when the writer is gone (the store failed while stopping). */
+          if (!tw_queue_push (self->write_queue, batch))
+            tw_batch_free (batch);
           continue;
         }
-
-      /* Wait for input only when nothing evaluated is left to write. */
-      if (engine->in_transaction)
-        timeout = MAX (0, engine->tx_started + COMMIT_MAX_AGE_US - g_get_monotonic_time ());
-      if (!g_queue_is_empty (&engine->backlog))
-        timeout = 0;
-      engine_evaluate (self, engine, tw_queue_pop (self->queue, MIN (timeout, ALERT_TURN_US)));
-
-      batch = engine_write_next (self, engine, &error);
-      if (engine->failed)
-        {
-          set_storage_error (self, error);
-          continue;
-        }
-
-      /* A sender waiting for an acknowledgement (MLLP) gets its commit now;
-       * whatever else is already written rides along. Alert changes wait
-       * for the next commit at most, or commit at once when idle. */
-      if ((engine->in_transaction || tw_pipeline_alerts_has_pending (engine->alerts))
-          && (engine->pending_rows >= COMMIT_MAX_ROWS
-              || !engine->in_transaction
-              || g_get_monotonic_time () - engine->tx_started >= COMMIT_MAX_AGE_US
-              || batch == NULL || batch->urgent))
-        {
-          if (!engine_commit (self, engine, &error))
-            {
-              engine->failed = TRUE;
-              set_storage_error (self, error);
-              continue;
-            }
-        }
+      tw_pipeline_alerts_turn (alerts);
 
       /* Closed and drained: tw_queue_pop() returns NULL at once. */
-      if (batch == NULL && is_drained (self, engine))
+      if (tw_pipeline_is_stopping (self) && tw_queue_get_rows (self->queue) == 0
+          && g_async_queue_length (self->alert_commands) <= 0)
         {
-          TwBatch *late = tw_queue_pop (self->queue, 0);
-
-          if (late == NULL)
+          batch = tw_queue_pop (self->queue, 0);
+          if (batch == NULL)
             return;
-          engine_evaluate (self, engine, late);
+          tw_pipeline_alerts_evaluate (alerts, batch);
+          if (!tw_queue_push (self->write_queue, batch))
+            tw_batch_free (batch);
         }
     }
 }
@@ -578,21 +284,31 @@ engine_thread_main (gpointer data)
 {
   TwPipeline *self = data;
   g_autoptr(GError) error = NULL;
-  TwPipelineEngine engine = { 0 };
+  TwPipelineAlerts *alerts = NULL;
+  TwPipelineWriterStart *start;
+  GThread *writer;
+  TwStore *store;
 
-  engine.store = tw_store_open (self->store_path, self->key, FALSE, &error);
-  if (engine.store != NULL && register_sources (self, engine.store, &error))
-    engine.alerts = tw_pipeline_alerts_new (self, engine.store, &error);
-  if (engine.alerts == NULL)
+  store = tw_store_open (self->store_path, self->key, FALSE, &error);
+  if (store != NULL && register_sources (self, store, &error))
+    alerts = tw_pipeline_alerts_new (self, store, &error);
+  if (alerts == NULL)
     {
-      set_storage_error (self, error);
+      tw_pipeline_set_storage_error (self, error);
       g_mutex_lock (&self->mutex);
       self->failed = TRUE;
       g_mutex_unlock (&self->mutex);
-      g_clear_pointer (&engine.store, tw_store_close);
+      g_clear_pointer (&store, tw_store_close);
       return NULL;
     }
-  engine.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_batch_free);
+
+  /* The writer takes the connection over; the engine reads through a
+   * connection of its own when it reloads rules. */
+  start = g_new0 (TwPipelineWriterStart, 1);
+  start->pipeline = self;
+  start->store = store;
+  start->alerts = alerts;
+  writer = g_thread_new ("tw-writer", tw_pipeline_writer_main, start);
 
   g_mutex_lock (&self->mutex);
   if (!self->stopping && self->lives->len > 0)
@@ -603,21 +319,17 @@ engine_thread_main (gpointer data)
     }
   g_mutex_unlock (&self->mutex);
 
-  engine_run (self, &engine);
+  engine_run (self, alerts);
 
-  if (engine.in_transaction)
-    tw_store_rollback (engine.store);
-  /* A source that never delivered (refused, 404) still leaves its last
-   * error and reconnects on record. */
-  if (tw_store_begin (engine.store, NULL))
-    {
-      if (!save_health (self, &engine, NULL) || !tw_store_commit (engine.store, NULL))
-        tw_store_rollback (engine.store);
-    }
-  g_ptr_array_unref (engine.pending);
-  g_queue_clear_full (&engine.backlog, (GDestroyNotify) tw_batch_free);
-  tw_pipeline_alerts_free (engine.alerts);
-  tw_store_close (engine.store);
+  /* The last commands and transitions go into the outbox before the
+   * writer is told that nothing more comes. */
+  tw_pipeline_alerts_turn (alerts);
+  g_mutex_lock (&self->mutex);
+  self->engine_done = TRUE;
+  g_mutex_unlock (&self->mutex);
+  tw_queue_close (self->write_queue);
+  g_thread_join (writer);
+  tw_pipeline_alerts_free (alerts);
   return NULL;
 }
 
@@ -793,6 +505,7 @@ tw_pipeline_free (TwPipeline *self)
     return;
   tw_pipeline_stop (self);
   tw_queue_free (self->queue);
+  tw_queue_free (self->write_queue);
   g_ptr_array_unref (self->lives);
   g_ptr_array_unref (self->requested_urls);
   g_mutex_clear (&self->mutex);

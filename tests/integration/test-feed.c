@@ -522,13 +522,16 @@ check_stream (Client *client,
       if (i < n_patients)
         {
           g_autofree char *id = g_strdup_printf ("P%04u", i + 1);
-          g_autofree char *bed = g_strdup_printf ("ICU-%02u", i + 1);
+          /* Two wards in turn: P0001 ICU-01, P0002 Ward 7-01, P0003 ICU-02. */
+          const char *ward = i % 2 == 0 ? "ICU" : "Ward 7";
+          g_autofree char *bed = g_strdup_printf ("%s-%02u", ward, i / 2 + 1);
           const char *mrn = string_member (object, "mrn");
 
           g_assert_cmpstr (type, ==, "patient");
           g_assert_false (json_object_has_member (object, "seq"));
           g_assert_cmpstr (string_member (object, "id"), ==, id);
           g_assert_cmpstr (string_member (object, "bed"), ==, bed);
+          g_assert_cmpstr (string_member (object, "group"), ==, ward);
           g_assert_nonnull (strchr (string_member (object, "name"), ' '));
           g_assert_true (g_str_has_prefix (mrn, "MRN-"));
           g_assert_cmpuint (strlen (mrn), ==, strlen ("MRN-") + MRN_DIGITS);
