@@ -364,7 +364,8 @@ tw_alert_notifier_update (TwAlertNotifier       *self,
           g_autofree char *title = title_func != NULL ? title_func (newest->entity_key, user_data)
                                                       : g_strdup (newest->entity_key);
 
-          announce (self, newest, title);
+          if (title != NULL)
+            announce (self, newest, title);
         }
     }
 
@@ -400,6 +401,21 @@ tw_alert_notifier_set_sound_enabled (TwAlertNotifier *self,
   self->sound_enabled = !!enabled;
   if (!self->sound_enabled)
     set_sound (self, TW_ALERT_SOUND_NONE);
+}
+
+/* The application that sends the notifications (not kept alive). */
+void
+tw_alert_notifier_set_application (TwAlertNotifier *self,
+                                   GApplication    *application)
+{
+  g_return_if_fail (TW_IS_ALERT_NOTIFIER (self));
+
+  if (self->application == application)
+    return;
+
+  withdraw (self);
+  g_set_weak_pointer (&self->application, application);
+  self->service = SERVICE_UNKNOWN;
 }
 
 TwAlertSound

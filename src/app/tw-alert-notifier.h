@@ -18,7 +18,8 @@ typedef enum
   TW_ALERT_SOUND_HIGH,
 } TwAlertSound;
 
-/* Returns what the signed-in role may see of an entity (transfer full). */
+/* Returns what the signed-in role may see of an entity (transfer full), or
+ * NULL while that is still being looked up (the announcement waits). */
 typedef char *(*TwAlertTitleFunc) (const char *entity_key,
                                    gpointer    user_data);
 
@@ -29,6 +30,8 @@ void             tw_alert_notifier_update       (TwAlertNotifier       *self,
                                                  const TwAlertSnapshot *snapshot,
                                                  TwAlertTitleFunc       title_func,
                                                  gpointer               user_data);
+void             tw_alert_notifier_set_application (TwAlertNotifier *self,
+                                                    GApplication    *application);
 void             tw_alert_notifier_reset        (TwAlertNotifier       *self);
 void             tw_alert_notifier_set_sound_enabled (TwAlertNotifier *self,
                                                       gboolean         enabled);

@@ -28,7 +28,7 @@
 /* Entities announced after the last lookup are looked up again, but not
  * more often than this while an alert names one the store does not know
  * (a market symbol, say, has no patient record). */
-#define LOOKUP_RETRY_US  (5 * TW_USEC_PER_SEC)
+#define LOOKUP_RETRY_US  (1 * TW_USEC_PER_SEC)
 /* When the evidence window is unknown, the trend shows this much before
  * the alert was raised. */
 #define TREND_LEAD_US    (2 * TW_USEC_PER_MIN)
@@ -70,6 +70,7 @@ struct _TwAlertsPage
   TwAlertSnapshot      *snapshot;
   GHashTable           *entity_titles;
   GHashTable           *source_names;
+  GHashTable           *missing_keys;   /* unknown to the store at the last lookup */
   guint                 poll_source;
   guint64               generation;
   gint64                lookup_at;
@@ -109,18 +110,32 @@ entity_title (TwAlertsPage *self,
 }
 
 static gboolean
+is_unknown (TwAlertsPage *self,
+            const char   *key)
+{
+  return self->entity_titles == NULL || !g_hash_table_contains (self->entity_titles, key);
+}
+
+/* Unknown entities: 1 when one was not looked up yet (look now), 2 when
+ * all were and the store did not know them (look again later). */
+static int
 snapshot_has_unknown_entity (TwAlertsPage *self)
 {
+  int unknown = 0;
+
   for (guint i = 0; self->snapshot != NULL && i < self->snapshot->alerts->len; i++)
     {
       const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
 
-      if (self->entity_titles == NULL
-          || !g_hash_table_contains (self->entity_titles, alert->entity_key))
-        return TRUE;
+      if (!is_unknown (self, alert->entity_key))
+        continue;
+      if (self->missing_keys == NULL || !g_hash_table_contains (self->missing_keys,
+                                                                alert->entity_key))
+        return 1;
+      unknown = 2;
     }
 
-  return FALSE;
+  return unknown;
 }
 
 static void merge_snapshot (TwAlertsPage *self);
@@ -157,7 +172,19 @@ lookup_done_cb (GObject      *object,
   g_clear_pointer (&self->source_names, g_hash_table_unref);
   self->entity_titles = g_steal_pointer (&lookup->entity_titles);
   self->source_names = g_steal_pointer (&lookup->source_names);
+  g_clear_pointer (&self->missing_keys, g_hash_table_unref);
+  self->missing_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; self->snapshot != NULL && i < self->snapshot->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
+
+      if (!g_hash_table_contains (self->entity_titles, alert->entity_key))
+        g_hash_table_add (self->missing_keys, g_strdup (alert->entity_key));
+    }
   merge_snapshot (self);
+  /* The banner and the notification name the entity now. */
+  if (self->snapshot != NULL)
+    g_signal_emit (self, signals[ALERTS_CHANGED], 0, self->snapshot);
 }
 
 static void
@@ -167,11 +194,14 @@ maybe_start_lookup (TwAlertsPage *self)
   TwAlertLookup *lookup;
   gint64 now = g_get_monotonic_time ();
 
+  int unknown;
+
   if (self->reader == NULL || self->lookup_in_flight)
     return;
-  if (!self->lookup_dirty && !snapshot_has_unknown_entity (self))
+  unknown = snapshot_has_unknown_entity (self);
+  if (!self->lookup_dirty && unknown == 0)
     return;
-  if (!self->lookup_dirty && now - self->lookup_at < LOOKUP_RETRY_US)
+  if (!self->lookup_dirty && unknown == 2 && now - self->lookup_at < LOOKUP_RETRY_US)
     return;
 
   lookup = g_new0 (TwAlertLookup, 1);
@@ -764,6 +794,7 @@ tw_alerts_page_stop (TwAlertsPage *self)
   g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
   g_clear_pointer (&self->entity_titles, g_hash_table_unref);
   g_clear_pointer (&self->source_names, g_hash_table_unref);
+  g_clear_pointer (&self->missing_keys, g_hash_table_unref);
   self->pipeline = NULL;
   self->have_snapshot = FALSE;
   self->lookup_in_flight = FALSE;
@@ -829,13 +860,17 @@ tw_alerts_page_get_snapshot (TwAlertsPage *self)
 /**
  * tw_alerts_page_dup_entity_title:
  *
- * Returns: (transfer full): what the signed-in role may see of the entity
+ * Returns: (transfer full) (nullable): what the signed-in role may see
+ *   of the entity, or %NULL while it is being looked up
  */
 char *
 tw_alerts_page_dup_entity_title (TwAlertsPage *self,
                                  const char   *entity_key)
 {
   g_return_val_if_fail (TW_IS_ALERTS_PAGE (self), NULL);
+
+  if (is_unknown (self, entity_key) && self->lookup_in_flight)
+    return NULL;
 
   return g_strdup (entity_title (self, entity_key));
 }

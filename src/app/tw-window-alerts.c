@@ -49,6 +49,7 @@ static void
 update_banner (TwWindow              *self,
                const TwAlertSnapshot *snapshot)
 {
+  g_autofree char *title = NULL;
   guint n_high = 0;
   const TwAlert *high = tw_alert_snapshot_find_unacknowledged (snapshot, TW_ALERT_PRIORITY_HIGH,
                                                                &n_high);
@@ -59,12 +60,9 @@ update_banner (TwWindow              *self,
       return;
     }
 
-  {
-    g_autofree char *title = tw_alerts_page_dup_entity_title (self->alerts_page,
-                                                              high->entity_key);
-
-    tw_alert_banner_show (self->alert_banner, high, title, n_high);
-  }
+  title = tw_alerts_page_dup_entity_title (self->alerts_page, high->entity_key);
+  tw_alert_banner_show (self->alert_banner, high, title != NULL ? title : high->entity_key,
+                        n_high);
 }
 
 void
@@ -106,23 +104,20 @@ on_alert_sound_changed (TwWindow *self)
 }
 
 
-void
-tw_window_setup_alerts (TwWindow *self)
+/* The application is set after the window is constructed (it is not a
+ * construct property), so its part waits for it. */
+static void
+on_application_changed (TwWindow *self)
 {
   static const char *alerts_accels[] = { "<Control>4", NULL };
   static const char *rules_accels[] = { "<Control>5", NULL };
   static const char *pause_accels[] = { "<Control>m", NULL };
+  static const GActionEntry app_entries[] = {
+    { "show-alert", app_show_alert_activated, "t" },
+  };
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  g_autoptr(GPropertyAction) sound_action = g_property_action_new ("alert-sound", self->settings,
-                                                                   "alert-sound");
 
-  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sound_action));
-  self->notifier = tw_alert_notifier_new (G_APPLICATION (app));
-  tw_alert_notifier_set_sound_enabled (self->notifier,
-                                       tw_settings_get_alert_sound (self->settings));
-  g_signal_connect_object (self->settings, "notify::alert-sound",
-                           G_CALLBACK (on_alert_sound_changed), self, G_CONNECT_SWAPPED);
-
+  tw_alert_notifier_set_application (self->notifier, G_APPLICATION (app));
   if (app == NULL)
     return;
 
@@ -130,14 +125,24 @@ tw_window_setup_alerts (TwWindow *self)
   gtk_application_set_accels_for_action (app, "win.show-rules", rules_accels);
   gtk_application_set_accels_for_action (app, "win.pause-alert-audio", pause_accels);
   if (g_action_map_lookup_action (G_ACTION_MAP (app), "show-alert") == NULL)
-    {
-      static const GActionEntry app_entries[] = {
-        { "show-alert", app_show_alert_activated, "t" },
-      };
+    g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
+                                     G_N_ELEMENTS (app_entries), app);
+}
 
-      g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
-                                       G_N_ELEMENTS (app_entries), app);
-    }
+void
+tw_window_setup_alerts (TwWindow *self)
+{
+  g_autoptr(GPropertyAction) sound_action = g_property_action_new ("alert-sound", self->settings,
+                                                                   "alert-sound");
+
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (sound_action));
+  self->notifier = tw_alert_notifier_new (NULL);
+  tw_alert_notifier_set_sound_enabled (self->notifier,
+                                       tw_settings_get_alert_sound (self->settings));
+  g_signal_connect_object (self->settings, "notify::alert-sound",
+                           G_CALLBACK (on_alert_sound_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
+  on_application_changed (self);
 }
 
 /**

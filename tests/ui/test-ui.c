@@ -1,6 +1,6 @@
 /* The real window under Xvfb, driven through its widgets: first-run setup,
  * live data from a real tidewatch-feed on loopback, lock, a wrong password,
- * unlock. Screenshots go to $TW_SCREENSHOT_DIR for a person to look at. */
+ * unlock, the alert console and the rule editor. Screenshots go to $TW_SCREENSHOT_DIR for a person to look at. */
 
 #include "config.h"
 
@@ -12,6 +12,9 @@
 
 #include "tw-admin-format.h"
 #include "tw-admin-page.h"
+#include "tw-alert-banner.h"
+#include "tw-alert-notifier.h"
+#include "tw-alerts-page.h"
 #include "tw-application.h"
 #include "tw-chart-view.h"
 #include "tw-connection-indicator.h"
@@ -19,11 +22,14 @@
 #include "tw-monitor-page.h"
 #include "tw-patient-row.h"
 #include "tw-quarantine-page.h"
+#include "tw-rules-page.h"
 #include "tw-session.h"
 #include "tw-setup-page.h"
 #include "tw-source-dialog.h"
 #include "tw-source-list-row.h"
 #include "tw-sources-page.h"
+#include "tw-store-alerts.h"
+#include "tw-store-rules.h"
 #include "tw-window.h"
 
 #define ADMIN_NAME         "ana"
@@ -1205,6 +1211,450 @@ test_admin_sources_quarantine (Fixture       *fixture,
   g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "monitor");
 }
 
+/* Alerts */
+
+#define ALERT_TIMEOUT_S     30
+#define ALERT_PATIENT       "W0001"
+#define ALERT_BED           "W4-01"
+#define ALERT_NAME          "Ines Replay"
+#define ALERT_RULE          "spo2-low"
+#define ALERT_SAMPLES       60
+#define ALERT_NORMAL        20      /* samples at 97 % before the drop */
+#define ALERT_LOW_SPO2      84
+#define ACK_NOTE            "Probe re-seated, patient on 2 l O2"
+#define EDITED_LIMIT        "92"
+
+/* A stand-in for the desktop's notification server on the test's session
+ * bus, so a notification the app sends is seen, not lost. */
+typedef struct
+{
+  guint  owner_id;
+  guint  object_id;
+  guint  n_notify;
+  char  *summary;
+  char  *body;
+  char  *default_action;
+} FakeNotifications;
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+static void
+notifications_method (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  FakeNotifications *fake = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      g_autofree const char **actions = NULL;
+      const char *summary, *body;
+
+      g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, NULL, NULL, &summary, &body,
+                     &actions, NULL, NULL);
+      fake->n_notify++;
+      g_free (fake->summary);
+      fake->summary = g_strdup (summary);
+      g_free (fake->body);
+      fake->body = g_strdup (body);
+      g_free (fake->default_action);
+      fake->default_action = g_strdup (actions != NULL && actions[0] != NULL ? actions[0] : "");
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", fake->n_notify));
+      return;
+    }
+
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+fake_notifications_start (FakeNotifications *fake,
+                          GDBusConnection   *bus)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method, NULL, NULL };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (info);
+  fake->object_id = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                       info->interfaces[0], &vtable, fake, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  fake->owner_id = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                                 G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                 NULL, NULL, NULL, NULL);
+}
+
+static void
+fake_notifications_stop (FakeNotifications *fake,
+                         GDBusConnection   *bus)
+{
+  if (fake->owner_id != 0)
+    g_bus_unown_name (fake->owner_id);
+  if (fake->object_id != 0 && bus != NULL)
+    g_dbus_connection_unregister_object (bus, fake->object_id);
+  g_clear_pointer (&fake->summary, g_free);
+  g_clear_pointer (&fake->body, g_free);
+  g_clear_pointer (&fake->default_action, g_free);
+}
+
+static gboolean
+name_is_owned (GDBusConnection *bus,
+               const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+
+  return owned;
+}
+
+/* A replay of one patient whose SpO2 drops below the default pack's 90 %
+ * limit for longer than the rule's 15 s, ending a few seconds ago. */
+static char *
+write_desaturation_file (Fixture *fixture)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  char *path = g_build_filename (fixture->data_dir, "desaturation.ndjson", NULL);
+
+  g_string_append (text, "{\"v\":1,\"type\":\"patient\",\"id\":\"" ALERT_PATIENT "\","
+                         "\"mrn\":\"MRN-4401\",\"name\":\"" ALERT_NAME "\","
+                         "\"bed\":\"" ALERT_BED "\"}\n");
+  for (int i = 0; i < ALERT_SAMPLES; i++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, i - ALERT_SAMPLES - 5);
+      g_autofree char *ts = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.000000Z");
+
+      g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                    "\"patient\":\"" ALERT_PATIENT "\",\"hr\":%d,\"spo2\":%d}\n",
+                              i + 1, ts, 88 + i % 3, i < ALERT_NORMAL ? 97 : ALERT_LOW_SPO2);
+    }
+
+  g_file_set_contents (path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static const TwAlert *
+find_alert (TwAlertsPage *page,
+            const char   *rule_id)
+{
+  const TwAlertSnapshot *snapshot = tw_alerts_page_get_snapshot (page);
+
+  for (guint i = 0; snapshot != NULL && i < snapshot->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (snapshot->alerts, i);
+
+      if (g_strcmp0 (alert->rule_id, rule_id) == 0
+          && g_strcmp0 (alert->entity_key, ALERT_PATIENT) == 0)
+        return alert;
+    }
+
+  return NULL;
+}
+
+static TwAlertState
+alert_state (TwAlertsPage *page)
+{
+  const TwAlert *alert = find_alert (page, ALERT_RULE);
+
+  return alert != NULL ? alert->state : TW_ALERT_STATE_NONE;
+}
+
+/* The acknowledgement as stored: the transition to ACKNOWLEDGED. */
+static gboolean
+stored_ack (TwStore              *store,
+            guint64               alert_id,
+            TwAlertTransitionRow **out_row)
+{
+  g_autoptr(GPtrArray) rows = tw_store_list_alert_transitions (store, alert_id, NULL);
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      TwAlertTransitionRow *row = g_ptr_array_index (rows, i);
+
+      if (row->to == TW_ALERT_STATE_ACKNOWLEDGED)
+        {
+          *out_row = g_ptr_array_steal_index (rows, i);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+sign_in_as (Fixture    *fixture,
+            const char *user,
+            const char *password)
+{
+  TwLoginPage *login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
+
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "user_row"), user);
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "password_row"), password);
+  iterate_for (20);
+  gtk_widget_activate (child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button"));
+  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page for %s (error: %s)",
+            user, tw_login_page_get_error (login_page));
+}
+
+static void
+test_alert_console (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) session = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(TwAlertTransitionRow) ack = NULL;
+  g_autoptr(TwRuleRow) saved = NULL;
+  g_autofree char *replay_path = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *rule_text = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *description = NULL;
+  g_auto(GStrv) accels = NULL;
+  FakeNotifications fake = { 0 };
+  GDBusConnection *bus;
+  TwMonitorPage *monitor_page;
+  TwAlertsPage *alerts_page;
+  TwAlertBanner *banner;
+  TwAlertNotifier *notifier;
+  TwRulesPage *rules_page;
+  TwRuleEditor *editor;
+  GtkWindow *dialog;
+  const TwAlert *alert;
+  guint64 alert_id;
+  guint pulses;
+  double max_stall_ms;
+  gint64 hl_from = 0, hl_to = 0;
+  char *limit;
+
+  session = tw_session_initialize (fixture->data_dir, "root", ADMIN_PASSWORD, TW_KDF_COST_MIN,
+                                   &error);
+  g_assert_no_error (error);
+  tw_session_add_user (session, "otto", TW_ROLE_OPERATOR, OPERATOR_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&session, tw_session_free);
+
+  replay_path = write_desaturation_file (fixture);
+  open_window_with_url (fixture, replay_path);
+  bus = g_application_get_dbus_connection (G_APPLICATION (fixture->app));
+  g_assert_nonnull (bus);
+  fake_notifications_start (&fake, bus);
+  WAIT_FOR (name_is_owned (bus, "org.freedesktop.Notifications"), 5,
+            "the stand-in notification server");
+
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+  alerts_page = child (fixture->window, TW_TYPE_WINDOW, "alerts_page");
+  rules_page = child (fixture->window, TW_TYPE_WINDOW, "rules_page");
+  banner = child (fixture->window, TW_TYPE_WINDOW, "alert_banner");
+
+  /* 1. The operator signs in; the replayed desaturation raises a high
+   * priority alert: in the console, in the banner, as a notification and
+   * as sound, while the main loop keeps up. */
+  sign_in_as (fixture, "otto", OPERATOR_PASSWORD);
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app),
+                                                  "win.show-alerts");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>4"));
+  g_clear_pointer (&accels, g_strfreev);
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app),
+                                                  "win.pause-alert-audio");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>m"));
+
+  stall_monitor_start (&fixture->stalls);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-alerts", NULL);
+  g_assert_true (page_is (fixture, "alerts"));
+  WAIT_FOR (find_alert (alerts_page, ALERT_RULE) != NULL, ALERT_TIMEOUT_S,
+            "the %s alert for %s", ALERT_RULE, ALERT_PATIENT);
+  alert = find_alert (alerts_page, ALERT_RULE);
+  alert_id = alert->id;
+  g_assert_cmpint (alert->priority, ==, TW_ALERT_PRIORITY_HIGH);
+  g_assert_cmpint (alert->state, ==, TW_ALERT_STATE_ACTIVE);
+  g_assert_cmpint (alert->evidence_to_ts, >, alert->evidence_from_ts);
+  g_test_message ("alert %" G_GUINT64_FORMAT ": %s", alert_id, alert->message);
+
+  /* Operators see the bed and the name (once the store was asked). */
+  WAIT_FOR (tw_alert_banner_is_shown (banner)
+            && strstr (tw_alert_banner_get_text (banner), ALERT_BED " \u00b7 " ALERT_NAME) != NULL,
+            ALERT_TIMEOUT_S, "the banner with bed and name (shows “%s”)", tw_alert_banner_get_text (banner));
+  g_test_message ("banner: %s", tw_alert_banner_get_text (banner));
+  g_assert_nonnull (strstr (tw_alert_banner_get_text (banner), "High priority"));
+  WAIT_FOR (fake.n_notify == 1, 5, "the desktop notification");
+  g_assert_cmpstr (fake.summary, ==, "High Priority Alert");
+  g_assert_nonnull (strstr (fake.body, ALERT_NAME));
+  g_assert_cmpstr (fake.default_action, ==, "default");
+
+  notifier = tw_window_get_alert_notifier (fixture->window);
+  g_assert_cmpint (tw_alert_notifier_get_sound (notifier), ==, TW_ALERT_SOUND_HIGH);
+  WAIT_FOR (tw_alert_notifier_get_n_pulses (notifier) >= 3, 5, "the alarm's first pulses");
+
+  WAIT_FOR (tw_alerts_page_select_alert (alerts_page, alert_id), 5, "the alert's row");
+  iterate_for (300);
+  max_stall_ms = stall_monitor_stop (&fixture->stalls);
+  g_test_message ("longest main loop stall while alerts arrived: %.1f ms", max_stall_ms);
+  g_assert_cmpfloat (max_stall_ms, <, MAX_STALL_MS);
+  save_screenshot (GTK_WIDGET (fixture->window), "alerts.png");
+
+  /* 2. Pausing the audio silences it (the banner stays). */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "pause-alert-audio", NULL);
+  WAIT_FOR (tw_alerts_page_get_snapshot (alerts_page)->audio_paused, 5, "the audio pause");
+  WAIT_FOR (tw_alert_notifier_get_sound (notifier) == TW_ALERT_SOUND_NONE, 5, "silence");
+  pulses = tw_alert_notifier_get_n_pulses (notifier);
+  iterate_for (500);
+  g_assert_cmpuint (tw_alert_notifier_get_n_pulses (notifier), ==, pulses);
+  g_assert_true (tw_alert_banner_is_shown (banner));
+
+  /* 3. Acknowledge with a note through the dialog. */
+  gtk_widget_activate_action (GTK_WIDGET (alerts_page), "alerts.acknowledge", NULL);
+  iterate_for (200);
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  set_text (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)), ACK_NOTE);
+  iterate_for (100);
+  save_screenshot (GTK_WIDGET (dialog), "alert-acknowledge.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "acknowledge");
+  gtk_window_close (dialog);
+  WAIT_FOR (alert_state (alerts_page) == TW_ALERT_STATE_ACKNOWLEDGED, ALERT_TIMEOUT_S,
+            "the acknowledgement in the snapshot (state %s)",
+            tw_alert_state_to_string (alert_state (alerts_page)));
+  alert = find_alert (alerts_page, ALERT_RULE);
+  g_assert_cmpstr (alert->acknowledged_by, ==, "otto");
+  g_assert_cmpstr (alert->ack_note, ==, ACK_NOTE);
+  WAIT_FOR (!tw_alert_banner_is_shown (banner), 5, "the banner to go");
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "alerts-acknowledged.png");
+
+  /* ...and stored with who and the note. */
+  session = tw_session_login (fixture->data_dir, "root", ADMIN_PASSWORD, &error);
+  g_assert_no_error (error);
+  store = tw_session_open_store (session, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ((iterate_for (100), stored_ack (store, alert_id, &ack)), ALERT_TIMEOUT_S,
+            "the stored acknowledgement of alert %" G_GUINT64_FORMAT, alert_id);
+  g_assert_cmpstr (ack->who, ==, "otto");
+  g_assert_cmpstr (ack->note, ==, ACK_NOTE);
+
+  /* 4. The dark style. */
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "dark");
+  WAIT_FOR (adw_style_manager_get_dark (adw_style_manager_get_default ()), 5, "the dark style");
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "alerts-dark.png");
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "follow");
+  iterate_for (200);
+
+  /* 5. The history finds the alert by its note, with who acknowledged. */
+  gtk_widget_activate_action (GTK_WIDGET (alerts_page), "alerts.search-history", NULL);
+  tw_alert_history_view_search (tw_alerts_page_get_history_view (alerts_page), "re-seated");
+  WAIT_FOR (!tw_alert_history_view_get_busy (tw_alerts_page_get_history_view (alerts_page)),
+            ALERT_TIMEOUT_S, "the history search");
+  history = tw_alert_history_view_dup_text (tw_alerts_page_get_history_view (alerts_page));
+  g_test_message ("history:\n%s", history);
+  g_assert_cmpuint (tw_alert_history_view_get_n_alerts (tw_alerts_page_get_history_view (alerts_page)),
+                    ==, 1);
+  g_assert_nonnull (strstr (history, "Acknowledged by otto"));
+  g_assert_nonnull (strstr (history, ACK_NOTE));
+  g_assert_nonnull (strstr (history, ALERT_BED));
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "alerts-history.png");
+
+  /* 6. The administrator: the rule editor refuses an invalid rule,
+   * previews the last hour and saves a changed limit. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "lock", NULL);
+  g_assert_false (tw_alert_banner_is_shown (banner));
+  g_assert_cmpint (tw_alert_notifier_get_sound (notifier), ==, TW_ALERT_SOUND_NONE);
+  sign_in_as (fixture, "root", ADMIN_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-rules", NULL);
+  g_assert_true (page_is (fixture, "rules"));
+  WAIT_FOR (tw_rules_page_get_n_rules (rules_page) > 0 && !tw_rules_page_get_busy (rules_page),
+            ALERT_TIMEOUT_S, "the rules");
+  g_assert_true (tw_rules_page_select_rule (rules_page, ALERT_RULE));
+  editor = tw_rules_page_get_editor (rules_page);
+  g_assert_cmpstr (tw_rule_editor_get_rule_id (editor), ==, ALERT_RULE);
+  rule_text = tw_rule_editor_dup_text (editor);
+  g_assert_nonnull (strstr (rule_text, "\"spo2\""));
+
+  tw_rule_editor_set_text (editor, "{ \"id\": \"spo2-low\", \"kind\": \"threshold\" }");
+  gtk_widget_activate_action (GTK_WIDGET (editor), "rule.check", NULL);
+  g_assert_nonnull (tw_rule_editor_get_error (editor));
+  g_test_message ("inline error: %s", tw_rule_editor_get_error (editor));
+  /* Saving what does not validate stores nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (editor), "rule.save", NULL);
+  iterate_for (300);
+  g_assert_false (tw_rule_editor_get_busy (editor));
+  g_assert_true (tw_store_get_rule (store, ALERT_RULE, &saved, &error));
+  g_assert_no_error (error);
+  g_assert_null (saved->updated_by);
+  g_clear_pointer (&saved, tw_rule_row_free);
+  save_screenshot (GTK_WIDGET (fixture->window), "rule-editor-error.png");
+
+  edited = g_strdup (rule_text);
+  limit = strstr (edited, "\"limit\" : 90");
+  g_assert_nonnull (limit);
+  memcpy (limit + strlen ("\"limit\" : "), EDITED_LIMIT, strlen (EDITED_LIMIT));
+  tw_rule_editor_set_text (editor, edited);
+  g_assert_true (tw_rule_editor_check (editor));
+  gtk_widget_activate_action (GTK_WIDGET (editor), "rule.preview", NULL);
+  WAIT_FOR (!tw_rule_editor_get_busy (editor), ALERT_TIMEOUT_S, "the preview");
+  g_test_message ("preview: %d alerts", tw_rule_editor_get_n_preview (editor));
+  g_assert_cmpint (tw_rule_editor_get_n_preview (editor), ==, 1);
+  iterate_for (300);
+  save_screenshot (GTK_WIDGET (fixture->window), "rule-editor.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (editor), "rule.save", NULL);
+  WAIT_FOR (!tw_rule_editor_get_busy (editor), ALERT_TIMEOUT_S, "the save");
+  g_assert_null (tw_rule_editor_get_error (editor));
+  g_assert_true (tw_store_get_rule (store, ALERT_RULE, &saved, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (saved->updated_by, ==, "root");
+  g_assert_nonnull (strstr (saved->json, EDITED_LIMIT));
+
+  /* 7. The alert's trend with its window highlighted (administrators see
+   * trends, masked). */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-alert",
+                                  g_variant_new_uint64 (alert_id));
+  WAIT_FOR (tw_alerts_page_get_selected_id (alerts_page) == alert_id, ALERT_TIMEOUT_S,
+            "the alert selected for the administrator");
+  WAIT_FOR (tw_monitor_page_get_n_patients (monitor_page) > 0, ALERT_TIMEOUT_S, "the patients");
+  gtk_widget_activate_action (GTK_WIDGET (alerts_page), "alerts.open-trend", NULL);
+  WAIT_FOR (page_is (fixture, "monitor"), 5, "the monitor after Open Trend");
+  g_assert_cmpstr (tw_monitor_page_get_selected_key (monitor_page), ==, ALERT_PATIENT);
+  g_assert_true (tw_chart_view_get_highlight (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                     "chart_view"), &hl_from, &hl_to));
+  g_assert_cmpint (hl_to, >, hl_from);
+  WAIT_FOR (tw_chart_view_get_n_points (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                               "chart_view")) > 0, DATA_TIMEOUT_S,
+            "the trend of %s", ALERT_PATIENT);
+  description = tw_chart_view_dup_description (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                      "chart_view"));
+  g_assert_nonnull (strstr (description, "Alert window"));
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "alert-trend.png");
+
+  fake_notifications_stop (&fake, bus);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1223,6 +1673,8 @@ main (int   argc,
   g_test_add_func ("/ui/raw-message-format", test_raw_message_format);
   g_test_add ("/ui/admin-sources-quarantine", Fixture, NULL,
               fixture_setup, test_admin_sources_quarantine, fixture_teardown);
+  g_test_add ("/ui/alert-console", Fixture, NULL,
+              fixture_setup, test_alert_console, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&application);
