@@ -412,6 +412,66 @@ test_reload_rules (Fixture       *f,
   tw_pipeline_stop (pipeline);
 }
 
+static gboolean
+counts_late (const TwAlertSnapshot *snapshot,
+             gconstpointer          data)
+{
+  return snapshot->too_late == GPOINTER_TO_UINT (data);
+}
+
+/* A sample older than the rule's allowed lateness (10 s by default) behind
+ * the newest of its series is counted, per source and in the snapshot,
+ * and the count survives a restart. */
+static void
+test_too_late_samples (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new ("{\"v\":1,\"type\":\"patient\",\"id\":\"P0001\","
+                                          "\"group\":\"ICU\"}\n");
+  gint64 newest = tw_time_now () - TW_USEC_PER_MIN;
+  g_autofree char *late_ts = tw_time_format_iso8601 (newest - 5 * TW_USEC_PER_MIN);
+  g_autofree char *newest_ts = tw_time_format_iso8601 (newest);
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(TwPipeline) pipeline = NULL;
+  g_autoptr(TwAlertSnapshot) counted = NULL;
+  g_autoptr(TwAlertSnapshot) restored = NULL;
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  guint64 late = 0;
+
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":1,\"ts\":\"%s\","
+                          "\"patient\":\"P0001\",\"hr\":80}\n", newest_ts);
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":2,\"ts\":\"%s\","
+                          "\"patient\":\"P0001\",\"hr\":%d}\n", late_ts, HIGH_HR);
+  path = write_in (f->dir, "late.jsonl", text->str);
+  url = g_filename_to_uri (path, NULL, NULL);
+
+  pipeline = start_pipeline (f->session, url);
+  counted = wait_for_snapshot (pipeline, counts_late, GUINT_TO_POINTER (1));
+  /* Counted, never merged: the late high value raised nothing. */
+  g_assert_cmpuint (counted->alerts->len, ==, 0);
+  tw_pipeline_stop (pipeline);
+  g_clear_pointer (&pipeline, tw_pipeline_free);
+
+  store = tw_session_open_store (f->session, &error);
+  g_assert_no_error (error);
+  sources = tw_store_list_sources (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sources->len, ==, 1);
+  g_assert_true (tw_store_get_source_too_late (store,
+                                               ((TwSourceRow *) g_ptr_array_index (sources, 0))->id,
+                                               &late, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (late, ==, 1);
+
+  pipeline = start_pipeline (f->session, url);
+  restored = wait_for_snapshot (pipeline, is_published, NULL);
+  g_assert_cmpuint (restored->too_late, ==, 1);
+  tw_pipeline_stop (pipeline);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,5 +480,7 @@ main (int argc, char **argv)
               test_raise_acknowledge_restore, fixture_teardown);
   g_test_add ("/pipeline-alerts/reload-rules", Fixture, NULL, fixture_setup, test_reload_rules,
               fixture_teardown);
+  g_test_add ("/pipeline-alerts/too-late-samples", Fixture, NULL, fixture_setup,
+              test_too_late_samples, fixture_teardown);
   return g_test_run ();
 }
