@@ -52,8 +52,9 @@ void tw_pipeline_status_free (TwPipelineStatus *status);
 
 /**
  * TwPipeline:
- * stream → ingest thread → bounded queue → engine thread → store. The same
- * object runs inside the app and inside `twctl ingest`.
+ * stream → ingest thread → bounded queue → engine thread (rules, alert
+ * board) → bounded queue → writer thread → store. Alerts never wait for a
+ * commit. The same object runs inside the app and inside `twctl ingest`.
  */
 typedef struct _TwPipeline TwPipeline;
 
