@@ -1,6 +1,8 @@
 /* Ingest throughput into the encrypted store, as ratios measured in one run:
  *   bare    prepared INSERTs into samples, 10k-row transactions (the ceiling)
  *   writer  tw_store_write_batch(): series lookup, idempotence, rollups, cursor
+ *   floor   bare plus one 1 s rollup row per sample: what any writer keeping
+ *           1 s rollups as rows pays at ~1 Hz, where each sample is a bucket
  *   e2e     tidewatch-feed → websocket → codec → queue → engine → store
  * Prints figures; never fails on a time. */
 #include <gio/gio.h>
@@ -57,6 +59,62 @@ bench_bare (void)
   return BARE_ROWS / ((g_get_monotonic_time () - start) / 1e6);
 }
 
+/* The bare loop plus the one rollup row a 1 Hz sample costs at 1 s. */
+static double
+bench_floor (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "floor.db", NULL);
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(TwStore) store = tw_store_open (path, key, TRUE, NULL);
+  sqlite3_stmt *stmt = tw_store_prepare (store, "INSERT INTO samples (series_id, ts, value)"
+                                                " VALUES (?, ?, ?)", NULL);
+  sqlite3_stmt *rollup = tw_store_prepare (store, "INSERT INTO rollups VALUES"
+                                                  " (?1, 1, ?2, 1, ?3, ?3, ?3, ?3, ?4,"
+                                                  " ?3, ?4)", NULL);
+  gint64 start = g_get_monotonic_time ();
+
+  for (int i = 0; i < BARE_ROWS; i++)
+    {
+      gint64 ts = (gint64) (i / 120) * TW_USEC_PER_SEC;
+
+      if (i % TX_ROWS == 0)
+        tw_store_exec (store, "BEGIN", NULL);
+      sqlite3_bind_int64 (stmt, 1, i % 120);
+      sqlite3_bind_int64 (stmt, 2, ts);
+      sqlite3_bind_double (stmt, 3, 60 + i % 40);
+      sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (rollup, 1, i % 120);
+      sqlite3_bind_int64 (rollup, 2, ts / TW_USEC_PER_SEC);
+      sqlite3_bind_double (rollup, 3, 60 + i % 40);
+      sqlite3_bind_int64 (rollup, 4, ts);
+      sqlite3_step (rollup);
+      sqlite3_reset (rollup);
+      if (i % TX_ROWS == TX_ROWS - 1)
+        tw_store_exec (store, "COMMIT", NULL);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_finalize (rollup);
+  return BARE_ROWS / ((g_get_monotonic_time () - start) / 1e6);
+}
+
+static void
+print_rollup_rows (TwStore *store,
+                   gint64   samples)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store,
+                                                   "SELECT resolution, count(*) FROM rollups"
+                                                   " GROUP BY resolution ORDER BY resolution",
+                                                   NULL);
+
+  printf ("        rollup rows for %" G_GINT64_FORMAT " samples:", samples);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    printf ("  %d s: %" G_GINT64_FORMAT, sqlite3_column_int (stmt, 0),
+            (gint64) sqlite3_column_int64 (stmt, 1));
+  printf ("\n");
+}
+
 static double
 bench_writer (void)
 {
@@ -90,6 +148,7 @@ bench_writer (void)
       elapsed += g_get_monotonic_time () - start;
       rows += batch->samples->len;
     }
+  print_rollup_rows (store, rows);
   return rows / (elapsed / 1e6);
 }
 
@@ -317,7 +376,7 @@ main (int argc, char **argv)
     /* A sender that waits for each commit's ACK (window 32): fewer. */
     { PROTOCOL_MLLP, E2E_MESSAGES / 6 },
   };
-  double bare, writer;
+  double bare, writer, floor;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
   bare = bench_bare ();
@@ -326,6 +385,9 @@ main (int argc, char **argv)
   writer = bench_writer ();
   printf ("writer: %.0f rows/s (tw_store_write_batch)   ratio to bare %.2f\n", writer,
           writer / bare);
+  floor = bench_floor ();
+  printf ("floor:  %.0f rows/s (bare + one 1 s rollup row per sample)   ratio to bare %.2f\n",
+          floor, floor / bare);
   if (feed == NULL)
     {
       printf ("end to end: skipped (set TW_FEED to the tidewatch-feed binary)\n");
