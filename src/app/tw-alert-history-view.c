@@ -15,6 +15,7 @@
  */
 
 #define HISTORY_LIMIT 200
+#define EXPAND_MAX    5
 
 struct _TwAlertHistoryView
 {
@@ -175,9 +176,15 @@ history_done_cb (GObject      *object,
 
   clear_list (self);
   for (guint i = 0; i < history->records->len; i++)
-    gtk_list_box_append (self->list,
-                         create_alert_row (history, g_ptr_array_index (history->records, i),
-                                           g_ptr_array_index (history->transitions, i), text));
+    {
+      GtkWidget *row = create_alert_row (history, g_ptr_array_index (history->records, i),
+                                         g_ptr_array_index (history->transitions, i), text);
+
+      /* A search that finds a few alerts shows who did what at once. */
+      if (history->search != NULL && history->records->len <= EXPAND_MAX)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      gtk_list_box_append (self->list, row);
+    }
 
   g_free (self->text);
   self->text = g_string_free (g_steal_pointer (&text), FALSE);

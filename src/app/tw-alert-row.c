@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "tw-alert-row.h"
@@ -211,4 +212,46 @@ tw_alert_row_get_item (TwAlertRow *self)
   g_return_val_if_fail (TW_IS_ALERT_ROW (self), NULL);
 
   return self->item;
+}
+
+/**
+ * tw_alert_ack_dialog_new:
+ * @parent: the window
+ * @alert: the alert to acknowledge
+ * @entity_title: its entity as the role may see it
+ *
+ * The question before acknowledging, with an optional note (the extra
+ * child, a GtkEntry). Responses: "cancel" and "acknowledge" (default).
+ *
+ * Returns: (transfer none): the dialog, not presented yet
+ */
+AdwMessageDialog *
+tw_alert_ack_dialog_new (GtkWindow     *parent,
+                         const TwAlert *alert,
+                         const char    *entity_title)
+{
+  g_autofree char *body = tw_alert_describe (alert, entity_title);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  g_return_val_if_fail (alert != NULL, NULL);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Acknowledge Alert?"), body));
+
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (optional)"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Note"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "acknowledge", _("_Acknowledge"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "acknowledge", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "acknowledge");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  return dialog;
 }

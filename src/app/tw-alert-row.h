@@ -1,6 +1,6 @@
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "tw-alert-item.h"
 
@@ -14,5 +14,9 @@ GtkWidget   *tw_alert_row_new        (TwAlertItem *item);
 TwAlertItem *tw_alert_row_get_item   (TwAlertRow  *self);
 char        *tw_alert_describe       (const TwAlert *alert,
                                       const char    *entity_title);
+
+AdwMessageDialog *tw_alert_ack_dialog_new (GtkWindow     *parent,
+                                           const TwAlert *alert,
+                                           const char    *entity_title);
 
 G_END_DECLS

@@ -29,6 +29,10 @@
  * more often than this while an alert names one the store does not know
  * (a market symbol, say, has no patient record). */
 #define LOOKUP_RETRY_US  (1 * TW_USEC_PER_SEC)
+/* A new entity's name usually reaches the store a moment after its first
+ * alert (the alert is raised before the commit): the notification waits
+ * this long for it rather than naming only the pseudonymous key. */
+#define NAME_GRACE_US    (3 * TW_USEC_PER_SEC)
 /* When the evidence window is unknown, the trend shows this much before
  * the alert was raised. */
 #define TREND_LEAD_US    (2 * TW_USEC_PER_MIN)
@@ -71,6 +75,7 @@ struct _TwAlertsPage
   GHashTable           *entity_titles;
   GHashTable           *source_names;
   GHashTable           *missing_keys;   /* unknown to the store at the last lookup */
+  GHashTable           *unknown_since;  /* key → gint64*, monotonic µs first seen unknown */
   guint                 poll_source;
   guint64               generation;
   gint64                lookup_at;
@@ -471,38 +476,19 @@ acknowledge_action (GtkWidget  *widget,
   TwAlertsPage *self = TW_ALERTS_PAGE (widget);
   TwAlertItem *item = selected_item (self);
   const TwAlert *alert;
-  g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
-  GtkWidget *entry;
 
   if (item == NULL || !self->can_handle)
     return;
 
   alert = tw_alert_item_get_alert (item);
-  body = tw_alert_describe (alert, tw_alert_item_get_entity_title (item));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                                       _("Acknowledge Alert?"), body));
-
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note (optional)"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Note"), -1);
-  adw_message_dialog_set_extra_child (dialog, entry);
-
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "acknowledge", _("_Acknowledge"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "acknowledge", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "acknowledge");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
+  dialog = tw_alert_ack_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), alert,
+                                    tw_alert_item_get_entity_title (item));
   g_object_set_data_full (G_OBJECT (dialog), "alert-id",
                           g_memdup2 (&alert->id, sizeof alert->id), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (ack_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  gtk_widget_grab_focus (adw_message_dialog_get_extra_child (dialog));
 }
 
 static void
@@ -586,6 +572,18 @@ poll_alerts (TwAlertsPage *self)
   g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
   self->snapshot = g_steal_pointer (&snapshot);
 
+  for (guint i = 0; i < self->snapshot->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
+      gint64 now = g_get_monotonic_time ();
+
+      if (self->unknown_since == NULL)
+        self->unknown_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (is_unknown (self, alert->entity_key)
+          && !g_hash_table_contains (self->unknown_since, alert->entity_key))
+        g_hash_table_insert (self->unknown_since, g_strdup (alert->entity_key),
+                             g_memdup2 (&now, sizeof now));
+    }
   maybe_start_lookup (self);
   tw_alert_filter_update_choices (self->filter, self->snapshot, self->source_names);
   merge_snapshot (self);
@@ -795,6 +793,7 @@ tw_alerts_page_stop (TwAlertsPage *self)
   g_clear_pointer (&self->entity_titles, g_hash_table_unref);
   g_clear_pointer (&self->source_names, g_hash_table_unref);
   g_clear_pointer (&self->missing_keys, g_hash_table_unref);
+  g_clear_pointer (&self->unknown_since, g_hash_table_unref);
   self->pipeline = NULL;
   self->have_snapshot = FALSE;
   self->lookup_in_flight = FALSE;
@@ -869,8 +868,15 @@ tw_alerts_page_dup_entity_title (TwAlertsPage *self,
 {
   g_return_val_if_fail (TW_IS_ALERTS_PAGE (self), NULL);
 
-  if (is_unknown (self, entity_key) && self->lookup_in_flight)
-    return NULL;
+  if (is_unknown (self, entity_key))
+    {
+      const gint64 *since = self->unknown_since != NULL
+                            ? g_hash_table_lookup (self->unknown_since, entity_key) : NULL;
+
+      if (self->lookup_in_flight
+          || (since != NULL && g_get_monotonic_time () - *since < NAME_GRACE_US))
+        return NULL;
+    }
 
   return g_strdup (entity_title (self, entity_key));
 }

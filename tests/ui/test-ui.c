@@ -460,6 +460,7 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   g_autofree char *description = NULL;
   GtkWindow *about;
   AdwLeaflet *leaflet;
+  GtkListBoxRow *second_row;
   GtkMenuButton *menu_button;
 
   open_window (fixture);
@@ -555,12 +556,20 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   WAIT_FOR (adw_leaflet_get_folded (leaflet), 5, "the sidebar to fold in a narrow window");
   iterate_for (300);
   save_screenshot (GTK_WIDGET (fixture->window), "monitor-narrow.png");
-  gtk_widget_activate (GTK_WIDGET (gtk_list_box_get_row_at_index (child (monitor_page,
-                                                                         TW_TYPE_MONITOR_PAGE,
-                                                                         "patient_list"), 1)));
+  second_row = gtk_list_box_get_row_at_index (child (monitor_page, TW_TYPE_MONITOR_PAGE,
+                                                     "patient_list"), 1);
+  gtk_widget_activate (GTK_WIDGET (second_row));
   WAIT_FOR (gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE, "back_button")), 5,
             "the back button after opening a patient");
-  g_assert_cmpstr (tw_monitor_page_get_selected_key (monitor_page), ==, "P0002");
+  /* The list is by bed, and the feed's beds are in two wards: the second
+   * row is whoever lies in the second bed. */
+  g_assert_cmpstr (tw_monitor_page_get_selected_key (monitor_page), ==,
+                   tw_patient_get_key (tw_patient_row_get_patient (TW_PATIENT_ROW (second_row))));
+  g_assert_cmpstr (tw_monitor_page_get_selected_key (monitor_page), !=,
+                   tw_patient_get_key (tw_patient_row_get_patient (
+                     TW_PATIENT_ROW (gtk_list_box_get_row_at_index (child (monitor_page,
+                                                                           TW_TYPE_MONITOR_PAGE,
+                                                                           "patient_list"), 0)))));
   iterate_for (1000);
   save_screenshot (GTK_WIDGET (fixture->window), "monitor-narrow-chart.png");
   gtk_widget_activate (child (monitor_page, TW_TYPE_MONITOR_PAGE, "back_button"));
