@@ -1525,6 +1525,12 @@ test_alert_console (Fixture       *fixture,
   g_test_message ("longest main loop stall while alerts arrived: %.1f ms", max_stall_ms);
   g_assert_cmpfloat (max_stall_ms, <, MAX_STALL_MS);
   save_screenshot (GTK_WIDGET (fixture->window), "alerts.png");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), NARROW_WIDTH, 800);
+  iterate_for (500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, NARROW_WIDTH);
+  save_screenshot (GTK_WIDGET (fixture->window), "alerts-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
+  iterate_for (300);
 
   /* 2. Pausing the audio silences it (the banner stays). */
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "pause-alert-audio", NULL);
