@@ -1541,6 +1541,10 @@ test_alert_console (Fixture       *fixture,
   g_assert_cmpuint (tw_alert_notifier_get_n_pulses (notifier), ==, pulses);
   g_assert_true (tw_alert_banner_is_shown (banner));
 
+  /* Escalating (Ctrl+E) marks it for the next level of care. */
+  gtk_widget_activate_action (GTK_WIDGET (alerts_page), "alerts.escalate", NULL);
+  WAIT_FOR (find_alert (alerts_page, ALERT_RULE)->escalated, ALERT_TIMEOUT_S, "the escalation");
+
   /* 3. Acknowledge with a note through the dialog. */
   gtk_widget_activate_action (GTK_WIDGET (alerts_page), "alerts.acknowledge", NULL);
   iterate_for (200);
