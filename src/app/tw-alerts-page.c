@@ -559,6 +559,9 @@ poll_alerts (TwAlertsPage *self)
     {
       update_audio_label (self);
       update_actions (self);
+      /* The alarm sounds again when the pause runs out. */
+      if (self->snapshot != NULL)
+        g_signal_emit (self, signals[ALERTS_CHANGED], 0, self->snapshot);
     }
 
   snapshot = tw_pipeline_get_alerts (self->pipeline);
@@ -796,6 +799,7 @@ tw_alerts_page_stop (TwAlertsPage *self)
   g_clear_pointer (&self->unknown_since, g_hash_table_unref);
   self->pipeline = NULL;
   self->have_snapshot = FALSE;
+  self->audio_paused_shown = FALSE;
   self->lookup_in_flight = FALSE;
   self->can_handle = FALSE;
   self->can_browse = FALSE;
