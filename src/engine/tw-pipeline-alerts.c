@@ -261,6 +261,11 @@ restore (TwPipelineAlerts  *self,
       TwAlert *copy = tw_alert_copy (record->alert);
 
       tw_alert_board_restore (self->board, record->alert);
+      /* Without this the rule would start "off" and never report the
+       * condition's end: the restored alert would stay open for good. */
+      if (record->alert->condition_active)
+        tw_rule_engine_assume_active (self->engine, record->alert->rule_id,
+                                      record->alert->entity_key, record->evidence_from_ts);
       g_hash_table_insert (self->known, &copy->id, copy);
     }
   /* Ids continue after the highest ever stored, closed alerts included. */

@@ -456,6 +456,30 @@ tw_rule_state_release (TwRuleState    *state,
   report_message (state, entity, key, &verdict, FALSE, message);
 }
 
+void
+tw_rule_engine_assume_active (TwRuleEngine *engine,
+                              const char   *rule_id,
+                              const char   *entity_key,
+                              gint64        evidence_from_ts)
+{
+  g_return_if_fail (engine != NULL);
+  g_return_if_fail (rule_id != NULL && entity_key != NULL);
+
+  for (guint i = 0; i < engine->states->len; i++)
+    {
+      TwRuleState *state = g_ptr_array_index (engine->states, i);
+      TwRuleKeyState *key;
+
+      if (g_strcmp0 (state->rule->id, rule_id) != 0)
+        continue;
+      key = tw_rule_state_key (state, entity_key);
+      key->active = TRUE;
+      key->pending = FALSE;
+      key->evidence_from_ts = evidence_from_ts;
+      return;
+    }
+}
+
 /* ---- rule set ---------------------------------------------------------- */
 
 static void

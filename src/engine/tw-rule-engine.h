@@ -54,6 +54,13 @@ void          tw_rule_engine_set_rules    (TwRuleEngine  *engine,
 void          tw_rule_engine_set_group    (TwRuleEngine  *engine,
                                            const char    *entity_key,
                                            const char    *group);
+/* An alert restored after a restart whose condition was still present:
+ * the rule starts as "on" for @entity_key, so the condition's end is
+ * reported and the alert can clear. Unknown rules are ignored. */
+void          tw_rule_engine_assume_active (TwRuleEngine *engine,
+                                            const char   *rule_id,
+                                            const char   *entity_key,
+                                            gint64        evidence_from_ts);
 /* Samples of one source, in arrival order. */
 void          tw_rule_engine_process      (TwRuleEngine   *engine,
                                            gint64          source_id,

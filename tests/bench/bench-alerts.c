@@ -149,7 +149,9 @@ server_thread (gpointer data)
   g_mutex_unlock (&server->mutex);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   g_main_loop_run (server->loop);
-  if (server->client != NULL)
+  /* The pipeline may have closed it first (it stops before the server). */
+  if (server->client != NULL
+      && soup_websocket_connection_get_state (server->client) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (server->client, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_clear_object (&server->client);
   g_clear_object (&server->soup);

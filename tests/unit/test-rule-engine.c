@@ -831,6 +831,37 @@ test_disabled_rule_raises_nothing (void)
   bench_clear (&b);
 }
 
+/* After a restart the board gets its open alerts back; the rule must know
+ * the condition is on, or a return to normal is never reported and the
+ * alert stays open for good. */
+static void
+test_restored_alert_clears (void)
+{
+  Bench before, after;
+  g_autoptr(TwAlert) saved = NULL;
+
+  bench_init (&before, HR_ABOVE ("above", ""));
+  feed (&before, "P1", "hr", T0, 150);
+  g_assert_true (active (&before, "hr-high", "P1"));
+  saved = tw_alert_copy (find (&before, "hr-high", "P1"));
+  bench_clear (&before);
+
+  bench_init (&after, HR_ABOVE ("above", ""));
+  tw_alert_board_restore (after.board, saved);
+  tw_rule_engine_assume_active (after.engine, "hr-high", "P1", saved->evidence_from_ts);
+  /* Still high: one alert, no new raise. */
+  feed (&after, "P1", "hr", T0 + MINUTE, 151);
+  g_assert_cmpuint (raised (&after), ==, 0);
+  g_assert_true (active (&after, "hr-high", "P1"));
+  /* Normal again: the restored alert clears (re-arm 0: closes at once). */
+  feed (&after, "P1", "hr", T0 + 2 * MINUTE, 80);
+  g_assert_null (find (&after, "hr-high", "P1"));
+  g_assert_cmpuint (count_to (&after, TW_ALERT_STATE_CLEARED, TW_ALERT_STATE_ACTIVE), ==, 1);
+  /* An unknown rule is ignored. */
+  tw_rule_engine_assume_active (after.engine, "no-such-rule", "P1", T0);
+  bench_clear (&after);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +869,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/rule-engine/crossing-exactly-at-limit", test_crossing_exactly_at_limit);
+  g_test_add_func ("/rule-engine/restored-alert-clears", test_restored_alert_clears);
   g_test_add_func ("/rule-engine/hysteresis", test_hysteresis);
   g_test_add_func ("/rule-engine/minimum-duration", test_minimum_duration_in_event_time);
   g_test_add_func ("/rule-engine/out-of-order-lateness", test_out_of_order_inside_and_beyond_lateness);
