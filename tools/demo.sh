@@ -30,11 +30,17 @@ trap cleanup EXIT
 
 # A new demo store each time, with a password nobody has seen before.
 rm -rf "$demo_dir"
-password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)
+new_password() { head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20; }
+password=$(new_password)
+clinician_password=$(new_password)
 umask 077
 printf '%s\n' "$password" > "$work/pw"
+printf '%s\n' "$clinician_password" > "$work/pw-clinician"
 _build/src/cli/twctl --data-dir "$demo_dir" --new-password-file "$work/pw" init --admin admin >/dev/null
-rm -f "$work/pw"
+# Admins run the system; clinicians see patients, trends and alerts.
+_build/src/cli/twctl --data-dir "$demo_dir" -u admin --password-file "$work/pw" \
+  --new-password-file "$work/pw-clinician" user add clara --role clinician >/dev/null
+rm -f "$work/pw" "$work/pw-clinician"
 
 # Half an hour of history is served at once, then the stream runs live.
 start=$(date -u -d '30 minutes ago' +%Y-%m-%dT%H:%M:%SZ)
@@ -59,7 +65,10 @@ cat <<MSG
   Stream:    $url  (simulated bedside monitors, 8 patients)
   Store:     $demo_dir  (encrypted; replaced on every demo run)
   Sign in as
-    user:     admin
+    user:     clara      (clinician: patients, trends, the alert console — Ctrl+4)
+    password: $clinician_password
+  or as
+    user:     admin      (administrator: sources, quarantine, alert rules — Ctrl+5)
     password: $password
 
 MSG
