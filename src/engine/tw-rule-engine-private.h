@@ -32,6 +32,7 @@ typedef struct
   GHashTable *latest_ts;       /* metric → gint64* */
   gint64      last_ts;         /* newest event time of any metric */
   gint64      source_id;       /* source of the newest sample */
+  gint64      last_arrival_us; /* processing time of its latest sample */
 } TwRuleEntity;
 
 typedef struct
@@ -41,6 +42,7 @@ typedef struct
   GArray       *points;        /* TwPoint, ts ascending */
   gint64        retention_us;  /* how far back from the newest to keep */
   gint64        lateness_us;   /* older than newest − this: too late */
+  gint64        last_arrival_us; /* processing time of its latest sample */
 } TwRuleSeries;
 
 /* A rule's state for one entity. */
@@ -144,8 +146,12 @@ void            tw_rule_window_add       (TwRuleState        *state,
                                           const TwPoint      *sample);
 void            tw_rule_window_advance   (TwRuleState        *state,
                                           gint64              watermark);
+/* Stale when the other entities' event time moved on by more than the
+ * rule's time (@event_clock), or nothing arrived for that long in
+ * processing time (@now_us). */
 void            tw_rule_stale_check      (TwRuleState        *state,
                                           TwRuleEntity       *entity,
-                                          gint64              clock);
+                                          gint64              event_clock,
+                                          gint64              now_us);
 
 G_END_DECLS

@@ -756,7 +756,7 @@ static void
 sweep_stale (TwRuleEngine *engine,
              gint64        clock)
 {
-  if (clock == G_MININT64)
+  if (clock == G_MININT64 || engine->event_clock == G_MININT64)
     return;
   for (guint i = 0; i < engine->states->len; i++)
     {
@@ -768,7 +768,7 @@ sweep_stale (TwRuleEngine *engine,
         continue;
       g_hash_table_iter_init (&iter, engine->entities);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        tw_rule_stale_check (state, value, clock);
+        tw_rule_stale_check (state, value, engine->event_clock, engine->now_us);
     }
   engine->last_sweep = clock;
 }
@@ -823,7 +823,7 @@ dispatch (TwRuleEngine  *engine,
         case TW_RULE_STALE:
           /* Any sample, late or not, shows the source is alive. */
           if (tw_rule_applies_to (rule, entity->key, group))
-            tw_rule_stale_check (state, entity, MAX (engine->event_clock, engine->now_us));
+            tw_rule_stale_check (state, entity, engine->event_clock, engine->now_us);
           continue;
 
         default:
@@ -873,7 +873,9 @@ tw_rule_engine_process (TwRuleEngine   *engine,
 
       entity = get_entity (engine, sample->entity);
       entity_update (entity, sample, source_id);
+      entity->last_arrival_us = now_us;
       series = get_series (engine, entity, sample->metric);
+      series->last_arrival_us = now_us;
       if (series->points->len > 0)
         newest = g_array_index (series->points, TwPoint, series->points->len - 1).ts;
       accepted = series_insert (series, &point);

@@ -130,13 +130,14 @@ tw_rule_window_advance (TwRuleState *state,
 void
 tw_rule_stale_check (TwRuleState  *state,
                      TwRuleEntity *entity,
-                     gint64        clock)
+                     gint64        event_clock,
+                     gint64        now_us)
 {
   TwRuleEngine *engine = state->engine;
   const TwRule *rule = state->rule;
-  TwRuleVerdict verdict = { .ts = clock, .minutes = NAN, .latest = NAN };
+  TwRuleVerdict verdict = { .ts = MAX (event_clock, now_us), .minutes = NAN, .latest = NAN };
   TwRuleKeyState *key;
-  gint64 last;
+  gint64 last, arrived, gap;
 
   if (!tw_rule_applies_to (rule, entity->key, tw_rule_engine_group_of (engine, entity->key)))
     return;
@@ -147,15 +148,26 @@ tw_rule_stale_check (TwRuleState  *state,
       if (series == NULL || series->points->len == 0)
         return;   /* never sent this metric: nothing went stale */
       last = g_array_index (series->points, TwPoint, series->points->len - 1).ts;
+      arrived = series->last_arrival_us;
     }
   else
-    last = entity->last_ts;
+    {
+      last = entity->last_ts;
+      arrived = entity->last_arrival_us;
+    }
 
+  /* Two clocks, because either alone raises false alarms or misses real
+   * ones: a backlog served at once (the app catching up on 30 minutes of
+   * history) is far behind the wall clock yet not stale, so the wall clock
+   * only counts from when a sample arrived; a monitor that stops while the
+   * others go on is stale by their event time even inside a backlog; a
+   * feed that stops altogether moves no event time, only the wall clock. */
+  gap = MAX (event_clock - last, now_us - arrived);
   key = tw_rule_state_key (state, entity->key);
   /* "No sample for N minutes": exactly N minutes is not stale yet. */
-  verdict.crossing = clock - last > rule->stale_us;
+  verdict.crossing = gap > rule->stale_us;
   verdict.still = verdict.crossing;
-  verdict.value = (double) (clock - last) / (double) USEC_PER_MIN;
+  verdict.value = (double) gap / (double) USEC_PER_MIN;
   verdict.evidence_from_ts = last;
   if (!key->active && !verdict.crossing)
     {

@@ -364,6 +364,38 @@ test_stale_data_via_tick (void)
   bench_clear (&b);
 }
 
+/* The app catching up on a backlog: samples 30 min behind the wall clock,
+ * every patient interleaved, arriving now. Nothing is stale; a monitor that
+ * stops inside the backlog is (by the others' event time); and when the
+ * whole feed stops, the wall clock makes everyone stale. */
+static void
+test_stale_backlog_is_not_stale (void)
+{
+  Bench b;
+  gint64 wall = T0 + 30 * MINUTE;
+
+  bench_init (&b, "[{\"id\": \"stale\", \"kind\": \"stale\", \"metric\": \"hr\", "
+                  "\"after\": \"5m\"}]");
+  for (gint64 t = 0; t <= 20 * MINUTE; t += MINUTE)
+    {
+      wall += 100 * 1000;   /* the backlog streams in fast */
+      feed_at (&b, 1, "P1", "hr", T0 + t, 80, wall);
+      if (t <= 10 * MINUTE)
+        feed_at (&b, 1, "P2", "hr", T0 + t, 80, wall);   /* P2's monitor stops at 10 min */
+      tw_rule_engine_tick (b.engine, wall);
+    }
+  g_assert_null (find (&b, "stale", "P1"));
+  g_assert_true (active (&b, "stale", "P2"));
+  g_assert_cmpint (find (&b, "stale", "P2")->evidence_from_ts, ==, T0 + 10 * MINUTE);
+
+  /* The feed stops: 5 min of wall time is not yet stale, a second more is. */
+  tw_rule_engine_tick (b.engine, wall + 5 * MINUTE);
+  g_assert_null (find (&b, "stale", "P1"));
+  tw_rule_engine_tick (b.engine, wall + 5 * MINUTE + 2 * SEC);
+  g_assert_true (active (&b, "stale", "P1"));
+  bench_clear (&b);
+}
+
 static gboolean
 sum_ab_score (GHashTable *latest,
               int        *out_score,
@@ -870,6 +902,7 @@ main (int   argc,
 
   g_test_add_func ("/rule-engine/crossing-exactly-at-limit", test_crossing_exactly_at_limit);
   g_test_add_func ("/rule-engine/restored-alert-clears", test_restored_alert_clears);
+  g_test_add_func ("/rule-engine/stale-backlog", test_stale_backlog_is_not_stale);
   g_test_add_func ("/rule-engine/hysteresis", test_hysteresis);
   g_test_add_func ("/rule-engine/minimum-duration", test_minimum_duration_in_event_time);
   g_test_add_func ("/rule-engine/out-of-order-lateness", test_out_of_order_inside_and_beyond_lateness);
