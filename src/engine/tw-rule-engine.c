@@ -841,6 +841,15 @@ dispatch (TwRuleEngine  *engine,
     }
 }
 
+static gboolean
+continues_message (const TwSample *samples,
+                   guint           n_samples,
+                   guint           i)
+{
+  return i + 1 < n_samples && samples[i + 1].ts == samples[i].ts
+         && g_strcmp0 (samples[i + 1].entity, samples[i].entity) == 0;
+}
+
 void
 tw_rule_engine_process (TwRuleEngine   *engine,
                         gint64          source_id,
@@ -882,8 +891,13 @@ tw_rule_engine_process (TwRuleEngine   *engine,
 
       dispatch (engine, g_hash_table_lookup (engine->by_metric, sample->metric),
                 series, &point, accepted, newest > sample->ts ? newest - sample->ts : 0);
-      dispatch (engine, engine->any_metric, series, &point, accepted,
-                newest > sample->ts ? newest - sample->ts : 0);
+      /* Rules over the whole entity (score bands) judge a message once all
+       * of its values are in: a vitals message arrives as consecutive
+       * samples of one entity at one time, and judging it half applied
+       * could raise and clear at the same instant. */
+      if (!continues_message (samples, n_samples, i))
+        dispatch (engine, engine->any_metric, series, &point, accepted,
+                  newest > sample->ts ? newest - sample->ts : 0);
 
       if (engine->sample_too_late)
         {

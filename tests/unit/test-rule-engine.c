@@ -433,6 +433,28 @@ test_score_band (void)
   bench_clear (&b);
 }
 
+/* A message with several values (one vitals message) is judged once, when
+ * all of it is applied: no raise-and-clear at the same instant. */
+static void
+test_score_band_per_message (void)
+{
+  Bench b;
+  TwSample first[] = { { "E", "a", T0, 9 }, { "E", "b", T0, 2 } };
+  TwSample second[] = { { "E", "a", T0 + SEC, 1 }, { "E", "b", T0 + SEC, 9 } };
+
+  tw_rule_engine_register_score ("test-sum", sum_ab_score, GINT_TO_POINTER (42));
+  bench_init (&b, "[{\"id\": \"band\", \"kind\": \"score_band\", \"score\": \"test-sum\", "
+                  "\"min\": 10}]");
+  tw_rule_engine_process (b.engine, 1, first, G_N_ELEMENTS (first), T0);
+  g_assert_true (active (&b, "band", "E"));
+  /* Half applied it would be 1 + 2 = 3 (clear), then 10 (raise again). */
+  tw_rule_engine_process (b.engine, 1, second, G_N_ELEMENTS (second), T0 + SEC);
+  g_assert_true (active (&b, "band", "E"));
+  g_assert_cmpuint (count_to (&b, TW_ALERT_STATE_CLEARED, TW_ALERT_STATE_ACTIVE), ==, 0);
+  g_assert_cmpuint (find (&b, "band", "E")->occurrences, ==, 1);
+  bench_clear (&b);
+}
+
 static void
 test_news2_rules (void)
 {
@@ -903,6 +925,7 @@ main (int   argc,
   g_test_add_func ("/rule-engine/crossing-exactly-at-limit", test_crossing_exactly_at_limit);
   g_test_add_func ("/rule-engine/restored-alert-clears", test_restored_alert_clears);
   g_test_add_func ("/rule-engine/stale-backlog", test_stale_backlog_is_not_stale);
+  g_test_add_func ("/rule-engine/score-band-per-message", test_score_band_per_message);
   g_test_add_func ("/rule-engine/hysteresis", test_hysteresis);
   g_test_add_func ("/rule-engine/minimum-duration", test_minimum_duration_in_event_time);
   g_test_add_func ("/rule-engine/out-of-order-lateness", test_out_of_order_inside_and_beyond_lateness);
