@@ -4,6 +4,7 @@
 #include "tw-store-private.h"
 #include "tw-store-rollup.h"
 #include "tw-time.h"
+#include "tw-test-store.h"
 
 /* Rollups written in several batches (in order, out of order, duplicates,
  * bucket edges, a rolled-back batch) equal a recomputation from the raw
@@ -16,13 +17,7 @@
 
 static const int resolutions[] = { TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP_HOUR };
 
-typedef struct
-{
-  char    *dir;
-  char    *path;
-  TwKey   *key;
-  TwStore *store;
-} Fixture;
+typedef TwTestStore Fixture;
 
 typedef struct
 {
@@ -36,32 +31,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("tw-rollup-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "test.db", NULL);
-  f->key = tw_key_new_random ();
-  f->store = tw_store_open (f->path, f->key, TRUE, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->store);
+  tw_test_store_open (f, "tw-rollup");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
-  g_clear_pointer (&f->store, tw_store_close);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  tw_key_free (f->key);
-  g_free (f->path);
-  g_free (f->dir);
+  tw_test_store_close (f);
 }
 
 /* Values are multiples of 1/4: every sum is exact, whatever the order. */

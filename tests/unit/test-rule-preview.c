@@ -4,6 +4,7 @@
 #include "tw-rule-preview.h"
 #include "tw-store.h"
 #include "tw-time.h"
+#include "tw-test-store.h"
 
 /* A ten-minute recording, one hr sample every 10 s for two patients:
  * P0001 (group ICU) runs at 130/min from 120 s to 240 s, else 80;
@@ -15,13 +16,7 @@
 #define HIGH_TO_S     240
 #define AT_LIMIT_S    300
 
-typedef struct
-{
-  char    *dir;
-  char    *path;
-  TwKey   *key;
-  TwStore *store;
-} Fixture;
+typedef TwTestStore Fixture;
 
 static gint64
 at (gint64 offset_s)
@@ -66,14 +61,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("tw-preview-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "test.db", NULL);
-  f->key = tw_key_new_random ();
-  f->store = tw_store_open (f->path, f->key, TRUE, &error);
-  g_assert_no_error (error);
+  tw_test_store_open (f, "tw-preview");
   write_recording (f->store);
 }
 
@@ -81,17 +69,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
-  g_clear_pointer (&f->store, tw_store_close);
-  tw_key_free (f->key);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  tw_test_store_close (f);
 }
 
 static TwRule *

@@ -9,56 +9,26 @@
 #include "tw-store-alerts.h"
 #include "tw-store-private.h"
 #include "tw-time.h"
+#include "tw-test-store.h"
 
 /* A fixed wall time, so the history's time filters are exact. */
 #define T0 (G_GINT64_CONSTANT (1795000000) * TW_USEC_PER_SEC)
 
-typedef struct
-{
-  char    *dir;
-  char    *path;
-  TwKey   *key;
-  TwStore *store;
-} Fixture;
+typedef TwTestStore Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("tw-store-alerts-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "test.db", NULL);
-  f->key = tw_key_new_random ();
-  f->store = tw_store_open (f->path, f->key, TRUE, &error);
-  g_assert_no_error (error);
+  tw_test_store_open (f, "tw-store-alerts");
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_pointer (&f->store, tw_store_close);
-  remove_dir (f->dir);
-  tw_key_free (f->key);
-  g_free (f->path);
-  g_free (f->dir);
+  tw_test_store_close (f);
 }
 
 static TwAlert *
@@ -472,7 +442,7 @@ test_migration_from_v2_keeps_data (void)
   g_assert_cmpuint (open->len, ==, 2);
 
   g_clear_pointer (&store, tw_store_close);
-  remove_dir (dir);
+  tw_test_remove_tree (dir);
 }
 
 int

@@ -3,6 +3,7 @@
 #include "tw-error.h"
 #include "tw-store-private.h"
 #include "tw-store-rules.h"
+#include "tw-test-store.h"
 
 typedef struct
 {
@@ -56,30 +57,13 @@ fixture_setup (Fixture       *f,
   write_file (f->packs, "README.txt", "not a pack");
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_remove (path);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->store, tw_store_close);
-  remove_tree (f->dir);
+  tw_test_remove_tree (f->dir);
   tw_key_free (f->key);
   g_free (f->packs);
   g_free (f->dir);
@@ -294,7 +278,7 @@ test_default_packs (void)
   g_assert_no_error (error);
   g_assert_cmpuint (rules->len, >, 0);
   g_clear_pointer (&store, tw_store_close);
-  remove_tree (tmp);
+  tw_test_remove_tree (tmp);
 }
 
 int
