@@ -17,6 +17,7 @@ tw_batch_new (gint64 source_id)
   batch->samples = g_array_new (FALSE, FALSE, sizeof (TwSample));
   batch->entities = g_array_new (FALSE, FALSE, sizeof (TwEntityInfo));
   batch->rejects = g_ptr_array_new ();
+  batch->records = g_array_new (FALSE, FALSE, sizeof (TwClinicalRecord));
   return batch;
 }
 
@@ -46,6 +47,7 @@ tw_batch_free (TwBatch *batch)
   g_array_unref (batch->entities);
   g_ptr_array_foreach (batch->rejects, (GFunc) tw_reject_free, NULL);
   g_ptr_array_unref (batch->rejects);
+  g_array_unref (batch->records);
   g_free (batch);
 }
 
@@ -127,10 +129,30 @@ tw_batch_clear_rejects (TwBatch *batch)
   g_ptr_array_set_size (batch->rejects, 0);
 }
 
+void
+tw_batch_add_record (TwBatch                *batch,
+                     const TwClinicalRecord *record)
+{
+  TwClinicalRecord copy = *record;
+
+  copy.entity = tw_batch_intern (batch, record->entity);
+  copy.ref = tw_batch_intern (batch, record->ref);
+  copy.code = tw_batch_intern (batch, record->code);
+  copy.text = tw_batch_intern (batch, record->text);
+  copy.detail = tw_batch_intern (batch, record->detail);
+  copy.status = tw_batch_intern (batch, record->status);
+  copy.birth_date = tw_batch_intern (batch, record->birth_date);
+  copy.sex = tw_batch_intern (batch, record->sex);
+  copy.ward = tw_batch_intern (batch, record->ward);
+  copy.bed = tw_batch_intern (batch, record->bed);
+  g_array_append_val (batch->records, copy);
+}
+
 guint
 tw_batch_get_n_rows (const TwBatch *batch)
 {
-  return batch->samples->len + batch->entities->len + batch->rejects->len;
+  return batch->samples->len + batch->entities->len + batch->rejects->len
+         + batch->records->len;
 }
 
 void

@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "tw-clinical.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -71,6 +73,7 @@ struct _TwBatch
   GArray       *samples;       /* TwSample */
   GArray       *entities;      /* TwEntityInfo */
   GPtrArray    *rejects;       /* TwReject* */
+  GArray       *records;       /* TwClinicalRecord (ADT, FHIR resources) */
   gboolean      urgent;        /* a sender waits for this commit: do not wait 250 ms */
   const struct _TwLimits *limits;  /* plausible ranges to apply, NULL: the catalogue's */
   TwBatchDone   done;
@@ -101,6 +104,9 @@ void        tw_batch_add_entity_in_group (TwBatch    *batch,
                                           const char *mrn,
                                           const char *location,
                                           const char *group);
+/* Copies @record, interning its strings in the batch. */
+void        tw_batch_add_record   (TwBatch                *batch,
+                                   const TwClinicalRecord *record);
 void        tw_batch_add_reject   (TwBatch      *batch,
                                    const char   *reason,
                                    const void   *raw,

@@ -115,6 +115,24 @@ const TwM4Vertex *tw_m4_polyline_get_path  (const TwM4Polyline *polyline,
                                             guint               index,
                                             guint              *n_vertices);
 
+/* An envelope of [@t_from, @t_to) at @width columns from pre-aggregated
+ * buckets (each with n, min, max, first and last with their times,
+ * sorted by first_ts): each bucket goes to the column of its first_ts.
+ * @before/@after as in TwM4 (pass NULL when unknown). n_inside counts
+ * samples (the sum of n). */
+TwM4         *tw_m4_new_from_aggregates    (const TwM4Column   *buckets,
+                                            guint               n_buckets,
+                                            const TwPoint      *before,
+                                            const TwPoint      *after,
+                                            gint64              t_from,
+                                            gint64              t_to,
+                                            guint               width);
+/* The same range at another width, merging columns (exact for first,
+ * last, min and max when @width divides the old width; otherwise each old
+ * column goes to the new column that holds its first_ts). */
+TwM4         *tw_m4_rebin                  (const TwM4         *m4,
+                                            guint               width);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwM4, tw_m4_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwM4Polyline, tw_m4_polyline_free)
 
