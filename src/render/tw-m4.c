@@ -149,6 +149,191 @@ tw_m4_new (const TwPoint *points,
   return g_steal_pointer (&m4);
 }
 
+/* Where column assignment starts: the span and whether integer arithmetic
+ * is exact for it (shared by the constructors below). */
+typedef struct
+{
+  gint64   t_from;
+  gint64   span;
+  guint    width;
+  gboolean exact;
+  guint    x;       /* the current column */
+  gint64   next;    /* offset where column x + 1 starts */
+} ColumnCursor;
+
+static void
+column_cursor_init (ColumnCursor *c,
+                    gint64        t_from,
+                    gint64        t_to,
+                    guint         width)
+{
+  c->t_from = t_from;
+  c->span = t_to - t_from;
+  c->width = width;
+  c->exact = c->span <= G_MAXINT64 / (gint64) width;
+  c->x = 0;
+  c->next = column_start (c->span, width, 1, c->exact);
+}
+
+/* The column of @ts (inside the range); moves forward cheaply for sorted
+ * times and divides only when a time goes back. */
+static guint
+column_cursor_find (ColumnCursor *c,
+                    gint64        ts)
+{
+  gint64 offset = ts - c->t_from;
+
+  if (c->x > 0 && offset < column_start (c->span, c->width, c->x, c->exact))
+    {
+      if (c->exact)
+        c->x = (guint) (offset * (gint64) c->width / c->span);
+      else
+        c->x = (guint) MIN ((double) offset * c->width / (double) c->span, c->width - 1.0);
+      c->next = column_start (c->span, c->width, c->x + 1, c->exact);
+    }
+  while (offset >= c->next && c->x + 1 < c->width)
+    {
+      c->x++;
+      c->next = column_start (c->span, c->width, c->x + 1, c->exact);
+    }
+  return c->x;
+}
+
+/* Folds the aggregate @b into @col by time, so the result does not depend
+ * on the order in which buckets arrive. */
+static void
+column_merge (TwM4Column       *col,
+              const TwM4Column *b)
+{
+  if (!col->has_data)
+    {
+      *col = *b;
+      col->has_data = TRUE;
+      return;
+    }
+  col->min = MIN (col->min, b->min);
+  col->max = MAX (col->max, b->max);
+  col->n_points += b->n_points;
+  if (b->first_ts < col->first_ts)
+    {
+      col->first_ts = b->first_ts;
+      col->first = b->first;
+    }
+  if (b->last_ts >= col->last_ts)
+    {
+      col->last_ts = b->last_ts;
+      col->last = b->last;
+    }
+}
+
+/**
+ * tw_m4_new_from_aggregates:
+ * @buckets: (array length=n_buckets): aggregates sorted by first_ts; an
+ *   entry without has_data is skipped
+ * @n_buckets: number of buckets
+ * @before: (nullable): the last sample earlier than @t_from
+ * @after: (nullable): the first sample at or after @t_to
+ * @t_from: start of the range, µs, inclusive
+ * @t_to: end of the range, µs, exclusive; later than @t_from
+ * @width: number of columns, at least 1
+ *
+ * The envelope of pre-aggregated buckets (rollups): each bucket goes whole
+ * to the column that holds its first_ts, by the same formula as
+ * tw_m4_new(), so when no bucket straddles a column edge the result is
+ * what tw_m4_new() gives for the raw samples. A bucket whose first_ts lies
+ * outside [@t_from, @t_to) has no column and is left out: the caller
+ * splits edge buckets (tw_store_read_envelope() reads them finer).
+ * first_inside is 0 (there is no point array); n_inside is the number of
+ * samples, the sum of the buckets' n_points.
+ *
+ * Returns: (transfer full): the envelope; free with tw_m4_free()
+ */
+TwM4 *
+tw_m4_new_from_aggregates (const TwM4Column *buckets,
+                           guint             n_buckets,
+                           const TwPoint    *before,
+                           const TwPoint    *after,
+                           gint64            t_from,
+                           gint64            t_to,
+                           guint             width)
+{
+  g_autoptr(TwM4) m4 = NULL;
+  ColumnCursor cursor;
+
+  g_return_val_if_fail (buckets != NULL || n_buckets == 0, NULL);
+  g_return_val_if_fail (t_to > t_from, NULL);
+  g_return_val_if_fail (width > 0, NULL);
+
+  m4 = g_new0 (TwM4, 1);
+  m4->t_from = t_from;
+  m4->t_to = t_to;
+  m4->width = width;
+  m4->columns = g_new0 (TwM4Column, width);
+  if (before != NULL)
+    {
+      m4->has_before = TRUE;
+      m4->before = *before;
+    }
+  if (after != NULL)
+    {
+      m4->has_after = TRUE;
+      m4->after = *after;
+    }
+
+  column_cursor_init (&cursor, t_from, t_to, width);
+  for (guint i = 0; i < n_buckets; i++)
+    {
+      const TwM4Column *b = &buckets[i];
+
+      if (!b->has_data || b->first_ts < t_from || b->first_ts >= t_to)
+        continue;
+      column_merge (&m4->columns[column_cursor_find (&cursor, b->first_ts)], b);
+      m4->n_inside += b->n_points;
+    }
+
+  return g_steal_pointer (&m4);
+}
+
+/**
+ * tw_m4_rebin:
+ * @m4: an envelope
+ * @width: the new number of columns, at least 1
+ *
+ * The same range at @width columns: each old column goes whole to the new
+ * column that holds its first_ts. When @width divides the old width every
+ * old column lies inside one new column, so first, last, min and max are
+ * exactly what tw_m4_new() gives at @width; otherwise a column straddling
+ * a new edge lands on the side of its first point.
+ *
+ * Returns: (transfer full): the new envelope; free with tw_m4_free()
+ */
+TwM4 *
+tw_m4_rebin (const TwM4 *m4,
+             guint       width)
+{
+  g_autoptr(TwM4) out = NULL;
+  ColumnCursor cursor;
+
+  g_return_val_if_fail (m4 != NULL, NULL);
+  g_return_val_if_fail (width > 0, NULL);
+
+  out = g_new0 (TwM4, 1);
+  *out = *m4;
+  out->width = width;
+  out->columns = g_new0 (TwM4Column, width);
+
+  column_cursor_init (&cursor, m4->t_from, m4->t_to, width);
+  for (guint x = 0; x < m4->width; x++)
+    {
+      const TwM4Column *col = &m4->columns[x];
+
+      if (col->has_data)
+        column_merge (&out->columns[column_cursor_find (&cursor, col->first_ts)], col);
+    }
+
+  return g_steal_pointer (&out);
+}
+
 void
 tw_m4_free (TwM4 *m4)
 {

@@ -401,6 +401,291 @@ test_auto_gap (void)
   g_assert_cmpint (tw_m4_auto_gap (single, 1), ==, TW_M4_MIN_AUTO_GAP_US);
 }
 
+/* Sorted random points from @t_start to @t_end: mostly about 1 Hz with
+ * jitter, bursts of several samples in one second, and pauses of minutes
+ * (empty columns and empty buckets). */
+static GArray *
+random_points (gint64 t_start,
+               gint64 t_end)
+{
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  gint64 ts = t_start + g_test_rand_int_range (0, SEC);
+
+  while (ts < t_end)
+    {
+      TwPoint p = pt (ts, g_test_rand_int_range (-400, 400) / 4.0);
+      int r = g_test_rand_int_range (0, 1000);
+
+      g_array_append_val (points, p);
+      if (r < 5)
+        ts += g_test_rand_int_range (60, 900) * SEC;     /* a pause */
+      else if (r < 100)
+        ts += g_test_rand_int_range (1, SEC / 5);        /* a burst */
+      else
+        ts += SEC + g_test_rand_int_range (-SEC / 3, SEC / 3);
+    }
+  return points;
+}
+
+/* What the store's rollups hold: the points folded into epoch-aligned
+ * buckets of @resolution_us, oldest first. */
+static GArray *
+aggregate_points (const GArray *points,
+                  gint64        resolution_us)
+{
+  GArray *buckets = g_array_new (FALSE, FALSE, sizeof (TwM4Column));
+  gint64 open_bucket = G_MININT64;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      const TwPoint *p = &g_array_index (points, TwPoint, i);
+      gint64 bucket = p->ts / resolution_us;   /* the points are after the epoch */
+      TwM4Column *b;
+
+      if (buckets->len == 0 || bucket != open_bucket)
+        {
+          TwM4Column fresh = { TRUE, 0, p->ts, p->ts, p->value, p->value, p->value, p->value };
+
+          g_array_append_val (buckets, fresh);
+          open_bucket = bucket;
+        }
+      b = &g_array_index (buckets, TwM4Column, buckets->len - 1);
+      b->n_points++;
+      b->last_ts = p->ts;
+      b->last = p->value;
+      b->min = MIN (b->min, p->value);
+      b->max = MAX (b->max, p->value);
+    }
+  return buckets;
+}
+
+static void
+assert_m4_equal (const TwM4 *got,
+                 const TwM4 *want)
+{
+  g_assert_cmpint (got->t_from, ==, want->t_from);
+  g_assert_cmpint (got->t_to, ==, want->t_to);
+  g_assert_cmpuint (got->width, ==, want->width);
+  g_assert_cmpuint (got->n_inside, ==, want->n_inside);
+  g_assert_cmpint (got->has_before, ==, want->has_before);
+  g_assert_cmpint (got->has_after, ==, want->has_after);
+  if (want->has_before)
+    {
+      g_assert_cmpint (got->before.ts, ==, want->before.ts);
+      g_assert_cmpfloat (got->before.value, ==, want->before.value);
+    }
+  if (want->has_after)
+    {
+      g_assert_cmpint (got->after.ts, ==, want->after.ts);
+      g_assert_cmpfloat (got->after.value, ==, want->after.value);
+    }
+  for (guint x = 0; x < want->width; x++)
+    {
+      const TwM4Column *g = &got->columns[x];
+      const TwM4Column *w = &want->columns[x];
+
+      g_assert_cmpint (g->has_data, ==, w->has_data);
+      g_assert_cmpuint (g->n_points, ==, w->n_points);
+      if (!w->has_data)
+        continue;
+      g_assert_cmpint (g->first_ts, ==, w->first_ts);
+      g_assert_cmpint (g->last_ts, ==, w->last_ts);
+      g_assert_cmpfloat (g->first, ==, w->first);
+      g_assert_cmpfloat (g->last, ==, w->last);
+      g_assert_cmpfloat (g->min, ==, w->min);
+      g_assert_cmpfloat (g->max, ==, w->max);
+    }
+}
+
+#define AGG_T0 (G_GINT64_CONSTANT (498611) * TW_USEC_PER_HOUR)   /* 2026-11-18 11:00 UTC */
+
+/* Rollups whose buckets never straddle a column give exactly the raw
+ * envelope: 1 s buckets into 1 s, 2 s, 6 s and 1 min columns, 1 min
+ * buckets into 1, 3 and 10 min columns. */
+static void
+test_aggregates_equal_raw (void)
+{
+  static const struct
+  {
+    gint64 resolution;
+    gint64 span;
+    guint  width;
+  } cases[] = {
+    { SEC, 600 * SEC, 600 },
+    { SEC, 600 * SEC, 300 },
+    { SEC, 3600 * SEC, 600 },
+    { SEC, 7200 * SEC, 120 },
+    { 60 * SEC, 6 * 3600 * SEC, 360 },
+    { 60 * SEC, 6 * 3600 * SEC, 120 },
+    { 60 * SEC, 6 * 3600 * SEC, 36 },
+  };
+  /* Data from before the range to after it, so both neighbours exist. */
+  g_autoptr(GArray) points = random_points (AGG_T0 - 1800 * SEC, AGG_T0 + 7 * 3600 * SEC);
+  const TwPoint *pts = (const TwPoint *) points->data;
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GArray) buckets = aggregate_points (points, cases[c].resolution);
+      gint64 t_to = AGG_T0 + cases[c].span;
+      g_autoptr(TwM4) raw = tw_m4_new (pts, points->len, AGG_T0, t_to, cases[c].width);
+      g_autoptr(TwM4) agg = tw_m4_new_from_aggregates ((const TwM4Column *) buckets->data,
+                                                       buckets->len, &raw->before, &raw->after,
+                                                       AGG_T0, t_to, cases[c].width);
+      guint empty = 0;
+
+      g_test_message ("%" G_GINT64_FORMAT " s buckets, %u columns of %" G_GINT64_FORMAT " s",
+                      cases[c].resolution / SEC, cases[c].width,
+                      cases[c].span / cases[c].width / SEC);
+      g_assert_true (raw->has_before && raw->has_after);
+      g_assert_cmpuint (buckets->len, <, points->len);   /* some buckets hold several */
+      assert_m4_equal (agg, raw);
+      for (guint x = 0; x < raw->width; x++)
+        empty += !raw->columns[x].has_data;
+      /* The pauses leave empty columns, and they stay empty. */
+      if (cases[c].span / cases[c].width < 60 * SEC)
+        g_assert_cmpuint (empty, >, 0);
+    }
+}
+
+/* A bucket straddling a column edge goes whole to its first sample's
+ * column: nothing is lost or counted twice, and a spike shows in its own
+ * column or the one before, never further off. */
+static void
+test_aggregates_straddle (void)
+{
+  const gint64 span = 3600 * SEC;
+  const guint width = 47;   /* 76.6 s per column: minutes straddle */
+  g_autoptr(GArray) points = random_points (AGG_T0, AGG_T0 + span);
+  g_autoptr(GArray) buckets = NULL;
+  g_autoptr(TwM4) raw = NULL;
+  g_autoptr(TwM4) agg = NULL;
+  guint spike = points->len / 2;
+  guint raw_x, agg_x = G_MAXUINT;
+  guint64 total = 0;
+
+  g_array_index (points, TwPoint, spike).value = 1000.0;
+  buckets = aggregate_points (points, 60 * SEC);
+  raw = tw_m4_new ((const TwPoint *) points->data, points->len, AGG_T0, AGG_T0 + span, width);
+  agg = tw_m4_new_from_aggregates ((const TwM4Column *) buckets->data, buckets->len, NULL, NULL,
+                                   AGG_T0, AGG_T0 + span, width);
+
+  g_assert_false (agg->has_before);
+  g_assert_false (agg->has_after);
+  g_assert_cmpuint (agg->n_inside, ==, points->len);
+  raw_x = (g_array_index (points, TwPoint, spike).ts - AGG_T0) * width / span;
+  for (guint x = 0; x < width; x++)
+    {
+      total += agg->columns[x].n_points;
+      if (agg->columns[x].has_data && agg->columns[x].max == 1000.0)
+        {
+          g_assert_cmpuint (agg_x, ==, G_MAXUINT);   /* only once */
+          agg_x = x;
+        }
+    }
+  g_assert_cmpuint (total, ==, points->len);
+  g_assert_true (agg_x == raw_x || agg_x + 1 == raw_x);
+  /* Column by column: the buckets whose first sample falls in it. */
+  {
+    g_autofree guint *n = g_new0 (guint, width);
+    g_autofree gint64 *first_ts = g_new0 (gint64, width);
+
+    for (guint i = 0; i < buckets->len; i++)
+      {
+        const TwM4Column *b = &g_array_index (buckets, TwM4Column, i);
+        guint x = (b->first_ts - AGG_T0) * width / span;
+
+        if (n[x] == 0)
+          first_ts[x] = b->first_ts;
+        n[x] += b->n_points;
+      }
+    for (guint x = 0; x < width; x++)
+      {
+        g_assert_cmpuint (agg->columns[x].n_points, ==, n[x]);
+        if (n[x] > 0)
+          g_assert_cmpint (agg->columns[x].first_ts, ==, first_ts[x]);
+      }
+  }
+  /* The first sample of the range is exact. */
+  g_assert_cmpint (agg->columns[0].first_ts, ==, raw->columns[0].first_ts);
+}
+
+/* Buckets whose first sample is outside the range have no column. */
+static void
+test_aggregates_outside (void)
+{
+  const TwM4Column buckets[] = {
+    { TRUE, 2, 5 * SEC, 6 * SEC, 1.0, 2.0, 1.0, 2.0 },
+    { TRUE, 1, 10 * SEC, 10 * SEC, 3.0, 3.0, 3.0, 3.0 },
+    { FALSE, 0, 12 * SEC, 12 * SEC, 9.0, 9.0, 9.0, 9.0 },
+    { TRUE, 3, 15 * SEC, 19 * SEC, 4.0, 5.0, 0.0, 7.0 },
+    { TRUE, 1, 20 * SEC, 20 * SEC, 8.0, 8.0, 8.0, 8.0 },
+  };
+  g_autoptr(TwM4) m4 = tw_m4_new_from_aggregates (buckets, G_N_ELEMENTS (buckets), NULL, NULL,
+                                                  10 * SEC, 20 * SEC, 2);
+
+  g_assert_cmpuint (m4->n_inside, ==, 4);
+  assert_column (m4, 0, 1, 3.0, 3.0, 3.0, 3.0);
+  assert_column (m4, 1, 3, 4.0, 5.0, 0.0, 7.0);
+}
+
+/* Merging columns to a width that divides the old one is the same as
+ * reducing the raw points at that width. */
+static void
+test_rebin_divisor (void)
+{
+  static const guint widths[] = { 600, 400, 300, 240, 100, 7, 1 };
+  const gint64 t_from = AGG_T0 + 123457;
+  const gint64 t_to = t_from + 2 * 3600 * SEC + 999;
+  g_autoptr(GArray) points = random_points (t_from - 600 * SEC, t_to + 600 * SEC);
+  const TwPoint *pts = (const TwPoint *) points->data;
+  g_autoptr(TwM4) wide = tw_m4_new (pts, points->len, t_from, t_to, 8400);
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autoptr(TwM4) want = tw_m4_new (pts, points->len, t_from, t_to, widths[i]);
+      g_autoptr(TwM4) got = tw_m4_rebin (wide, widths[i]);
+
+      g_test_message ("8400 → %u columns", widths[i]);
+      g_assert_true (8400 % widths[i] == 0);
+      g_assert_cmpuint (got->first_inside, ==, want->first_inside);
+      assert_m4_equal (got, want);
+    }
+}
+
+/* Another width: nothing lost, and each old column lands where its first
+ * point is. */
+static void
+test_rebin_other_width (void)
+{
+  const gint64 t_from = AGG_T0;
+  const gint64 t_to = t_from + 3600 * SEC;
+  g_autoptr(GArray) points = random_points (t_from, t_to);
+  g_autoptr(TwM4) wide = tw_m4_new ((const TwPoint *) points->data, points->len, t_from, t_to,
+                                    1000);
+  g_autoptr(TwM4) got = tw_m4_rebin (wide, 333);
+  guint64 total = 0;
+  double max_wide = -G_MAXDOUBLE, max_got = -G_MAXDOUBLE;
+
+  for (guint x = 0; x < 333; x++)
+    {
+      total += got->columns[x].n_points;
+      if (got->columns[x].has_data)
+        max_got = MAX (max_got, got->columns[x].max);
+    }
+  for (guint x = 0; x < 1000; x++)
+    if (wide->columns[x].has_data)
+      {
+        guint nx = (wide->columns[x].first_ts - t_from) * 333 / (t_to - t_from);
+
+        max_wide = MAX (max_wide, wide->columns[x].max);
+        g_assert_cmpfloat (got->columns[nx].max, >=, wide->columns[x].max);
+        g_assert_cmpint (got->columns[nx].first_ts, <=, wide->columns[x].first_ts);
+        g_assert_cmpint (got->columns[nx].last_ts, >=, wide->columns[x].last_ts);
+      }
+  g_assert_cmpuint (total, ==, points->len);
+  g_assert_cmpfloat (max_got, ==, max_wide);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -420,6 +705,11 @@ main (int   argc,
   g_test_add_func ("/m4/edge/width-one", test_width_one);
   g_test_add_func ("/m4/edge/empty", test_empty);
   g_test_add_func ("/m4/auto-gap", test_auto_gap);
+  g_test_add_func ("/m4/aggregates/equal-raw", test_aggregates_equal_raw);
+  g_test_add_func ("/m4/aggregates/straddle", test_aggregates_straddle);
+  g_test_add_func ("/m4/aggregates/outside", test_aggregates_outside);
+  g_test_add_func ("/m4/rebin/divisor", test_rebin_divisor);
+  g_test_add_func ("/m4/rebin/other-width", test_rebin_other_width);
 
   return g_test_run ();
 }
