@@ -88,8 +88,10 @@ TwNews2Risk tw_news2_risk_of            (int                 total,
                                          int                 max_single);
 /* "zero", "low", "low-medium", "medium", "high" (the JSON words) */
 const char *tw_news2_risk_to_string     (TwNews2Risk         risk);
-/* "Low", "Low–medium: urgent ward response", … (for people) */
+/* "Zero: routine monitoring", "Low–medium: urgent ward response", … (for people) */
 const char *tw_news2_risk_to_label      (TwNews2Risk         risk);
+/* The RCP's clinical response for the band, one sentence for people. */
+const char *tw_news2_risk_to_response   (TwNews2Risk         risk);
 /* "rr", "spo2", "air_o2", "sbp", "pulse", "acvpu", "temp" */
 const char *tw_news2_param_to_string    (TwNews2Param        param);
 const char *tw_news2_param_to_label     (TwNews2Param        param);
@@ -109,18 +111,6 @@ int      tw_news2_score_temp        (double temp_celsius);
  * (codes above). Fills @input (scale 1); missing codes stay missing. */
 void     tw_news2_input_from_latest (GHashTable         *latest_by_metric,
                                      TwNews2Input       *input);
-
-/* Legacy (issue 4), to be replaced by tw_news2_score(). */
-typedef struct
-{
-  int      score;
-  int      max_single;
-  gboolean complete;
-  gboolean assumed_air_alert;
-  char     missing[64];
-} TwNews2Result;
-gboolean tw_news2_compute    (GHashTable    *latest_by_metric,
-                              TwNews2Result *out);
 
 /* A TwScoreFunc (tw-rule-engine.h): FALSE (no score) while incomplete. */
 gboolean tw_news2_score_func (GHashTable    *latest_by_metric,
