@@ -63,6 +63,7 @@ struct _TwMonitorPage
   TwReader              *reader;
   GCancellable          *cancellable;
   char                  *selected_key;
+  char                  *pending_key;
   char                  *last_error;
   char                  *sources_text;
   guint                  poll_source;
@@ -377,6 +378,14 @@ merge_entities (TwMonitorPage *self,
         select_key (self, NULL);
     }
 
+  /* A patient asked for (a ward tile) before the list held it. */
+  if (self->pending_key != NULL && find_patient (self, self->pending_key, NULL) != NULL)
+    {
+      g_autofree char *key = g_steal_pointer (&self->pending_key);
+
+      select_row_for_key (self, key);
+    }
+
   /* The first patient is shown without a click: the common case is one
    * bed, and an empty chart area tells nobody anything. */
   if (self->selected_key == NULL && items->len > 0 && self->can_browse)
@@ -675,6 +684,7 @@ tw_monitor_page_finalize (GObject *object)
 
   g_clear_object (&self->patients);
   g_clear_pointer (&self->selected_key, g_free);
+  g_clear_pointer (&self->pending_key, g_free);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->sources_text, g_free);
 
@@ -866,6 +876,7 @@ tw_monitor_page_stop (TwMonitorPage *self)
       self->updating_list = FALSE;
     }
   g_clear_pointer (&self->selected_key, g_free);
+  g_clear_pointer (&self->pending_key, g_free);
 
   if (self->chart_view != NULL)
     {
@@ -947,6 +958,33 @@ tw_monitor_page_show_trend (TwMonitorPage *self,
   adw_leaflet_set_visible_child (self->leaflet, self->content);
   tw_chart_view_set_highlight (self->chart_view, from, to);
   return TRUE;
+}
+
+/**
+ * tw_monitor_page_show_patient:
+ * @self: the page
+ * @key: an entity key (a ward tile's patient)
+ *
+ * Selects @key and shows its patient view (the content pane, also when
+ * the leaflet is folded). A key the list does not hold yet is selected
+ * as soon as the list has it.
+ */
+void
+tw_monitor_page_show_patient (TwMonitorPage *self,
+                              const char    *key)
+{
+  g_return_if_fail (TW_IS_MONITOR_PAGE (self));
+  g_return_if_fail (key != NULL);
+
+  g_free (self->pending_key);
+  self->pending_key = NULL;
+
+  if (find_patient (self, key, NULL) != NULL)
+    select_row_for_key (self, key);
+  else
+    self->pending_key = g_strdup (key);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
 guint

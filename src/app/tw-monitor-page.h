@@ -23,6 +23,8 @@ gboolean    tw_monitor_page_show_trend          (TwMonitorPage *self,
                                                  const char    *key,
                                                  gint64         from,
                                                  gint64         to);
+void        tw_monitor_page_show_patient        (TwMonitorPage *self,
+                                                 const char    *key);
 guint       tw_monitor_page_get_n_patients      (TwMonitorPage *self);
 const char *tw_monitor_page_get_selected_key    (TwMonitorPage *self);
 guint       tw_monitor_page_get_trend_window_minutes (TwMonitorPage *self);
