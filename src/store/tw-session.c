@@ -4,6 +4,7 @@
 
 #include "tw-error.h"
 #include "tw-session.h"
+#include "tw-store-private.h"
 
 #define DATA_DIR_MODE     0700
 #define USER_NAME_MAX     64
@@ -296,12 +297,19 @@ tw_session_can (TwSession    *self,
   return tw_role_can (self->role, permission);
 }
 
+/* The connection reads with the session's role: what it may see of
+ * patients' identity is decided in the store, not by callers. */
 TwStore *
 tw_session_open_store (TwSession  *self,
                        GError    **error)
 {
+  TwStore *store;
+
   g_return_val_if_fail (self != NULL, NULL);
-  return tw_store_open (self->store_path, self->key, FALSE, error);
+  store = tw_store_open (self->store_path, self->key, FALSE, error);
+  if (store != NULL)
+    tw_store_set_role (store, self->role);
+  return store;
 }
 
 TwKey *

@@ -15,6 +15,11 @@ struct _TwStore
   char       *cipher_version;
   int         schema_version;
   gboolean    in_transaction;
+  /* Whose eyes the reads are for (tw-store-clinical.h): identity is
+   * masked unless this role has TW_PERM_SEE_IDENTITY. */
+  TwRole      role;
+  /* HMAC key of the pseudonyms (store_meta), loaded on first use. */
+  TwKey      *pseudonym_secret;
 
   /* Writer caches (the engine's connection only). */
   GHashTable *series_ids;   /* "entity\x1fmetric" → gint64 id */
@@ -36,6 +41,34 @@ sqlite3_stmt *tw_store_prepare   (TwStore     *store,
 gboolean  tw_store_migrate       (TwStore     *store,
                                   GError     **error);
 void      tw_store_write_reset   (TwStore     *store);
+/* The id of entity @key, created as @kind (with its pseudonym) when new. */
+gint64    tw_store_ensure_entity (TwStore     *store,
+                                  const char  *key,
+                                  const char  *kind,
+                                  GError     **error);
+
+/* Roles and masking (tw-store-clinical.c).
+ * tw_store_open() reads as the least privileged role (analyst: masked);
+ * tw_session_open_store() sets the session's role; the engine's own
+ * connections and tests that need identity call this. */
+void      tw_store_set_role      (TwStore     *store,
+                                  TwRole       role);
+/* TRUE when reads through @store must withhold identity. */
+gboolean  tw_store_masks_identity (TwStore    *store);
+/* "S-" and 10 hex digits of HMAC-SHA256 (store secret, @key). */
+char     *tw_store_make_pseudonym (TwStore     *store,
+                                   const char  *key,
+                                   GError     **error);
+/* Creates the store's pseudonym secret unless it exists and gives every
+ * entity without a pseudonym one (migration 4). */
+gboolean  tw_store_backfill_pseudonyms (TwStore  *store,
+                                        GError  **error);
+/* The entity named by a key or a pseudonym: its id (and its key in
+ * @out_key when not NULL), 0 when there is none, -1 with @error set. */
+gint64    tw_store_resolve_entity (TwStore     *store,
+                                   const char  *key_or_pseudonym,
+                                   char       **out_key,
+                                   GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

@@ -18,8 +18,10 @@ tw_entity_row_free (TwEntityRow *row)
  * @role: the role of whoever will see the rows
  *
  * Patients only (instruments, stores and customers are other views).
- * Masking happens here, in the core: for a role without
- * %TW_PERM_SEE_IDENTITY the name and MRN never leave the query.
+ * Masking happens here, in the core: when @role or the role the store was
+ * opened for (tw_store_get_role()) lacks %TW_PERM_SEE_IDENTITY, the name,
+ * MRN and key never leave the query: @key and @display_name are the
+ * entity's pseudonym, which the other reads accept in place of the key.
  */
 GPtrArray *
 tw_store_list_entities (TwStore  *store,
@@ -28,29 +30,39 @@ tw_store_list_entities (TwStore  *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_entity_row_free);
-  gboolean identity = tw_role_can (role, TW_PERM_SEE_IDENTITY);
+  /* A caller cannot ask for more than the connection was opened for. */
+  gboolean identity = tw_role_can (role, TW_PERM_SEE_IDENTITY)
+                      && !tw_store_masks_identity (store);
   int rc;
 
   stmt = tw_store_prepare (store,
                            identity
                            ? "SELECT id, key, name, mrn, location FROM entities"
                              " WHERE kind = 'patient' ORDER BY location, key"
-                           : "SELECT id, key, NULL, NULL, location FROM entities"
-                             " WHERE kind = 'patient' ORDER BY location, key",
+                           : "SELECT id, pseudonym, NULL, NULL, location, key FROM entities"
+                             " WHERE kind = 'patient' ORDER BY location, pseudonym",
                            error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      TwEntityRow *row = g_new0 (TwEntityRow, 1);
+      g_autoptr(TwEntityRow) row = g_new0 (TwEntityRow, 1);
       const char *name = (const char *) sqlite3_column_text (stmt, 2);
 
       row->id = sqlite3_column_int64 (stmt, 0);
       row->key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      /* Every entity has a pseudonym since schema 4; never fall back to the key. */
+      if (row->key == NULL && !identity)
+        {
+          row->key = tw_store_make_pseudonym (store, (const char *) sqlite3_column_text (stmt, 5),
+                                              error);
+          if (row->key == NULL)
+            return NULL;
+        }
       row->display_name = g_strdup (name != NULL ? name : row->key);
       row->mrn = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       row->location = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      g_ptr_array_add (rows, row);
+      g_ptr_array_add (rows, g_steal_pointer (&row));
     }
   if (rc != SQLITE_DONE)
     {
@@ -70,17 +82,21 @@ tw_store_read_samples (TwStore     *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  gint64 entity_id;
   int rc;
 
+  /* A key or a pseudonym (what masked roles were given). */
+  entity_id = tw_store_resolve_entity (store, entity_key, NULL, error);
+  if (entity_id < 0)
+    return NULL;
   stmt = tw_store_prepare (store,
                            "SELECT s.ts, s.value FROM samples s"
                            " JOIN series r ON r.id = s.series_id"
-                           " JOIN entities e ON e.id = r.entity_id"
-                           " WHERE e.key = ? AND r.metric = ? AND s.ts >= ? AND s.ts < ?"
+                           " WHERE r.entity_id = ? AND r.metric = ? AND s.ts >= ? AND s.ts < ?"
                            " ORDER BY s.ts", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 1, entity_id);
   sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, from_ts);
   sqlite3_bind_int64 (stmt, 4, to_ts);
@@ -104,6 +120,7 @@ tw_store_read_samples (TwStore     *store,
  *   %G_MININT64 when it has none
  *
  * One primary-key lookup per series: cheap however much is stored.
+ * @entity_key may be the entity's pseudonym.
  */
 gboolean
 tw_store_get_entity_last_ts (TwStore     *store,
@@ -112,14 +129,18 @@ tw_store_get_entity_last_ts (TwStore     *store,
                              GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 entity_id;
 
+  entity_id = tw_store_resolve_entity (store, entity_key, NULL, error);
+  if (entity_id < 0)
+    return FALSE;
   stmt = tw_store_prepare (store,
                            "SELECT max ((SELECT max (ts) FROM samples s WHERE s.series_id = r.id))"
-                           " FROM series r JOIN entities e ON e.id = r.entity_id WHERE e.key = ?",
+                           " FROM series r WHERE r.entity_id = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 1, entity_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       tw_store_set_error (store, error, "Could not read the newest sample");
@@ -146,17 +167,26 @@ tw_store_list_series_stats (TwStore  *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_series_stats_free);
+  gboolean masked = tw_store_masks_identity (store);
   int rc;
 
   /* Correlated subqueries walk the (series_id, ts) primary key: count plus
-   * two index lookups per series, never a scan of all samples per row. */
+   * two index lookups per series, never a scan of all samples per row.
+   * Masked roles get the pseudonym, which tw_store_read_samples() takes. */
   stmt = tw_store_prepare (store,
-                           "SELECT r.id, e.key, r.metric,"
-                           " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
-                           " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
-                           " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
-                           " FROM series r JOIN entities e ON e.id = r.entity_id"
-                           " ORDER BY e.key, r.metric", error);
+                           masked
+                           ? "SELECT r.id, e.pseudonym, r.metric,"
+                             " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
+                             " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
+                             " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
+                             " FROM series r JOIN entities e ON e.id = r.entity_id"
+                             " ORDER BY e.pseudonym, r.metric"
+                           : "SELECT r.id, e.key, r.metric,"
+                             " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
+                             " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
+                             " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
+                             " FROM series r JOIN entities e ON e.id = r.entity_id"
+                             " ORDER BY e.key, r.metric", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

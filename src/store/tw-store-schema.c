@@ -136,7 +136,63 @@ static const char *migrations[] = {
   ");"
   "ALTER TABLE entities ADD COLUMN grp TEXT;"
   "ALTER TABLE sources ADD COLUMN too_late INTEGER NOT NULL DEFAULT 0;",
+
+  /* 4: the clinical record (issue 5). Demographics beside the entity's
+   * name and MRN; encounters are rebuilt from the admission, transfer and
+   * discharge rows of clinical_records, which keep them in the timeline
+   * (ward in code, bed in detail). Pseudonyms give analysts stable ids
+   * (tw-store-clinical.h); a unique index rather than a UNIQUE column
+   * because ALTER TABLE cannot add one. Existing entities get theirs in
+   * code right after this (HMAC). */
+  "CREATE TABLE patients ("
+  "  entity_id INTEGER PRIMARY KEY REFERENCES entities (id),"
+  "  birth_date TEXT,"
+  "  sex TEXT,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE encounters ("
+  "  id INTEGER PRIMARY KEY,"
+  "  entity_id INTEGER NOT NULL REFERENCES entities (id),"
+  "  ref TEXT,"
+  "  ward TEXT,"
+  "  bed TEXT,"
+  "  admitted_at INTEGER NOT NULL,"
+  "  discharged_at INTEGER"
+  ");"
+  "CREATE INDEX encounters_by_entity ON encounters (entity_id, admitted_at);"
+  "CREATE INDEX encounters_by_ward ON encounters (ward, bed);"
+  "CREATE TABLE clinical_records ("
+  "  id INTEGER PRIMARY KEY,"
+  "  entity_id INTEGER NOT NULL REFERENCES entities (id),"
+  "  kind TEXT NOT NULL,"
+  "  ref TEXT NOT NULL,"
+  "  ts INTEGER NOT NULL,"
+  "  end_ts INTEGER NOT NULL DEFAULT 0,"
+  "  code TEXT,"
+  "  text TEXT,"
+  "  detail TEXT,"
+  "  status TEXT,"
+  "  UNIQUE (entity_id, kind, ref)"
+  ");"
+  "CREATE INDEX clinical_records_by_time ON clinical_records (entity_id, ts);"
+  "ALTER TABLE entities ADD COLUMN pseudonym TEXT;"
+  "CREATE UNIQUE INDEX entities_by_pseudonym ON entities (pseudonym);",
 };
+
+/* Steps that need code after their SQL, in the same transaction. */
+static gboolean
+migrate_code (TwStore  *store,
+              int       to_version,
+              GError  **error)
+{
+  switch (to_version)
+    {
+    case 4:
+      return tw_store_backfill_pseudonyms (store, error);
+    default:
+      return TRUE;
+    }
+}
 
 gboolean
 tw_store_migrate (TwStore  *store,
@@ -171,6 +227,7 @@ tw_store_migrate (TwStore  *store,
       if (!tw_store_exec (store, "BEGIN IMMEDIATE", error))
         return FALSE;
       if (!tw_store_exec (store, migrations[version], error)
+          || !migrate_code (store, version + 1, error)
           || !tw_store_exec (store, bump, error)
           || !tw_store_exec (store, "COMMIT", error))
         {

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tw-error.h"
+#include "tw-store-clinical.h"
 #include "tw-store-rollup-private.h"
 #include "tw-time.h"
 
@@ -61,27 +62,41 @@ select_id (TwStore     *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
-static gint64
-ensure_entity (TwStore     *store,
-               const char  *key,
-               const char  *kind,
-               GError     **error)
+/**
+ * tw_store_ensure_entity:
+ * The id of the entity @key, stored as @kind with its pseudonym when new.
+ * Cached per connection: the hot path is one hash lookup.
+ */
+gint64
+tw_store_ensure_entity (TwStore     *store,
+                        const char  *key,
+                        const char  *kind,
+                        GError     **error)
 {
   g_autoptr(sqlite3_stmt) insert = NULL;
-  gint64 *cached = g_hash_table_lookup (store->entity_ids, key);
+  g_autofree char *pseudonym = NULL;
+  gint64 *cached;
   gint64 id;
 
+  ensure_caches (store);
+  cached = g_hash_table_lookup (store->entity_ids, key);
   if (cached != NULL)
     return *cached;
 
+  /* Every entity has its pseudonym from the start, so analysts can name
+   * it without ever seeing its key. */
+  pseudonym = tw_store_make_pseudonym (store, key, error);
+  if (pseudonym == NULL)
+    return -1;
   insert = tw_store_prepare (store,
-                             "INSERT OR IGNORE INTO entities (kind, key, updated_at) VALUES (?, ?, ?)",
-                             error);
+                             "INSERT OR IGNORE INTO entities (kind, key, updated_at, pseudonym)"
+                             " VALUES (?, ?, ?, ?)", error);
   if (insert == NULL)
     return -1;
   sqlite3_bind_text (insert, 1, kind, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (insert, 2, key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (insert, 3, tw_time_now ());
+  sqlite3_bind_text (insert, 4, pseudonym, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       tw_store_set_error (store, error, "Could not store an entity");
@@ -101,7 +116,7 @@ update_entity (TwStore             *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (ensure_entity (store, info->key, info->kind ? info->kind : "patient", error) < 0)
+  if (tw_store_ensure_entity (store, info->key, info->kind ? info->kind : "patient", error) < 0)
     return FALSE;
 
   /* Only what the source announced replaces what we knew. */
@@ -150,7 +165,7 @@ ensure_series (TwStore     *store,
         return *cached;
     }
 
-  entity_id = ensure_entity (store, entity, "patient", error);
+  entity_id = tw_store_ensure_entity (store, entity, "patient", error);
   if (entity_id < 0)
     return -1;
 
@@ -248,9 +263,11 @@ save_source_progress (TwStore           *store,
 
 /**
  * tw_store_write_batch:
- * Writes a batch inside the caller's transaction: entity updates, samples
- * (idempotent: a sample already stored counts as a duplicate), rollups,
- * quarantined messages, and the source's cursor and counters.
+ * Writes a batch inside the caller's transaction: entity updates, clinical
+ * records (idempotent by entity, kind and ref; after the announcements, so
+ * an admission's ward wins over an older group), samples (idempotent: a
+ * sample already stored counts as a duplicate), rollups, quarantined
+ * messages, and the source's cursor and counters.
  */
 gboolean
 tw_store_write_batch (TwStore        *store,
@@ -276,6 +293,11 @@ tw_store_write_batch (TwStore        *store,
 
   for (guint i = 0; i < batch->entities->len; i++)
     if (!update_entity (store, &g_array_index (batch->entities, TwEntityInfo, i), error))
+      return FALSE;
+
+  for (guint i = 0; batch->records != NULL && i < batch->records->len; i++)
+    if (!tw_store_write_clinical (store, &g_array_index (batch->records, TwClinicalRecord, i),
+                                  error))
       return FALSE;
 
   for (guint i = 0; i < batch->samples->len; i++)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tw-error.h"
+#include "tw-store-clinical.h"
 #include "tw-store-private.h"
 #include "tw-time.h"
 
@@ -211,6 +212,9 @@ open_keyed (TwStore      *store,
  * Opens and keys a connection, checks that the key really decrypts the
  * file (SQLCipher accepts any key until the first read), sets WAL and
  * synchronous=NORMAL, and applies pending migrations.
+ *
+ * The connection reads as an analyst (identity masked, see
+ * tw-store-clinical.h); tw_session_open_store() gives it the session's role.
  */
 TwStore *
 tw_store_open (const char   *path,
@@ -225,6 +229,8 @@ tw_store_open (const char   *path,
 
   store = g_new0 (TwStore, 1);
   store->path = g_strdup (path);
+  /* Least privilege until someone who knows better says otherwise. */
+  store->role = TW_ROLE_ANALYST;
 
   if (!open_keyed (store, key, create, error))
     return NULL;
@@ -258,7 +264,35 @@ tw_store_close (TwStore *store)
     sqlite3_close_v2 (store->db);
   g_free (store->path);
   g_free (store->cipher_version);
+  tw_key_free (store->pseudonym_secret);  /* wipes */
   g_free (store);
+}
+
+/**
+ * tw_store_get_role:
+ * The role whose masking rules every read through @store follows: the
+ * session's for tw_session_open_store(), analyst (masked) for a bare
+ * tw_store_open().
+ */
+TwRole
+tw_store_get_role (TwStore *store)
+{
+  g_return_val_if_fail (store != NULL, TW_ROLE_ANALYST);
+  return store->role;
+}
+
+void
+tw_store_set_role (TwStore *store,
+                   TwRole   role)
+{
+  g_return_if_fail (store != NULL);
+  store->role = role;
+}
+
+gboolean
+tw_store_masks_identity (TwStore *store)
+{
+  return !tw_role_can (store->role, TW_PERM_SEE_IDENTITY);
 }
 
 const char *

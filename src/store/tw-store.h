@@ -79,6 +79,10 @@ TwStore    *tw_store_open               (const char   *path,
 void        tw_store_close              (TwStore      *store);
 const char *tw_store_get_cipher_version (TwStore      *store);
 int         tw_store_get_schema_version (TwStore      *store);
+/* Whose masking rules the reads follow (see tw-store-clinical.h):
+ * tw_session_open_store() sets the session's role; a bare tw_store_open()
+ * reads as an analyst (identity masked). */
+TwRole      tw_store_get_role           (TwStore      *store);
 
 gboolean    tw_store_begin              (TwStore      *store,
                                          GError      **error);

@@ -1,4 +1,5 @@
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "tw-error.h"
 #include "tw-store-private.h"
@@ -269,15 +270,34 @@ test_masking_by_role (Fixture       *f,
   g_autoptr(GPtrArray) analyst = NULL;
   TwEntityRow *row;
 
+  g_autoptr(GPtrArray) bare = NULL;
+  g_autoptr(GArray) points = NULL;
+
   write_one (f->store, batch, NULL);
+
+  /* A bare connection reads as an analyst, whatever role is asked for. */
+  g_assert_cmpint (tw_store_get_role (f->store), ==, TW_ROLE_ANALYST);
+  bare = tw_store_list_entities (f->store, TW_ROLE_CLINICIAN, NULL);
+  row = bare->pdata[0];
+  g_assert_cmpstr (row->display_name, !=, "Ada Example");
+  g_assert_null (row->mrn);
+
+  tw_store_set_role (f->store, TW_ROLE_CLINICIAN);
   clinician = tw_store_list_entities (f->store, TW_ROLE_CLINICIAN, NULL);
   analyst = tw_store_list_entities (f->store, TW_ROLE_ANALYST, NULL);
   row = clinician->pdata[0];
+  g_assert_cmpstr (row->key, ==, "P0001");
   g_assert_cmpstr (row->display_name, ==, "Ada Example");
   g_assert_cmpstr (row->mrn, ==, "MRN-1");
+  /* Analysts get a stable pseudonym instead of the key, and it reads. */
   row = analyst->pdata[0];
-  g_assert_cmpstr (row->display_name, ==, "P0001");
+  g_assert_true (g_str_has_prefix (row->key, "S-"));
+  g_assert_cmpuint (strlen (row->key), ==, 12);
+  g_assert_cmpstr (row->display_name, ==, row->key);
+  g_assert_cmpstr (row->key, ==, ((TwEntityRow *) bare->pdata[0])->key);
   g_assert_null (row->mrn);
+  points = tw_store_read_samples (f->store, row->key, "hr", G_MININT64, G_MAXINT64, NULL);
+  g_assert_cmpuint (points->len, ==, 1);
 }
 
 static void
@@ -296,6 +316,7 @@ test_patient_list_holds_patients_only (Fixture       *f,
   tw_batch_add_entity (later, "patient", "P7", "Ada Example", "MRN-7", "ICU-07");
   write_one (f->store, later, NULL);
 
+  tw_store_set_role (f->store, TW_ROLE_CLINICIAN);
   rows = tw_store_list_entities (f->store, TW_ROLE_CLINICIAN, NULL);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_cmpstr (((TwEntityRow *) rows->pdata[0])->key, ==, "P7");
