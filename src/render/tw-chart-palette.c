@@ -26,6 +26,11 @@ static const TwChartPalette light_palette = {
     RGB (0x9141ac),
     RGB (0x2190a4),
   },
+  .good            = RGB (0x26a269),
+  .caution         = RGB (0xe5a50a),
+  .danger          = RGB (0xc01c28),
+  .neutral         = RGB (0xdeddda),
+  .alarm           = { RGB (0x1c71d8), RGB (0xe5a50a), RGB (0xc01c28) },
 };
 
 /* Lighter shades on near-black, as patient monitors do. */
@@ -44,6 +49,11 @@ static const TwChartPalette dark_palette = {
     RGB (0xdc8add),
     RGB (0x5bc8db),
   },
+  .good            = RGB (0x57e389),
+  .caution         = RGB (0xf6d32d),
+  .danger          = RGB (0xff7b63),
+  .neutral         = RGB (0x3d3846),
+  .alarm           = { RGB (0x62a0ea), RGB (0xf6d32d), RGB (0xff7b63) },
 };
 
 /**

@@ -23,6 +23,12 @@ typedef struct
  *   visible over a normal band
  * @grid_alpha: opacity of @grid
  * @series: one colour per panel, by panel index
+ * @good: normal ranges and targets
+ * @caution: ranges to watch (amber)
+ * @danger: ranges to act on (red)
+ * @neutral: a fill that means no judgement (an incomplete score)
+ * @alarm: alarm priorities low, medium, high (cyan, yellow, red after
+ *   IEC 60601-1-8)
  *
  * The colours of one style. Series colours come from the GNOME palette and
  * keep at least 3:1 contrast against their style's plot background.
@@ -36,6 +42,11 @@ typedef struct
   TwChartColor grid;
   double       grid_alpha;
   TwChartColor series[TW_CHART_N_SERIES_COLORS];
+  TwChartColor good;
+  TwChartColor caution;
+  TwChartColor danger;
+  TwChartColor neutral;
+  TwChartColor alarm[3];
 } TwChartPalette;
 
 const TwChartPalette *tw_chart_palette_get        (gboolean              dark);

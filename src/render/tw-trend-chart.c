@@ -2,8 +2,10 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "tw-chart-format.h"
+#include "tw-chart-text.h"
 #include "tw-m4-render.h"
 #include "tw-time.h"
 #include "tw-trend-layout.h"
@@ -28,30 +30,24 @@
 #define HIGHLIGHT_ALPHA_DARK       0.26
 #define HIGHLIGHT_EDGE_ALPHA       0.70
 #define HIGHLIGHT_MIN_WIDTH_PX     3.0  /* a one-sample window stays visible */
-
-static void
-set_color (cairo_t            *cr,
-           const TwChartColor *c)
-{
-  cairo_set_source_rgb (cr, c->red, c->green, c->blue);
-}
-
-static void
-set_color_alpha (cairo_t            *cr,
-                 const TwChartColor *c,
-                 double              alpha)
-{
-  cairo_set_source_rgba (cr, c->red, c->green, c->blue, alpha);
-}
-
-static char *
-color_to_hex (const TwChartColor *c)
-{
-  return g_strdup_printf ("#%02x%02x%02x",
-                          (guint) lround (c->red * 255),
-                          (guint) lround (c->green * 255),
-                          (guint) lround (c->blue * 255));
-}
+#define BAND_ALPHA_LIGHT           0.13
+#define BAND_ALPHA_DARK            0.17
+#define BAND_EDGE_ALPHA            0.45
+#define BAND_LABEL_MIX             0.35 /* band colour towards the text colour */
+#define BAND_LABEL_INSET_PX        4.0
+#define FORECAST_DASH_PX           5.0
+#define FORECAST_GAP_PX            3.5
+#define FORECAST_DOT_RADIUS_PX     2.0
+#define ALERT_LINE_WIDTH_PX        1.5
+#define ALERT_LINE_ALPHA           0.75
+#define ALERT_FLAG_WIDTH_PX        9.0
+#define ALERT_FLAG_HEIGHT_PX       9.0
+#define CROSSHAIR_ALPHA            0.65
+#define CROSSHAIR_DOT_RADIUS_PX    3.5
+#define CROSSHAIR_BOX_PAD_PX       4.0
+#define CROSSHAIR_BOX_GAP_PX       6.0
+#define CROSSHAIR_BOX_RADIUS_PX    3.0
+#define CROSSHAIR_BOX_ALPHA        0.92
 
 /* Lines of one pixel sit on pixel centres to stay sharp. */
 static double
@@ -85,7 +81,7 @@ draw_text (const TwTrendLayout        *chart,
   double h;
 
   tw_trend_layout_text_size (layout, &w, &h);
-  set_color (chart->cr, color);
+  tw_chart_set_color (chart->cr, color);
   draw_layout_at (chart, layout, x - w * x_align, y - h * y_align);
 }
 
@@ -116,7 +112,7 @@ draw_plot_background (const TwTrendLayout      *chart,
 {
   cairo_t *cr = chart->cr;
 
-  set_color (cr, &chart->palette->plot_background);
+  tw_chart_set_color (cr, &chart->palette->plot_background);
   cairo_rectangle (cr, ps->plot.x, ps->plot.y, ps->plot.width, ps->plot.height);
   cairo_fill (cr);
 }
@@ -136,7 +132,7 @@ draw_normal_band (const TwTrendLayout      *chart,
 
   y_hi = round (tw_trend_layout_value_to_y (ps, panel->normal_high));
   y_lo = round (tw_trend_layout_value_to_y (ps, panel->normal_low));
-  set_color_alpha (chart->cr, &color,
+  tw_chart_set_color_alpha (chart->cr, &color,
                    chart->options->dark ? NORMAL_BAND_ALPHA_DARK : NORMAL_BAND_ALPHA_LIGHT);
   cairo_rectangle (chart->cr, ps->plot.x, y_hi, ps->plot.width, y_lo - y_hi);
   cairo_fill (chart->cr);
@@ -170,11 +166,11 @@ draw_highlight (const TwTrendLayout      *chart,
       x1 = x0 + HIGHLIGHT_MIN_WIDTH_PX;
     }
 
-  set_color_alpha (chart->cr, color, o->dark ? HIGHLIGHT_ALPHA_DARK : HIGHLIGHT_ALPHA_LIGHT);
+  tw_chart_set_color_alpha (chart->cr, color, o->dark ? HIGHLIGHT_ALPHA_DARK : HIGHLIGHT_ALPHA_LIGHT);
   cairo_rectangle (chart->cr, x0, ps->plot.y, x1 - x0, ps->plot.height);
   cairo_fill (chart->cr);
 
-  set_color_alpha (chart->cr, color, HIGHLIGHT_EDGE_ALPHA);
+  tw_chart_set_color_alpha (chart->cr, color, HIGHLIGHT_EDGE_ALPHA);
   cairo_set_line_width (chart->cr, GRID_WIDTH_PX);
   cairo_move_to (chart->cr, x0 + 0.5, ps->plot.y);
   cairo_line_to (chart->cr, x0 + 0.5, ps->plot.y + ps->plot.height);
@@ -202,7 +198,7 @@ draw_grid (const TwTrendLayout      *chart,
   cairo_t *cr = chart->cr;
   guint n_value_ticks = panel_ticks_fit (chart, ps) ? ps->axis.n_ticks : 0;
 
-  set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
+  tw_chart_set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
   cairo_set_line_width (cr, GRID_WIDTH_PX);
   for (guint t = 0; t < n_value_ticks; t++)
     {
@@ -262,7 +258,7 @@ draw_line (const TwTrendLayout      *chart,
 
   tw_m4_render_line (cr, ls->polyline, ls->m4->width, &geometry, color);
 
-  set_color (cr, color);
+  tw_chart_set_color (cr, color);
   cairo_new_path (cr);
   if (ls->m4->n_inside * MARKER_MIN_SPACING_PX <= ps->plot.width)
     {
@@ -315,7 +311,7 @@ draw_header (const TwTrendLayout      *chart,
   cairo_t *cr = chart->cr;
   const TwChartPanel *panel = ps->panel;
   const char *unit = tw_chart_format_unit (panel->unit);
-  g_autofree char *muted = color_to_hex (&chart->palette->muted);
+  g_autofree char *muted = tw_chart_color_to_hex (&chart->palette->muted);
   g_autofree char *markup = NULL;
   PangoLayout *layout = tw_trend_layout_text (chart, chart->title_font, "");
   double x = chart->margin;
@@ -334,7 +330,7 @@ draw_header (const TwTrendLayout      *chart,
   pango_layout_set_width (layout, (int) ((right - x) * PANGO_SCALE));
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   tw_trend_layout_text_size (layout, &title_w, &title_h);
-  set_color (cr, &chart->palette->text);
+  tw_chart_set_color (cr, &chart->palette->text);
   draw_layout_at (chart, layout, x, ps->top);
 
   if (ps->n_lines < 2)
@@ -353,7 +349,7 @@ draw_header (const TwTrendLayout      *chart,
       /* Whole entries or none. */
       if (x + swatch_w + label_w > right)
         break;
-      set_color (cr, &color);
+      tw_chart_set_color (cr, &color);
       cairo_set_line_width (cr, LEGEND_SWATCH_WIDTH_PX);
       cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
       cairo_move_to (cr, x, swatch_y);
@@ -367,7 +363,7 @@ draw_header (const TwTrendLayout      *chart,
           double h;
 
           tw_trend_layout_text_size (entry, NULL, &h);
-          set_color (cr, &chart->palette->muted);
+          tw_chart_set_color (cr, &chart->palette->muted);
           draw_layout_at (chart, entry, x, ps->top + (title_h - h) / 2);
           x += label_w;
         }
@@ -386,7 +382,7 @@ draw_latest (const TwTrendLayout      *chart,
   g_autoptr(PangoFontDescription) value_font = tw_trend_layout_value_font_new (ps->value_font_px);
   PangoLayout *layout = tw_trend_layout_text (chart, value_font, "");
   g_autoptr(GString) markup = g_string_new (NULL);
-  g_autofree char *muted = color_to_hex (&chart->palette->muted);
+  g_autofree char *muted = tw_chart_color_to_hex (&chart->palette->muted);
   const TwTrendLineLayout *first = &ps->lines[0];
   double right = chart->width - chart->margin;
   double w;
@@ -396,7 +392,7 @@ draw_latest (const TwTrendLayout      *chart,
     {
       const TwTrendLineLayout *ls = &ps->lines[i];
       TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, i);
-      g_autofree char *hex = ls->has_latest ? color_to_hex (&color) : g_strdup (muted);
+      g_autofree char *hex = ls->has_latest ? tw_chart_color_to_hex (&color) : g_strdup (muted);
       g_autofree char *value = NULL;
       g_autofree char *span = NULL;
 
@@ -411,7 +407,7 @@ draw_latest (const TwTrendLayout      *chart,
 
   pango_layout_set_markup (layout, markup->str, -1);
   tw_trend_layout_text_size (layout, &w, &h);
-  set_color (cr, &chart->palette->muted);
+  tw_chart_set_color (cr, &chart->palette->muted);
   draw_layout_at (chart, layout, right - w, ps->plot.y);
 
   if (ps->n_lines > 0 && first->has_latest
@@ -433,6 +429,370 @@ draw_no_data (const TwTrendLayout     *chart,
 {
   draw_text (chart, chart->font, &chart->palette->muted, _("No data"),
              area->x + area->width / 2, area->y + area->height / 2, 0.5, 0.5);
+}
+
+static TwChartColor
+band_color (const TwChartPalette *palette,
+            TwChartBandKind       kind)
+{
+  switch (kind)
+    {
+    case TW_CHART_BAND_CAUTION:
+      return palette->caution;
+    case TW_CHART_BAND_DANGER:
+      return palette->danger;
+    case TW_CHART_BAND_NORMAL:
+    default:
+      return palette->good;
+    }
+}
+
+/* Reference bands (glucose ranges, score bands) tint the plot between
+ * their edges; an open edge runs to the plot's edge. A label sits inside
+ * the band's top when the band is tall enough for it. */
+static void
+draw_bands (const TwTrendLayout      *chart,
+            const TwTrendPanelLayout *ps)
+{
+  const TwChartPanel *panel = ps->panel;
+  cairo_t *cr = chart->cr;
+  double plot_top = ps->plot.y;
+  double plot_bottom = ps->plot.y + ps->plot.height;
+
+  for (guint b = 0; b < MIN (panel->n_bands, TW_CHART_MAX_BANDS); b++)
+    {
+      const TwChartBand *band = &panel->bands[b];
+      TwChartColor color = band_color (chart->palette, band->kind);
+      double y_top = isfinite (band->high)
+                     ? round (tw_trend_layout_value_to_y (ps, band->high)) : plot_top;
+      double y_bottom = isfinite (band->low)
+                        ? round (tw_trend_layout_value_to_y (ps, band->low)) : plot_bottom;
+
+      y_top = CLAMP (y_top, plot_top, plot_bottom);
+      y_bottom = CLAMP (y_bottom, plot_top, plot_bottom);
+      if (!(y_bottom > y_top))
+        continue;
+
+      tw_chart_set_color_alpha (cr, &color, chart->options->dark ? BAND_ALPHA_DARK
+                                                                 : BAND_ALPHA_LIGHT);
+      cairo_rectangle (cr, ps->plot.x, y_top, ps->plot.width, y_bottom - y_top);
+      cairo_fill (cr);
+
+      tw_chart_set_color_alpha (cr, &color, BAND_EDGE_ALPHA);
+      cairo_set_line_width (cr, GRID_WIDTH_PX);
+      if (isfinite (band->high) && y_top > plot_top)
+        {
+          cairo_move_to (cr, ps->plot.x, y_top + 0.5);
+          cairo_line_to (cr, ps->plot.x + ps->plot.width, y_top + 0.5);
+        }
+      if (isfinite (band->low) && y_bottom < plot_bottom)
+        {
+          cairo_move_to (cr, ps->plot.x, y_bottom - 0.5);
+          cairo_line_to (cr, ps->plot.x + ps->plot.width, y_bottom - 0.5);
+        }
+      cairo_stroke (cr);
+
+      if (band->label != NULL && y_bottom - y_top >= chart->label_h + 2)
+        {
+          TwChartColor ink = tw_chart_color_mix (&color, &chart->palette->text, BAND_LABEL_MIX);
+          double inset = tw_trend_layout_px (chart, BAND_LABEL_INSET_PX);
+
+          draw_text (chart, chart->font, &ink, band->label,
+                     ps->plot.x + inset, y_top + 1, 0.0, 0.0);
+        }
+    }
+}
+
+/* The prediction ahead of the measured line: dashed, in the line's colour,
+ * its points marked, and never joined to the last measurement, so nobody
+ * reads it as measured. */
+static void
+draw_forecast (const TwTrendLayout      *chart,
+               const TwTrendPanelLayout *ps,
+               const TwTrendLineLayout  *ls,
+               const TwChartColor       *color)
+{
+  cairo_t *cr = chart->cr;
+  const TwPoint *f = ls->line->forecast + ls->forecast_from;
+  double dash[] = { FORECAST_DASH_PX, FORECAST_GAP_PX };
+
+  if (ls->n_forecast == 0)
+    return;
+
+  cairo_save (cr);
+  tw_chart_set_color (cr, color);
+  cairo_new_path (cr);
+  for (guint i = 0; i < ls->n_forecast; i++)
+    cairo_line_to (cr, tw_trend_layout_time_to_x (chart, f[i].ts),
+                   tw_trend_layout_value_to_y (ps, f[i].value));
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cairo_set_line_width (cr, LINE_WIDTH_PX);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+
+  for (guint i = 0; i < ls->n_forecast; i++)
+    {
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, tw_trend_layout_time_to_x (chart, f[i].ts),
+                 tw_trend_layout_value_to_y (ps, f[i].value),
+                 FORECAST_DOT_RADIUS_PX, 0, 2 * G_PI);
+    }
+  cairo_fill (cr);
+  cairo_restore (cr);
+}
+
+static gboolean
+marker_in_range (const TwChartOptions *o,
+                 const TwChartMarker  *m)
+{
+  return m->ts >= o->t_from && m->ts <= o->t_to;
+}
+
+static TwChartColor
+marker_color (const TwTrendLayout *chart,
+              const TwChartMarker *m)
+{
+  return chart->palette->alarm[CLAMP (m->priority, 0, 2)];
+}
+
+static double
+marker_x (const TwTrendLayout *chart,
+          const TwChartMarker *m)
+{
+  double x = snap (tw_trend_layout_time_to_x (chart, m->ts));
+
+  return MIN (x, chart->plot_x + chart->plot_w - 0.5);
+}
+
+/* Each alert as a line through the panel, under the data, so an alert is
+ * seen next to what raised it in every measurement. */
+static void
+draw_marker_lines (const TwTrendLayout      *chart,
+                   const TwTrendPanelLayout *ps)
+{
+  const TwChartOptions *o = chart->options;
+  cairo_t *cr = chart->cr;
+
+  cairo_set_line_width (cr, ALERT_LINE_WIDTH_PX);
+  for (guint i = 0; i < o->n_markers; i++)
+    {
+      const TwChartMarker *m = &o->markers[i];
+      TwChartColor color;
+      double x;
+
+      if (!marker_in_range (o, m))
+        continue;
+      color = marker_color (chart, m);
+      x = marker_x (chart, m);
+      tw_chart_set_color_alpha (cr, &color, ALERT_LINE_ALPHA);
+      cairo_move_to (cr, x, ps->plot.y);
+      cairo_line_to (cr, x, ps->plot.y + ps->plot.height);
+      cairo_stroke (cr);
+    }
+}
+
+/* Flags at the top of the first panel and ticks on the time axis; the
+ * label of a flag beside it when it fits before the next flag. Lower
+ * priorities first, so a high-priority flag is on top. */
+static void
+draw_marker_flags (const TwTrendLayout *chart,
+                   double               axis_top)
+{
+  const TwChartOptions *o = chart->options;
+  const TwTrendPanelLayout *first;
+  cairo_t *cr = chart->cr;
+  double flag_w = tw_trend_layout_px (chart, ALERT_FLAG_WIDTH_PX);
+  double flag_h = tw_trend_layout_px (chart, ALERT_FLAG_HEIGHT_PX);
+  double tick_len = tw_trend_layout_px (chart, TW_TREND_TICK_LENGTH_PX);
+
+  if (chart->n_panels == 0 || o->n_markers == 0)
+    return;
+  first = &chart->panels[0];
+
+  for (int priority = 0; priority <= 2; priority++)
+    for (guint i = 0; i < o->n_markers; i++)
+      {
+        const TwChartMarker *m = &o->markers[i];
+        TwChartColor color;
+        double x;
+        double next_x = chart->plot_x + chart->plot_w;
+
+        if (!marker_in_range (o, m) || CLAMP (m->priority, 0, 2) != priority)
+          continue;
+        color = marker_color (chart, m);
+        x = marker_x (chart, m);
+
+        tw_chart_set_color (cr, &color);
+        cairo_set_line_width (cr, ALERT_LINE_WIDTH_PX);
+        cairo_move_to (cr, x, axis_top);
+        cairo_line_to (cr, x, axis_top + tick_len);
+        cairo_stroke (cr);
+
+        /* A pennant pointing right from the line. */
+        cairo_move_to (cr, x - ALERT_LINE_WIDTH_PX / 2, first->plot.y);
+        cairo_line_to (cr, x + flag_w, first->plot.y + flag_h / 2);
+        cairo_line_to (cr, x - ALERT_LINE_WIDTH_PX / 2, first->plot.y + flag_h);
+        cairo_close_path (cr);
+        cairo_fill (cr);
+
+        if (m->label == NULL)
+          continue;
+        for (guint k = 0; k < o->n_markers; k++)
+          if (marker_in_range (o, &o->markers[k]) && o->markers[k].ts > m->ts)
+            next_x = MIN (next_x, tw_trend_layout_time_to_x (chart, o->markers[k].ts));
+        {
+          PangoLayout *layout = tw_trend_layout_text (chart, chart->font, m->label);
+          double w;
+          double h;
+          double lx = x + flag_w + 2;
+
+          tw_trend_layout_text_size (layout, &w, &h);
+          if (lx + w > next_x - 2 || first->plot.y + h > first->plot.y + first->plot.height)
+            continue;
+          tw_chart_set_color_alpha (cr, &chart->palette->plot_background, CROSSHAIR_BOX_ALPHA);
+          cairo_rectangle (cr, lx - 1, first->plot.y, w + 2, h);
+          cairo_fill (cr);
+          tw_chart_set_color (cr, &chart->palette->text);
+          cairo_move_to (cr, lx, first->plot.y);
+          pango_cairo_show_layout (cr, layout);
+        }
+      }
+}
+
+static void
+draw_box (const TwTrendLayout *chart,
+          double               x,
+          double               y,
+          double               w,
+          double               h)
+{
+  cairo_t *cr = chart->cr;
+
+  tw_chart_rounded_rect (cr, x, y, w, h, CROSSHAIR_BOX_RADIUS_PX);
+  tw_chart_set_color_alpha (cr, &chart->palette->background, CROSSHAIR_BOX_ALPHA);
+  cairo_fill_preserve (cr);
+  tw_chart_set_color_alpha (cr, &chart->palette->text, chart->palette->grid_alpha * 3);
+  cairo_set_line_width (cr, GRID_WIDTH_PX);
+  cairo_stroke (cr);
+}
+
+static char *
+crosshair_time_text (const TwTrendLayout *chart,
+                     gint64               ts)
+{
+  gint64 span = chart->options->t_to - chart->options->t_from;
+
+  if (span > 24 * TW_USEC_PER_HOUR)
+    return tw_time_format_local (ts, "%a %H:%M");
+  if (span <= TW_USEC_PER_HOUR)
+    return tw_time_format_local (ts, "%H:%M:%S");
+  return tw_time_format_local (ts, "%H:%M");
+}
+
+/* The pointer's time: a line through every panel, a dot where it crosses
+ * each line, the values in a box beside it and the time on the axis. */
+static void
+draw_crosshair (const TwTrendLayout *chart,
+                double               axis_top)
+{
+  const TwChartOptions *o = chart->options;
+  cairo_t *cr = chart->cr;
+  double pad = tw_trend_layout_px (chart, CROSSHAIR_BOX_PAD_PX);
+  double gap = tw_trend_layout_px (chart, CROSSHAIR_BOX_GAP_PX);
+  double x;
+
+  if (o->crosshair_ts == 0 || o->crosshair_ts < o->t_from || o->crosshair_ts > o->t_to
+      || chart->n_panels == 0)
+    return;
+  x = MIN (snap (tw_trend_layout_time_to_x (chart, o->crosshair_ts)),
+           chart->plot_x + chart->plot_w - 0.5);
+
+  tw_chart_set_color_alpha (cr, &chart->palette->text, CROSSHAIR_ALPHA);
+  cairo_set_line_width (cr, GRID_WIDTH_PX);
+  cairo_move_to (cr, x, chart->panels[0].plot.y);
+  cairo_line_to (cr, x, axis_top);
+  cairo_stroke (cr);
+
+  for (guint p = 0; p < chart->n_panels; p++)
+    {
+      const TwTrendPanelLayout *ps = &chart->panels[p];
+      g_autoptr(GString) markup = g_string_new (NULL);
+      const char *unit = tw_chart_format_unit (ps->panel->unit);
+      gboolean any = FALSE;
+      PangoLayout *layout;
+      double w;
+      double h;
+      double bx;
+
+      if (ps->n_lines == 0 || !ps->has_data)
+        continue;
+      for (guint i = 0; i < ps->n_lines; i++)
+        {
+          const TwTrendLineLayout *ls = &ps->lines[i];
+          TwChartColor color = tw_chart_palette_get_series (chart->palette, p, i);
+          g_autofree char *hex = tw_chart_color_to_hex (&color);
+          g_autofree char *text = NULL;
+          g_autofree char *span = NULL;
+          double value;
+
+          if (tw_trend_layout_value_at (chart, ls, o->crosshair_ts, &value))
+            {
+              double y = tw_trend_layout_value_to_y (ps, value);
+
+              text = tw_chart_format_value (value, ps->panel->digits);
+              any = TRUE;
+              if (y >= ps->plot.y && y <= ps->plot.y + ps->plot.height)
+                {
+                  cairo_new_sub_path (cr);
+                  cairo_arc (cr, x, y, CROSSHAIR_DOT_RADIUS_PX, 0, 2 * G_PI);
+                  tw_chart_set_color (cr, &color);
+                  cairo_fill_preserve (cr);
+                  tw_chart_set_color (cr, &chart->palette->background);
+                  cairo_set_line_width (cr, GRID_WIDTH_PX);
+                  cairo_stroke (cr);
+                }
+            }
+          span = g_markup_printf_escaped ("%s<span foreground=\"%s\">%s</span>",
+                                          i > 0 ? "/" : "", hex,
+                                          text ? text : TW_CHART_NO_VALUE);
+          g_string_append (markup, span);
+        }
+      if (any && *unit != '\0')
+        {
+          g_autofree char *muted = tw_chart_color_to_hex (&chart->palette->muted);
+          g_autofree char *span = g_markup_printf_escaped (" <span foreground=\"%s\">%s</span>",
+                                                           muted, unit);
+
+          g_string_append (markup, span);
+        }
+
+      layout = tw_trend_layout_text (chart, chart->title_font, "");
+      pango_layout_set_markup (layout, markup->str, -1);
+      tw_trend_layout_text_size (layout, &w, &h);
+      /* Right of the line, or left of it near the right edge. */
+      bx = x + gap;
+      if (bx + w + 2 * pad > ps->plot.x + ps->plot.width)
+        bx = x - gap - w - 2 * pad;
+      draw_box (chart, bx, ps->plot.y + pad, w + 2 * pad, h + pad);
+      cairo_move_to (cr, bx + pad, ps->plot.y + pad * 1.5);
+      pango_cairo_show_layout (cr, layout);
+    }
+
+  {
+    g_autofree char *time = crosshair_time_text (chart, o->crosshair_ts);
+    PangoLayout *layout = tw_trend_layout_text (chart, chart->font, time);
+    double w;
+    double h;
+    double bx;
+
+    tw_trend_layout_text_size (layout, &w, &h);
+    bx = CLAMP (x - w / 2 - pad, 0, chart->width - w - 2 * pad);
+    draw_box (chart, bx, axis_top, w + 2 * pad, h + pad);
+    tw_chart_set_color (cr, &chart->palette->text);
+    cairo_move_to (cr, bx + pad, axis_top + pad / 2);
+    pango_cairo_show_layout (cr, layout);
+  }
 }
 
 static void
@@ -457,14 +817,17 @@ draw_panel (const TwTrendLayout      *chart,
   cairo_rectangle (cr, ps->plot.x, ps->plot.y, ps->plot.width, ps->plot.height);
   cairo_clip (cr);
   draw_normal_band (chart, ps, panel_index);
+  draw_bands (chart, ps);
   draw_highlight (chart, ps);
   draw_grid (chart, ps, time_ticks);
+  draw_marker_lines (chart, ps);
   /* The first line is the panel's main one: drawn last, on top. */
   for (guint i = ps->n_lines; i > 0; i--)
     {
       TwChartColor color = tw_chart_palette_get_series (chart->palette, panel_index, i - 1);
 
       draw_line (chart, ps, &ps->lines[i - 1], &color);
+      draw_forecast (chart, ps, &ps->lines[i - 1], &color);
     }
   cairo_restore (cr);
 
@@ -484,7 +847,7 @@ draw_time_axis (const TwTrendLayout *chart,
   double last_right = -INFINITY;
   double min_space = chart->font_px;
 
-  set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
+  tw_chart_set_color_alpha (cr, &chart->palette->grid, chart->palette->grid_alpha);
   cairo_set_line_width (cr, GRID_WIDTH_PX);
   for (guint t = 0; t < ticks->len; t++)
     {
@@ -510,10 +873,27 @@ draw_time_axis (const TwTrendLayout *chart,
       if (x - w / 2 < chart->margin || x + w / 2 > chart->width - chart->margin
           || x - w / 2 < last_right + min_space)
         continue;
-      set_color (cr, &chart->palette->muted);
+      tw_chart_set_color (cr, &chart->palette->muted);
       draw_layout_at (chart, layout, x - w / 2, label_y);
       last_right = x + w / 2;
     }
+}
+
+/**
+ * tw_chart_panel_init:
+ * @panel: (out caller-allocates): a panel
+ *
+ * Zeroes @panel and sets normal_low/high to NAN (no normal band): no lines,
+ * no bands, a value range fitted to the data.
+ */
+void
+tw_chart_panel_init (TwChartPanel *panel)
+{
+  g_return_if_fail (panel != NULL);
+
+  memset (panel, 0, sizeof *panel);
+  panel->normal_low = NAN;
+  panel->normal_high = NAN;
 }
 
 /**
@@ -554,7 +934,7 @@ tw_trend_chart_draw (cairo_t              *cr,
   cairo_save (cr);
   tw_trend_layout_init (&chart, cr, width, height, options, panels, n_panels);
 
-  set_color (cr, &chart.palette->background);
+  tw_chart_set_color (cr, &chart.palette->background);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);
 
@@ -571,7 +951,11 @@ tw_trend_chart_draw (cairo_t              *cr,
     {
       const TwTrendPanelLayout *last = &chart.panels[n_panels - 1];
 
-      draw_time_axis (&chart, ticks, step_us, last->plot.y + last->plot.height);
+      double axis_top = last->plot.y + last->plot.height;
+
+      draw_time_axis (&chart, ticks, step_us, axis_top);
+      draw_marker_flags (&chart, axis_top);
+      draw_crosshair (&chart, axis_top);
     }
 
   tw_trend_layout_clear (&chart);

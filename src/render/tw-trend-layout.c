@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "tw-chart-format.h"
+#include "tw-chart-text.h"
 
 /* Sizes are in pixels of a chart drawn at the reference size and grow or
  * shrink with the chart, within limits that keep text legible. */
@@ -165,6 +166,110 @@ tw_trend_layout_clear (TwTrendLayout *chart)
   g_clear_object (&chart->layout);
 }
 
+/* The gap threshold of an envelope read from rollups, where the raw
+ * intervals are gone: the median interval inside the columns that hold
+ * several samples, or else between neighbouring columns. */
+static gint64
+envelope_auto_gap (const TwM4 *m4)
+{
+  g_autoptr(GArray) within = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  g_autoptr(GArray) between = g_array_new (FALSE, FALSE, sizeof (TwPoint));
+  const TwM4Column *prev = NULL;
+  GArray *use;
+
+  /* Intervals as points with an increasing time, so tw_m4_auto_gap()
+   * takes their median: it sees the differences of the times. */
+  for (guint x = 0; x < m4->width; x++)
+    {
+      const TwM4Column *col = &m4->columns[x];
+
+      if (!col->has_data)
+        continue;
+      if (col->n_points >= 2)
+        {
+          gint64 interval = (col->last_ts - col->first_ts) / (col->n_points - 1);
+          TwPoint p = { 0, 0.0 };
+
+          if (within->len > 0)
+            p.ts = g_array_index (within, TwPoint, within->len - 1).ts;
+          else
+            g_array_append_val (within, p);
+          p.ts += interval;
+          g_array_append_val (within, p);
+        }
+      if (prev != NULL)
+        {
+          TwPoint p = { 0, 0.0 };
+
+          if (between->len > 0)
+            p.ts = g_array_index (between, TwPoint, between->len - 1).ts;
+          else
+            g_array_append_val (between, p);
+          p.ts += col->first_ts - prev->last_ts;
+          g_array_append_val (between, p);
+        }
+      prev = col;
+    }
+  use = within->len >= between->len / 2 && within->len > 1 ? within : between;
+  return tw_m4_auto_gap ((const TwPoint *) use->data, use->len);
+}
+
+static void
+build_envelope_line (TwTrendLayout     *chart,
+                     TwTrendLineLayout *ls)
+{
+  const TwM4 *envelope = ls->line->envelope;
+
+  /* Re-binned even at the same width: the layout owns its envelope. */
+  ls->m4 = tw_m4_rebin (envelope, chart->columns);
+  ls->gap_us = chart->options->gap_us > 0 ? chart->options->gap_us
+                                          : envelope_auto_gap (ls->m4);
+  ls->has_latest = FALSE;
+  for (guint x = ls->m4->width; x > 0; x--)
+    {
+      const TwM4Column *col = &ls->m4->columns[x - 1];
+
+      if (col->has_data)
+        {
+          ls->has_latest = TRUE;
+          ls->latest.ts = col->last_ts;
+          ls->latest.value = col->last;
+          break;
+        }
+    }
+}
+
+static void
+build_points_line (TwTrendLayout     *chart,
+                   TwTrendLineLayout *ls)
+{
+  const TwChartOptions *options = chart->options;
+  const TwChartLine *line = ls->line;
+
+  ls->m4 = tw_m4_new (line->points, line->n_points,
+                      options->t_from, options->t_to, chart->columns);
+
+  if (options->gap_us > 0)
+    {
+      ls->gap_us = options->gap_us;
+    }
+  else
+    {
+      /* The visible points and a few on either side: with nothing
+       * visible, the one interval across the range would make
+       * itself the norm and bridge the very gap it is. */
+      guint start = ls->m4->first_inside - MIN (ls->m4->first_inside, AUTO_GAP_CONTEXT);
+      guint end = MIN (ls->m4->first_inside + ls->m4->n_inside + AUTO_GAP_CONTEXT,
+                       line->n_points);
+
+      ls->gap_us = tw_m4_auto_gap (line->points + start, end - start);
+    }
+
+  ls->has_latest = ls->m4->n_inside > 0;
+  if (ls->has_latest)
+    ls->latest = line->points[ls->m4->first_inside + ls->m4->n_inside - 1];
+}
+
 /* Reduces every line to the current plot width. */
 static void
 build_lines (TwTrendLayout *chart)
@@ -182,30 +287,21 @@ build_lines (TwTrendLayout *chart)
           const TwChartLine *line = ls->line;
 
           line_layout_clear (ls);
-          ls->m4 = tw_m4_new (line->points, line->n_points,
-                              options->t_from, options->t_to, chart->columns);
-
-          if (options->gap_us > 0)
-            {
-              ls->gap_us = options->gap_us;
-            }
+          if (line->envelope != NULL)
+            build_envelope_line (chart, ls);
           else
-            {
-              /* The visible points and a few on either side: with nothing
-               * visible, the one interval across the range would make
-               * itself the norm and bridge the very gap it is. */
-              guint start = ls->m4->first_inside - MIN (ls->m4->first_inside, AUTO_GAP_CONTEXT);
-              guint end = MIN (ls->m4->first_inside + ls->m4->n_inside + AUTO_GAP_CONTEXT,
-                               line->n_points);
-
-              ls->gap_us = tw_m4_auto_gap (line->points + start, end - start);
-            }
+            build_points_line (chart, ls);
           ls->polyline = tw_m4_polyline_new (ls->m4, ls->gap_us);
-
-          ls->has_latest = ls->m4->n_inside > 0;
-          if (ls->has_latest)
-            ls->latest = line->points[ls->m4->first_inside + ls->m4->n_inside - 1];
           if (ls->polyline->vertices->len > 0)
+            ps->has_data = TRUE;
+
+          /* Predictions inside the range (the range reaches past now to
+           * show them). */
+          ls->forecast_from = tw_m4_lower_bound (line->forecast, line->n_forecast,
+                                                 options->t_from);
+          ls->n_forecast = tw_m4_lower_bound (line->forecast, line->n_forecast,
+                                              options->t_to + 1) - ls->forecast_from;
+          if (ls->n_forecast > 0)
             ps->has_data = TRUE;
         }
     }
@@ -227,13 +323,33 @@ build_axes (TwTrendLayout *chart)
       if (!ps->has_data)
         continue;
 
+      max_ticks = (guint) floor ((ps->plot.height - 2 * ps->inner_pad)
+                                 / (chart->label_h * TICK_SPACING_EM)) + 1;
+      /* A fixed range (NEWS2 0–20, glucose 40–400) stays put as data
+       * comes and goes: no padding, values outside are clipped. */
+      if (panel->fixed_low < panel->fixed_high)
+        {
+          tw_chart_value_axis_init (&ps->axis, panel->fixed_low, panel->fixed_high, 0.0,
+                                    max_ticks);
+          ps->label_digits = MAX (panel->digits, ps->axis.decimals);
+          continue;
+        }
+
       for (guint i = 0; i < ps->n_lines; i++)
         {
-          GArray *vertices = ps->lines[i].polyline->vertices;
+          const TwTrendLineLayout *ls = &ps->lines[i];
+          GArray *vertices = ls->polyline->vertices;
 
           for (guint v = 0; v < vertices->len; v++)
             {
               double value = g_array_index (vertices, TwM4Vertex, v).value;
+
+              lo = MIN (lo, value);
+              hi = MAX (hi, value);
+            }
+          for (guint f = 0; f < ls->n_forecast; f++)
+            {
+              double value = ls->line->forecast[ls->forecast_from + f].value;
 
               lo = MIN (lo, value);
               hi = MAX (hi, value);
@@ -244,6 +360,13 @@ build_axes (TwTrendLayout *chart)
         lo = MIN (lo, panel->normal_low);
       if (isfinite (panel->normal_high))
         hi = MAX (hi, panel->normal_high);
+      for (guint b = 0; b < MIN (panel->n_bands, TW_CHART_MAX_BANDS); b++)
+        {
+          if (isfinite (panel->bands[b].low))
+            lo = MIN (lo, panel->bands[b].low);
+          if (isfinite (panel->bands[b].high))
+            hi = MAX (hi, panel->bands[b].high);
+        }
       if (!(hi > lo))
         {
           double pad = MAX (fabs (hi) * FLAT_PADDING, pow (10.0, -MAX (panel->digits, 0)));
@@ -252,8 +375,6 @@ build_axes (TwTrendLayout *chart)
           hi += pad;
         }
 
-      max_ticks = (guint) floor ((ps->plot.height - 2 * ps->inner_pad)
-                                 / (chart->label_h * TICK_SPACING_EM)) + 1;
       tw_chart_value_axis_init (&ps->axis, lo, hi, VALUE_PADDING, max_ticks);
       ps->label_digits = MAX (panel->digits, ps->axis.decimals);
     }
@@ -284,9 +405,13 @@ value_labels_width (const TwTrendLayout *chart)
 static void
 place_plots (TwTrendLayout *chart)
 {
-  chart->plot_x = chart->margin + chart->gutter_w;
+  double scale = chart->device_scale;
+
+  /* On whole device pixels, so each envelope column is one pixel. */
+  chart->plot_x = tw_chart_snap (chart->margin + chart->gutter_w, scale);
   chart->plot_w = MAX (1.0, chart->width - chart->margin - chart->numeric_w - chart->plot_x);
-  chart->columns = (guint) MAX (1.0, round (chart->plot_w * chart->device_scale));
+  chart->plot_w = MAX (1.0, floor (chart->plot_w * scale)) / scale;
+  chart->columns = (guint) round (chart->plot_w * scale);
   for (guint p = 0; p < chart->n_panels; p++)
     {
       chart->panels[p].plot.x = chart->plot_x;
@@ -479,3 +604,64 @@ tw_trend_layout_time_to_x (const TwTrendLayout *chart,
          + (double) (ts - o->t_from) * chart->plot_w / (double) (o->t_to - o->t_from);
 }
 
+
+/**
+ * tw_trend_layout_value_at:
+ * @chart: the layout
+ * @ls: a line of it
+ * @ts: a time in the range
+ * @value: (out): the line's value nearest @ts
+ *
+ * The sample nearest @ts, if one lies within the line's gap threshold (a
+ * crosshair over a gap shows no value); from an envelope, the nearest
+ * column with data.
+ *
+ * Returns: whether there is a value
+ */
+gboolean
+tw_trend_layout_value_at (const TwTrendLayout     *chart,
+                          const TwTrendLineLayout *ls,
+                          gint64                   ts,
+                          double                  *value)
+{
+  const TwChartLine *line = ls->line;
+  const TwM4 *m4 = ls->m4;
+
+  if (line->envelope == NULL)
+    {
+      guint i = tw_m4_lower_bound (line->points, line->n_points, ts);
+      const TwPoint *best = NULL;
+
+      if (i < line->n_points)
+        best = &line->points[i];
+      if (i > 0 && (best == NULL || ts - line->points[i - 1].ts < best->ts - ts))
+        best = &line->points[i - 1];
+      if (best == NULL || ABS (best->ts - ts) > ls->gap_us)
+        return FALSE;
+      *value = best->value;
+      return TRUE;
+    }
+  else
+    {
+      gint64 span = m4->t_to - m4->t_from;
+      double c = (double) (ts - m4->t_from) * m4->width / (double) span;
+      int reach = (int) ceil ((double) ls->gap_us * m4->width / (double) span);
+      int x0 = (int) floor (c);
+
+      for (int d = 0; d <= reach; d++)
+        for (int sign = -1; sign <= 1; sign += 2)
+          {
+            int x = x0 + sign * d;
+            const TwM4Column *col;
+
+            if (x < 0 || x >= (int) m4->width)
+              continue;
+            col = &m4->columns[x];
+            if (!col->has_data)
+              continue;
+            *value = ts - col->first_ts < col->last_ts - ts ? col->first : col->last;
+            return TRUE;
+          }
+      return FALSE;
+    }
+}

@@ -28,6 +28,8 @@ typedef struct
   gint64             gap_us;
   gboolean           has_latest;
   TwPoint            latest;      /* the last sample in the range */
+  guint              forecast_from;  /* the forecast points in the range */
+  guint              n_forecast;
 } TwTrendLineLayout;
 
 typedef struct
@@ -101,5 +103,10 @@ double                tw_trend_layout_text_width     (const TwTrendLayout       
                                                       const PangoFontDescription *font,
                                                       const char                 *text);
 PangoFontDescription *tw_trend_layout_value_font_new (double                      px);
+
+gboolean              tw_trend_layout_value_at       (const TwTrendLayout        *chart,
+                                                      const TwTrendLineLayout    *ls,
+                                                      gint64                      ts,
+                                                      double                     *value);
 
 G_END_DECLS
