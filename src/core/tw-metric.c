@@ -15,6 +15,15 @@ static const TwMetricInfo catalogue[] = {
   { "temp",    "Temperature",       "Cel",     25.0,   45.0,  36.1,  38.0, 1 },
   { "map",     "Mean arterial BP",  "mm[Hg]",  20.0,  250.0,  70.0, 100.0, 0 },
   { "glucose", "Glucose",           "mg/dL",   10.0, 1000.0,  70.0, 180.0, 0 },
+  /* The two NEWS2 parameters that are observations, not measurements
+   * (tw-news2.h): they are not among the bedside vitals the monitor draws
+   * as curves. "o2": 0 on air, 1 on supplemental oxygen. "acvpu": TwAcvpu
+   * as a number, 0 alert, 1 new confusion, 2 voice, 3 pain, 4
+   * unresponsive. Neither has a LOINC code of the same meaning (3150-0 is
+   * the inhaled oxygen concentration in %, 80288-4 the AVPU scale without
+   * "new confusion"), so they come in native JSON only. */
+  { "o2",      "Supplemental oxygen", "{bool}",  0.0,    1.0,   0.0,   0.0, 0 },
+  { "acvpu",   "Consciousness (ACVPU)", "{score}", 0.0,  4.0,   0.0,   0.0, 0 },
   /* Markets and retail have no physiological "normal": their band spans
    * the plausible range, so nothing is drawn as abnormal. The plausible
    * ranges catch unit mistakes (cents for currency units) and garbage. */

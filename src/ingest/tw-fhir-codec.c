@@ -1,11 +1,13 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "tw-fhir-clinical.h"
 #include "tw-fhir-codec.h"
 #include "tw-units.h"
 
 /* FHIR R4: Observation (vital-signs profile), Patient, and Bundles of them.
- * DOMAIN.md "Interfaces" lists the codes and units. */
+ * DOMAIN.md "Interfaces" lists the codes and units. The resources of a
+ * patient's chart (Encounter, Condition, …) are tw-fhir-clinical.c. */
 
 #define LOINC_SYSTEM  "http://loinc.org"
 #define UCUM_SYSTEM   "http://unitsofmeasure.org"
@@ -132,6 +134,16 @@ resolve_patient (Decoder    *dec,
 
   history = strstr (id, HISTORY_PART);
   return history != NULL ? g_strndup (id, history - id) : g_strdup (id);
+}
+
+/* For tw-fhir-clinical.c: a reference as a valid patient key, or NULL. */
+static char *
+resolve_patient_key (gpointer    resolver,
+                     const char *reference)
+{
+  g_autofree char *key = resolve_patient (resolver, reference);
+
+  return valid_id (key) ? g_steal_pointer (&key) : NULL;
 }
 
 static char *
@@ -456,7 +468,7 @@ decode_patient (Decoder    *dec,
     }
   name = patient_name (patient);
   tw_batch_add_entity (dec->batch, "patient", id, name, patient_mrn (patient), NULL);
-  return 1;
+  return 1 + tw_fhir_clinical_demographics (dec->batch, id, patient, problems);
 }
 
 static guint
@@ -476,6 +488,8 @@ decode_resource (Decoder    *dec,
     return decode_observation (dec, resource, problems);
   if (g_str_equal (type, "Patient"))
     return decode_patient (dec, resource, full_url, problems);
+  if (tw_fhir_clinical_handles (type))
+    return tw_fhir_clinical_decode (dec->batch, resource, resolve_patient_key, dec, problems);
   if (g_str_equal (type, "Bundle"))
     {
       tw_codec_add_problem (problems, "a Bundle inside a Bundle is not supported");
@@ -591,7 +605,8 @@ decode_bundle (Decoder    *dec,
  * tw_fhir_codec_decode:
  * @batch: receives samples, entities and rejects
  * @data: (array length=len): one FHIR R4 resource as JSON (Observation,
- *   Patient or a Bundle of them)
+ *   Patient, Encounter, Condition, AllergyIntolerance, MedicationRequest,
+ *   Procedure or a Bundle of them)
  * @len: its length in bytes
  * @info: (optional): gets the resource id as message id
  *

@@ -2,6 +2,7 @@
 
 #include "tw-hl7-codec.h"
 #include "tw-codec.h"
+#include "tw-hl7-adt.h"
 #include "tw-hl7-message.h"
 #include "tw-units.h"
 
@@ -204,23 +205,6 @@ decode_obx (OruState           *state,
   state->n_samples++;
 }
 
-/* PV1-3 "ward^room^bed" → "ward-room-bed", leaving out empty parts. */
-static char *
-location_of (const TwHl7Message *msg,
-             const TwHl7Segment *pv1)
-{
-  g_autoptr(GString) location = g_string_new (NULL);
-
-  for (guint comp = 1; pv1 != NULL && comp <= 3; comp++)
-    {
-      g_autofree char *part = tw_hl7_field_text (msg, pv1, 3, comp);
-
-      if (tw_hl7_has_value (part))
-        g_string_append_printf (location, "%s%s", location->len > 0 ? "-" : "", part);
-    }
-  return location->len > 0 ? g_string_free (g_steal_pointer (&location), FALSE) : NULL;
-}
-
 /* PV1-3.1, the point of care, is the ward: the patient's group for rule
  * scopes and the console's filter. NULL when absent or not a usable name. */
 static char *
@@ -331,7 +315,7 @@ decode_oru (TwBatch            *batch,
       if (tw_hl7_segment_is (segment, "PID"))
         {
           const TwHl7Segment *pv1 = find_segment (msg, i + 1, "PV1", "PID");
-          g_autofree char *location = location_of (msg, pv1);
+          g_autofree char *location = tw_hl7_location_of (msg, pv1);
           g_autofree char *group = group_of (msg, pv1);
 
           seen_pid = TRUE;
@@ -367,8 +351,9 @@ decode_adt (TwBatch            *batch,
 {
   const TwHl7Segment *pid = find_segment (msg, 1, "PID", NULL);
   const TwHl7Segment *pv1 = find_segment (msg, 1, "PV1", NULL);
-  g_autofree char *location = location_of (msg, pv1);
+  g_autofree char *location = tw_hl7_location_of (msg, pv1);
   g_autofree char *group = group_of (msg, pv1);
+  const char *patient;
 
   if (pid == NULL)
     {
@@ -385,7 +370,32 @@ decode_adt (TwBatch            *batch,
       g_free (location);
       location = g_strdup (TW_HL7_LOCATION_DISCHARGED);
     }
-  return add_patient (batch, msg, pid, location, group, problems) != NULL ? 1 : 0;
+  patient = add_patient (batch, msg, pid, location, group, problems);
+  if (patient == NULL)
+    return 0;
+  /* The chart: demographics, the movement, DG1, AL1, PR1. */
+  return 1 + tw_hl7_adt_add_records (batch, msg, trigger, patient, problems);
+}
+
+/* RDE^O11 and OMP^O09: a patient's medication orders. */
+static guint
+decode_pharmacy (TwBatch            *batch,
+                 const TwHl7Message *msg,
+                 const char         *type,
+                 GString            *problems)
+{
+  const TwHl7Segment *pid = find_segment (msg, 1, "PID", NULL);
+  const char *patient;
+
+  if (pid == NULL)
+    {
+      tw_codec_add_problem (problems, "%s without a PID segment", type);
+      return 0;
+    }
+  patient = add_patient (batch, msg, pid, NULL, NULL, problems);
+  if (patient == NULL)
+    return 0;
+  return tw_hl7_rde_add_records (batch, msg, patient, problems);
 }
 
 static TwDecodeResult decode_message (TwBatch      *batch,
@@ -487,9 +497,13 @@ decode_message (TwBatch      *batch,
     n_stored = decode_oru (batch, msg, problems);
   else if (g_str_equal (type, "ADT") && g_strv_contains (adt_triggers, trigger))
     n_stored = decode_adt (batch, msg, trigger, problems);
+  else if ((g_str_equal (type, "RDE") && g_str_equal (trigger, "O11"))
+           || (g_str_equal (type, "OMP") && g_str_equal (trigger, "O09")))
+    n_stored = decode_pharmacy (batch, msg, g_str_equal (type, "RDE") ? "RDE^O11" : "OMP^O09",
+                                problems);
   else
     return tw_codec_reject (batch, data, len, "HL7 message type %.*s^%.*s is not supported "
-                            "(expected ORU^R01 or ADT^A01/A02/A03/A04/A08)",
+                            "(expected ORU^R01, ADT^A01/A02/A03/A04/A08, RDE^O11 or OMP^O09)",
                             TW_HL7_MAX_QUOTED_CHARS, tw_hl7_has_value (type) ? type : "(none)",
                             TW_HL7_MAX_QUOTED_CHARS, trigger);
 

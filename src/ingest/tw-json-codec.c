@@ -1,6 +1,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "tw-clinical-ingest.h"
 #include "tw-codec.h"
 #include "tw-json-codec.h"
 #include "tw-json-flat.h"
@@ -21,7 +22,11 @@
 /* Location of a discharged patient, as HL7 ADT^A03 stores it. */
 #define LOCATION_DISCHARGED "discharged"
 
-static const char *vital_codes[] = { "hr", "rr", "spo2", "sbp", "dbp", "temp", "map", "glucose" };
+/* The bedside measurements and the two NEWS2 observations (o2: 0 air, 1
+ * oxygen; acvpu: 0 alert … 4 unresponsive). */
+static const char *vital_codes[] = {
+  "hr", "rr", "spo2", "sbp", "dbp", "temp", "map", "glucose", "o2", "acvpu"
+};
 
 static const char *entity_kinds[] = { "patient", "instrument", "customer", "store", NULL };
 
@@ -413,8 +418,86 @@ decode_adt (TwBatch    *batch,
   else if (g_str_equal (type, "transfer"))
     return reject (batch, data, len, "transfer message without a \"bed\" or \"ward\"");
 
+  /* With a "ts" the movement is also a record of the patient's stay. */
+  if (json_object_has_member (obj, "ts"))
+    {
+      TwClinicalRecord record = {
+        .entity = patient, .ref = get_string (obj, "ref"), .ward = ward, .bed = bed,
+      };
+      g_autofree char *problem = NULL;
+
+      record.kind = g_str_equal (type, "admit") ? TW_CLINICAL_ADMISSION
+                    : g_str_equal (type, "transfer") ? TW_CLINICAL_TRANSFER
+                    : TW_CLINICAL_DISCHARGE;
+      if (!tw_time_parse_iso8601 (get_string (obj, "ts"), &record.ts))
+        return reject (batch, data, len, "%s message with a \"ts\" that is not RFC 3339 with a "
+                       "time zone", type);
+      if ((problem = tw_clinical_record_check (&record)) != NULL)
+        return reject (batch, data, len, "%s", problem);
+      tw_batch_add_record (batch, &record);
+    }
   tw_batch_add_entity_in_group (batch, "patient", patient, get_string (obj, "name"),
                                 get_string (obj, "mrn"), location, group);
+  return TW_DECODE_OK;
+}
+
+/* Members of a `record` message that are strings, and where they go. */
+typedef struct
+{
+  const char *member;
+  gsize       offset;
+} RecordMember;
+
+static const RecordMember record_members[] = {
+  { "ref",        G_STRUCT_OFFSET (TwClinicalRecord, ref) },
+  { "code",       G_STRUCT_OFFSET (TwClinicalRecord, code) },
+  { "text",       G_STRUCT_OFFSET (TwClinicalRecord, text) },
+  { "detail",     G_STRUCT_OFFSET (TwClinicalRecord, detail) },
+  { "status",     G_STRUCT_OFFSET (TwClinicalRecord, status) },
+  { "birth_date", G_STRUCT_OFFSET (TwClinicalRecord, birth_date) },
+  { "sex",        G_STRUCT_OFFSET (TwClinicalRecord, sex) },
+  { "ward",       G_STRUCT_OFFSET (TwClinicalRecord, ward) },
+  { "bed",        G_STRUCT_OFFSET (TwClinicalRecord, bed) },
+};
+
+/* `record`: one fact of a patient's chart (docs/native-json.md). */
+static TwDecodeResult
+decode_record (TwBatch    *batch,
+               JsonObject *obj,
+               const char *data,
+               gsize       len)
+{
+  TwClinicalRecord record = { 0 };
+  g_autofree char *problem = NULL;
+  const char *kind = get_string (obj, "kind");
+  const char *times[] = { "ts", "end_ts" };
+  gint64 *time_fields[] = { &record.ts, &record.end_ts };
+
+  record.entity = get_string (obj, "patient");
+  if (!valid_key (record.entity))
+    return reject (batch, data, len, "record message without a valid \"patient\"");
+  if (!tw_clinical_kind_from_string (kind, &record.kind))
+    return reject (batch, data, len, "record message with \"kind\" %s%.40s%s: expected "
+                   "demographics, admission, transfer, discharge, diagnosis, treatment, "
+                   "prescription, allergy or history", kind != NULL ? "\u2018" : "",
+                   kind != NULL ? kind : "missing", kind != NULL ? "\u2019" : "");
+  for (guint i = 0; i < G_N_ELEMENTS (record_members); i++)
+    {
+      const char *member = record_members[i].member;
+
+      if (json_object_has_member (obj, member) && get_string (obj, member) == NULL
+          && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, member)))
+        return reject (batch, data, len, "record message: \"%s\" is not a string", member);
+      G_STRUCT_MEMBER (const char *, &record, record_members[i].offset) = get_string (obj, member);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    if (json_object_has_member (obj, times[i])
+        && !tw_time_parse_iso8601 (get_string (obj, times[i]), time_fields[i]))
+      return reject (batch, data, len, "record message: \"%s\" is not RFC 3339 with a time "
+                     "zone", times[i]);
+  if ((problem = tw_clinical_record_check (&record)) != NULL)
+    return reject (batch, data, len, "%s", problem);
+  tw_clinical_add (batch, &record);
   return TW_DECODE_OK;
 }
 
@@ -481,6 +564,8 @@ tw_json_codec_decode (TwBatch    *batch,
   if (g_strcmp0 (type, "admit") == 0 || g_strcmp0 (type, "transfer") == 0
       || g_strcmp0 (type, "discharge") == 0)
     return decode_adt (batch, obj, type, data, len);
+  if (g_strcmp0 (type, "record") == 0)
+    return decode_record (batch, obj, data, len);
   if (g_strcmp0 (type, "end") == 0)
     return TW_DECODE_END;
   return reject (batch, data, len, "unknown message type \"%s\"", type != NULL ? type : "(none)");

@@ -267,8 +267,8 @@ static void
 test_rejections (void)
 {
   static const struct { const char *text; const char *reason; } cases[] = {
-    { "{\"resourceType\":\"Condition\",\"id\":\"c1\"}",
-      "FHIR resource type Condition is not supported" },
+    { "{\"resourceType\":\"Specimen\",\"id\":\"s1\"}",
+      "FHIR resource type Specimen is not supported" },
     { "{\"resourceType\":\"Observation\",\"status\":\"entered-in-error\"}",
       "Observation status entered-in-error: the sender withdrew it" },
     { "{\"resourceType\":\"Observation\",\"status\":\"registered\"}",
@@ -332,8 +332,8 @@ test_rejections (void)
       "Bundle type \u2018history\u2019 is not supported" },
     { "{\"resourceType\":\"Bundle\",\"entry\":[]}", "Bundle without type" },
     { "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":["
-      "{\"resource\":{\"resourceType\":\"Condition\",\"id\":\"c-1\"}}]}",
-      "Bundle entry[0] (Condition/c-1): FHIR resource type Condition is not supported" },
+      "{\"resource\":{\"resourceType\":\"Specimen\",\"id\":\"s-1\"}}]}",
+      "Bundle entry[0] (Specimen/s-1): FHIR resource type Specimen is not supported" },
     { "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"fullUrl\":\"x\"}]}",
       "Bundle entry[0]: entry without a resource" },
     { "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"resource\":"

@@ -395,7 +395,7 @@ test_ack (void)
   /* The ACK is a well-formed HL7 message itself. */
   g_assert_cmpint (decode (batch, ack), ==, TW_DECODE_REJECTED);
   g_assert_cmpstr (reject_reason (batch, 0), ==, "HL7 message type ACK^R01 is not supported "
-                   "(expected ORU^R01 or ADT^A01/A02/A03/A04/A08)");
+                   "(expected ORU^R01, ADT^A01/A02/A03/A04/A08, RDE^O11 or OMP^O09)");
 }
 
 /* Found by fuzz-hl7: a Latin-1 byte as component separator became two
