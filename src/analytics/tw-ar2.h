@@ -41,16 +41,18 @@ typedef struct
 const char *tw_ar2_level_to_string (TwAr2Level level);  /* "none", "warn", "urgent" */
 const char *tw_ar2_event_to_string (TwAr2Event event);  /* "none", "low", "high" */
 
-/* From two readings 5 minutes apart (mg/dL). FALSE when either is not a
- * positive number. */
+/* From two readings 5 minutes apart (mg/dL). FALSE when either is below
+ * 36 mg/dL or not a number (ar2.js forecasts nothing then). */
 gboolean tw_ar2_forecast        (double          previous_mgdl,
                                  double          now_mgdl,
                                  TwAr2Forecast  *out);
 
-/* From a sorted series: the newest reading must be at most 10 minutes
- * older than @now_ts and have a predecessor 4–6 minutes before it (as
- * ar2.js requires); the predicted times start at the newest reading.
- * FALSE with @error saying which requirement failed. */
+/* From a sorted series, as Nightscout does it: the newest reading must be
+ * at most 10 minutes older than @now_ts (ar2.js checkNotifications); its
+ * predecessor is used as the value 5 minutes before, except that readings
+ * more than 9 minutes apart are interpolated back to 5 minutes before the
+ * newest (delta.js mgdl5MinsAgo). The predicted times start at the newest
+ * reading. FALSE with @error saying which requirement failed. */
 gboolean tw_ar2_forecast_series (const TwPoint  *points,
                                  guint           n,
                                  gint64          now_ts,
