@@ -155,7 +155,11 @@ add_demographics (Adt                *adt,
   if (birth != NULL)
     {
       /* PID-7 is a DTM; the day is what matters, a time of birth is noise. */
-      if (strlen (birth) < DATE_ONLY_DIGITS)
+      gboolean digits = strlen (birth) >= DATE_ONLY_DIGITS;
+
+      for (guint i = 0; digits && i < DATE_ONLY_DIGITS; i++)
+        digits = g_ascii_isdigit (birth[i]);
+      if (!digits)
         {
           tw_codec_add_problem (adt->problems, "PID-7 (birth date) \u2018%.*s\u2019 is not "
                                 "YYYYMMDD", TW_HL7_MAX_QUOTED_CHARS, birth);
@@ -272,7 +276,7 @@ add_coded (Adt                *adt,
                                              : NULL;
   g_autofree char *ref = given_ref != NULL ? g_strdup (given_ref)
                                            : segment_ref (adt, segment, id);
-  g_autofree char *time_label = g_strdup_printf ("%s-%u", label, time_field);
+  g_autofree char *time_label = g_strdup_printf ("%s: %s-%u", label, id, time_field);
   g_autofree char *detail = NULL;
   g_autofree char *status = NULL;
   TwClinicalRecord record = { .kind = kind, .ref = ref, .code = code, .text = text };
