@@ -1,4 +1,6 @@
 #include "tw-reader.h"
+#include "tw-store-private.h"
+#include "tw-store-private.h"
 
 struct _TwReader
 {
@@ -96,7 +98,13 @@ tw_reader_lock (TwReader  *self,
   g_mutex_lock (&self->mutex);
 
   if (self->store == NULL)
-    self->store = tw_store_open (self->store_path, self->key, FALSE, error);
+    {
+      self->store = tw_store_open (self->store_path, self->key, FALSE, error);
+      /* tw_store_open() alone reads masked; the session's role decides
+       * what this connection may see, as tw_session_open_store() does. */
+      if (self->store != NULL)
+        tw_store_set_role (self->store, self->role);
+    }
 
   if (self->store == NULL)
     {

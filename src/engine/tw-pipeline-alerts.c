@@ -1,6 +1,7 @@
 #include "tw-pipeline-private.h"
 #include "tw-rule-engine.h"
 #include "tw-store-alerts.h"
+#include "tw-store-private.h"
 #include "tw-store-rules.h"
 #include "tw-time.h"
 
@@ -503,6 +504,8 @@ apply_command (TwPipelineAlerts *self,
         /* A reader of its own: the writer's connection belongs to the
          * writer thread. */
         store = tw_store_open (self->pipeline->store_path, self->pipeline->key, FALSE, &error);
+        if (store != NULL)
+          tw_store_set_role (store, TW_ROLE_CLINICIAN);  /* the engine's: real keys */
         if (store == NULL || !load_rules (self, store, &error))
           g_warning ("The rules were not reloaded: %s", error->message);
         break;

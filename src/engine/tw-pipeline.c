@@ -2,6 +2,7 @@
 
 #include "tw-error.h"
 #include "tw-pipeline-private.h"
+#include "tw-store-private.h"
 #include "tw-time.h"
 #include "tw-source.h"
 
@@ -290,6 +291,10 @@ engine_thread_main (gpointer data)
   TwStore *store;
 
   store = tw_store_open (self->store_path, self->key, FALSE, &error);
+  /* The engine keys its alerts and rules by the real entity keys: its
+   * connection is not masked (it serves no one's eyes directly). */
+  if (store != NULL)
+    tw_store_set_role (store, TW_ROLE_CLINICIAN);
   if (store != NULL && register_sources (self, store, &error))
     alerts = tw_pipeline_alerts_new (self, store, &error);
   if (alerts == NULL)
