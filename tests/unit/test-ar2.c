@@ -10,7 +10,7 @@
  * and the loss are what lib/plugins/ar2.js computes for the same two
  * readings (its "BG 15m: 206" line is our predicted[2]). */
 
-#define MINUTE (60 * G_USEC_PER_SEC)
+#define MINUTE ((gint64) 60 * G_USEC_PER_SEC)
 #define NOW    ((gint64) 1795000000 * G_USEC_PER_SEC)
 
 typedef struct
