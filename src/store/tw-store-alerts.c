@@ -9,7 +9,8 @@
   "a.id, a.rule_id, a.entity_key, a.priority, a.latching, a.state, a.condition_active," \
   " a.occurrences, a.message, a.raised_at, a.updated_at, a.condition_ended_at," \
   " a.acknowledged_by, a.ack_note, a.acknowledged_at, a.escalated, a.escalated_at," \
-  " a.evidence_from_ts, a.evidence_to_ts, a.source_id, a.grp, a.category"
+  " a.evidence_from_ts, a.evidence_to_ts, a.source_id, a.grp, a.category," \
+  " (SELECT e.pseudonym FROM entities e WHERE e.key = a.entity_key)"
 
 /* LIKE's escape character for searches: the user's % and _ are literal. */
 #define LIKE_ESCAPE '\\'
@@ -148,6 +149,71 @@ read_record (sqlite3_stmt *stmt)
   return record_take (alert);
 }
 
+/* @text with every whole-word @word replaced by @by: a key "P1" is not
+ * the "1" in "HR 121". */
+static char *
+replace_word (const char *text,
+              const char *word,
+              const char *by)
+{
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (word);
+  const char *p = text;
+  const char *hit;
+
+  while ((hit = strstr (p, word)) != NULL)
+    {
+      gboolean starts = hit == text || !g_ascii_isalnum (hit[-1]);
+      gboolean ends = !g_ascii_isalnum (hit[len]);
+
+      g_string_append_len (out, p, hit - p);
+      g_string_append (out, starts && ends ? by : word);
+      p = hit + len;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
+/* For a role without identity (tw-store-clinical.h): the pseudonym for the
+ * key, also inside the message ({entity} in a rule's template), and no
+ * free-text notes, which may name anyone. */
+static gboolean
+mask_record (TwStore        *store,
+             sqlite3_stmt   *stmt,
+             TwAlertRecord  *record,
+             GError        **error)
+{
+  TwAlert *alert = record->alert;
+  g_autofree char *pseudonym = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
+
+  if (pseudonym == NULL && alert->entity_key != NULL
+      && (pseudonym = tw_store_make_pseudonym (store, alert->entity_key, error)) == NULL)
+    return FALSE;
+  if (alert->message != NULL && alert->entity_key != NULL && *alert->entity_key != '\0')
+    {
+      char *masked = replace_word (alert->message, alert->entity_key, pseudonym);
+
+      g_free (alert->message);
+      alert->message = masked;
+    }
+  g_free (alert->entity_key);
+  alert->entity_key = g_steal_pointer (&pseudonym);
+  g_clear_pointer (&alert->ack_note, g_free);
+  return TRUE;
+}
+
+static TwAlertRecord *
+read_visible_record (TwStore       *store,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  g_autoptr(TwAlertRecord) record = read_record (stmt);
+
+  if (tw_store_masks_identity (store) && !mask_record (store, stmt, record, error))
+    return NULL;
+  return g_steal_pointer (&record);
+}
+
 static gboolean
 save_record (TwStore              *store,
              sqlite3_stmt         *stmt,
@@ -262,7 +328,13 @@ read_records (TwStore       *store,
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, read_record (stmt));
+    {
+      TwAlertRecord *record = read_visible_record (store, stmt, error);
+
+      if (record == NULL)
+        return NULL;
+      g_ptr_array_add (records, record);
+    }
   if (rc != SQLITE_DONE)
     {
       tw_store_set_error (store, error, what);
@@ -315,16 +387,28 @@ tw_store_list_alert_history (TwStore     *store,
   /* LIKE is case-insensitive for ASCII, which covers rule ids, keys and
    * most notes; the transitions are searched through their index. */
   stmt = tw_store_prepare (store,
-                           "SELECT " ALERT_COLUMNS " FROM alerts a"
-                           " WHERE (?1 = 0 OR a.raised_at >= ?1) AND (?2 = 0 OR a.raised_at < ?2)"
-                           " AND (?3 IS NULL"
-                           "  OR a.rule_id LIKE ?3 ESCAPE '\\' OR a.entity_key LIKE ?3 ESCAPE '\\'"
-                           "  OR a.message LIKE ?3 ESCAPE '\\' OR a.grp LIKE ?3 ESCAPE '\\'"
-                           "  OR a.acknowledged_by LIKE ?3 ESCAPE '\\'"
-                           "  OR a.ack_note LIKE ?3 ESCAPE '\\'"
-                           "  OR EXISTS (SELECT 1 FROM alert_transitions t WHERE t.alert_id = a.id"
-                           "   AND (t.who LIKE ?3 ESCAPE '\\' OR t.note LIKE ?3 ESCAPE '\\')))"
-                           " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4", error);
+                           tw_store_masks_identity (store)
+                           /* Masked roles search what they can see: the
+                            * pseudonym, never the keys or the notes (a
+                            * search that matches is an answer too). */
+                           ? "SELECT " ALERT_COLUMNS " FROM alerts a"
+                             " WHERE (?1 = 0 OR a.raised_at >= ?1) AND (?2 = 0 OR a.raised_at < ?2)"
+                             " AND (?3 IS NULL"
+                             "  OR a.rule_id LIKE ?3 ESCAPE '\\' OR a.grp LIKE ?3 ESCAPE '\\'"
+                             "  OR a.acknowledged_by LIKE ?3 ESCAPE '\\'"
+                             "  OR a.entity_key IN (SELECT key FROM entities"
+                             "   WHERE pseudonym LIKE ?3 ESCAPE '\\'))"
+                             " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4"
+                           : "SELECT " ALERT_COLUMNS " FROM alerts a"
+                             " WHERE (?1 = 0 OR a.raised_at >= ?1) AND (?2 = 0 OR a.raised_at < ?2)"
+                             " AND (?3 IS NULL"
+                             "  OR a.rule_id LIKE ?3 ESCAPE '\\' OR a.entity_key LIKE ?3 ESCAPE '\\'"
+                             "  OR a.message LIKE ?3 ESCAPE '\\' OR a.grp LIKE ?3 ESCAPE '\\'"
+                             "  OR a.acknowledged_by LIKE ?3 ESCAPE '\\'"
+                             "  OR a.ack_note LIKE ?3 ESCAPE '\\'"
+                             "  OR EXISTS (SELECT 1 FROM alert_transitions t WHERE t.alert_id = a.id"
+                             "   AND (t.who LIKE ?3 ESCAPE '\\' OR t.note LIKE ?3 ESCAPE '\\')))"
+                             " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, from_ts);
@@ -368,7 +452,10 @@ tw_store_get_alert (TwStore        *store,
       return FALSE;
     }
   if (out_record != NULL)
-    *out_record = read_record (stmt);
+    {
+      *out_record = read_visible_record (store, stmt, error);
+      return *out_record != NULL;
+    }
   return TRUE;
 }
 
@@ -398,7 +485,8 @@ tw_store_list_alert_transitions (TwStore  *store,
       row->to = state_from_string ((const char *) sqlite3_column_text (stmt, 3));
       row->who = column_strdup (stmt, 4);
       row->at = sqlite3_column_int64 (stmt, 5);
-      row->note = column_strdup (stmt, 6);
+      /* Free text: not for roles without identity. */
+      row->note = tw_store_masks_identity (store) ? NULL : column_strdup (stmt, 6);
       g_ptr_array_add (rows, row);
     }
   if (rc != SQLITE_DONE)
@@ -441,7 +529,10 @@ tw_store_load_entity_groups (TwStore  *store,
   g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   int rc;
 
-  stmt = tw_store_prepare (store, "SELECT key, grp FROM entities WHERE grp IS NOT NULL", error);
+  stmt = tw_store_prepare (store,
+                           tw_store_masks_identity (store)
+                           ? "SELECT pseudonym, grp FROM entities WHERE grp IS NOT NULL"
+                           : "SELECT key, grp FROM entities WHERE grp IS NOT NULL", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
