@@ -215,12 +215,14 @@ send_patients (TwFeedConnection *self)
 {
   for (guint i = 0; i < self->params->patients; i++)
     {
-      g_autofree char *message = tw_feed_message_announce (self->params, i);
+      g_autoptr(GPtrArray) messages = tw_feed_message_announce_all (self->params, i);
 
-      if (!is_open (self))
-        return;
-      if (message != NULL)
-        self->transport->send (self->transport_data, 0, message);
+      for (guint j = 0; j < messages->len; j++)
+        {
+          if (!is_open (self))
+            return;
+          self->transport->send (self->transport_data, 0, messages->pdata[j]);
+        }
     }
 }
 

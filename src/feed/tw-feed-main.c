@@ -202,10 +202,10 @@ dump_messages (const TwFeedParams *params,
 
   for (guint i = 0; i < params->patients; i++)
     {
-      g_autofree char *message = tw_feed_message_announce (params, i);
+      g_autoptr(GPtrArray) messages = tw_feed_message_announce_all (params, i);
 
-      if (message != NULL)
-        g_print ("%s\n", message);
+      for (guint j = 0; j < messages->len; j++)
+        g_print ("%s\n", (char *) messages->pdata[j]);
     }
   for (guint64 seq = TW_FEED_FIRST_SEQ; seq <= last; seq++)
     {

@@ -16,5 +16,7 @@ char *tw_feed_message_vitals  (const TwFeedParams  *params,
 char *tw_feed_message_end     (guint64              seq);
 char *tw_feed_message_announce (const TwFeedParams *params,
                                 guint               index);
+GPtrArray *tw_feed_message_announce_all (const TwFeedParams *params,
+                                         guint               index);
 
 G_END_DECLS

@@ -28,6 +28,11 @@ static const char * const given_names[] = {
   "Sofia", "Søren", "Tariq", "Thandiwe", "Tomás", "Yara", "Yusuf", "Zoë",
 };
 
+/* The sex the demo's chart records for each given name above, in order
+ * ('f' or 'm'), so that Ada is not recorded as male. */
+static const char given_sexes[] = "ffmffmmfffmfmffmmmfmfmfmffmfmfmmfmmfmfmf";
+G_STATIC_ASSERT (sizeof given_sexes - 1 == G_N_ELEMENTS (given_names));
+
 static const char * const family_names[] = {
   "Andersson", "Bakker", "Banerjee", "Cohen", "Costa", "Dubois", "Eze", "Fischer",
   "García", "Haddad", "Ivanova", "Jansen", "Kamau", "Kim", "Kowalski", "Larsen",
@@ -109,6 +114,7 @@ tw_feed_patient_new (const TwFeedParams *params,
   patient->name = g_strdup_printf ("%s %s",
                                    given_names[name % n_given],
                                    family_names[name / n_given]);
+  patient->sex = given_sexes[name % n_given] == 'f' ? "female" : "male";
   /* Two wards, so rules scoped to one ward and the console's group filter
    * have something to tell apart: even indices in the ICU. */
   patient->ward = g_strdup (wards[index % G_N_ELEMENTS (wards)]);

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * @bed: where the monitor stands ("ICU-03"): the ward and the bed number
  * @ward: the ward ("ICU", "Ward 7"), the patient's group; NULL when unknown
  * @bed_number: the bed within the ward (1, 2, …), 0 when unknown
+ * @sex: "female", "male" (from the given name), or NULL when unknown
  *
  * Identity of one simulated patient, a pure function of the seed and the
  * patient's index.
@@ -29,6 +30,7 @@ typedef struct
   char *bed;
   char *ward;
   guint bed_number;
+  const char *sex;
 } TwFeedPatient;
 
 TwFeedPatient *tw_feed_patient_new  (const TwFeedParams *params,

@@ -34,6 +34,7 @@ typedef enum
   DRAW_EPISODE_DURATION,
   DRAW_EPISODE_ONSET,
   DRAW_EPISODE_SIZE,
+  DRAW_EPISODE_CONFUSION,
 } Draw;
 
 #define DRAW_KIND_SHIFT   32
@@ -55,6 +56,14 @@ typedef enum
 #define EPISODE_MIN_S         (10.0 * 60.0)
 #define EPISODE_MAX_S         (30.0 * 60.0)
 #define EPISODE_RAMP_SHARE    0.3
+
+/* NEWS2's observations follow the episode: a nurse puts a deteriorating
+ * patient on oxygen once it is well under way, and some patients become
+ * newly confused at its height, so the score reaches the medium and high
+ * bands (DOMAIN.md). Everyone else breathes air and is alert. */
+#define OXYGEN_SEVERITY     0.5
+#define CONFUSION_SEVERITY  0.8
+#define CONFUSION_SHARE     0.5
 
 /* An arterial line never reads a diastolic within this of the systolic. */
 #define MIN_PULSE_PRESSURE 16
@@ -214,4 +223,9 @@ tw_feed_physiology_compute (const TwFeedParams *params,
   out->sbp = values[METRIC_SBP];
   out->dbp = MIN (values[METRIC_DBP], values[METRIC_SBP] - MIN_PULSE_PRESSURE);
   out->temp_tenths = values[METRIC_TEMP];
+  out->o2 = severity >= OXYGEN_SEVERITY ? 1 : 0;
+  out->acvpu = severity >= CONFUSION_SEVERITY
+               && tw_feed_random_uniform (params->seed, patient, window,
+                                          draw_key (DRAW_EPISODE_CONFUSION, 0, 0))
+                  < CONFUSION_SHARE ? 1 : 0;
 }

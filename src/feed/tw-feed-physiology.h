@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  * @sbp: systolic pressure mm[Hg]
  * @dbp: diastolic pressure mm[Hg]
  * @temp_tenths: body temperature in 0.1 °C
+ * @o2: 1 when the patient is given supplemental oxygen, else 0 (air)
+ * @acvpu: consciousness, 0 alert … 4 unresponsive (TwAcvpu)
  *
  * One rounded set of bedside measurements.
  */
@@ -29,6 +31,8 @@ typedef struct
   int sbp;
   int dbp;
   int temp_tenths;
+  int o2;
+  int acvpu;
 } TwFeedVitals;
 
 void tw_feed_physiology_compute (const TwFeedParams *params,

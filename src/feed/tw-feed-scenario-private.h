@@ -1,5 +1,7 @@
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "tw-feed-scenario.h"
 #include "tw-metric.h"
 
@@ -23,6 +25,9 @@ typedef struct
   char    *name;
   char    *mrn;
   char    *location;
+  char    *birth_date;  /* the chart (docs/scenarios.md): may be NULL */
+  char    *sex;
+  JsonNode *records;    /* array of record objects, checked at load; NULL: none */
   gboolean has[TW_FEED_SCENARIO_MAX_METRICS];
   double   baseline[TW_FEED_SCENARIO_MAX_METRICS];
   double   noise[TW_FEED_SCENARIO_MAX_METRICS];

@@ -3,7 +3,9 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "tw-clinical-ingest.h"
 #include "tw-error.h"
+#include "tw-feed-chart.h"
 #include "tw-feed-message.h"
 
 #define DEFAULT_CUSTOMERS_PER_STORE 50
@@ -151,7 +153,15 @@ entity_clear (gpointer data)
   g_free (entity->name);
   g_free (entity->mrn);
   g_free (entity->location);
+  g_free (entity->birth_date);
+  g_free (entity->sex);
+  g_clear_pointer (&entity->records, json_node_unref);
 }
+
+static gboolean read_chart (TwFeedScenario       *self,
+                            JsonObject           *obj,
+                            TwFeedScenarioEntity *entity,
+                            GError              **error);
 
 static gboolean
 read_entities (TwFeedScenario *self,
@@ -205,8 +215,135 @@ read_entities (TwFeedScenario *self,
         return fail (error, self, "entity %s needs a baseline for %s", id, required_metric);
       if (g_str_equal (kind, "patient") && (stored->mrn == NULL || stored->location == NULL))
         return fail (error, self, "patient %s needs an \"mrn\" and a \"location\" (bed)", id);
+      if (!read_chart (self, obj, stored, error))
+        return FALSE;
     }
   return TRUE;
+}
+
+/* Record members that are strings, and where they go. */
+static const struct
+{
+  const char *member;
+  gsize       offset;
+} record_strings[] = {
+  { "ref",    G_STRUCT_OFFSET (TwClinicalRecord, ref) },
+  { "code",   G_STRUCT_OFFSET (TwClinicalRecord, code) },
+  { "text",   G_STRUCT_OFFSET (TwClinicalRecord, text) },
+  { "detail", G_STRUCT_OFFSET (TwClinicalRecord, detail) },
+  { "status", G_STRUCT_OFFSET (TwClinicalRecord, status) },
+  { "ward",   G_STRUCT_OFFSET (TwClinicalRecord, ward) },
+  { "bed",    G_STRUCT_OFFSET (TwClinicalRecord, bed) },
+};
+
+/* Record @i of @entity at a feed starting at @start_usec; FALSE when the
+ * object is not a record (only while loading, where it is reported). */
+static gboolean
+scenario_record (const TwFeedScenarioEntity *entity,
+                 JsonObject                 *obj,
+                 guint                       i,
+                 gint64                      start_usec,
+                 TwClinicalRecord           *record,
+                 char                      **ref)
+{
+  double at_s = 0, end_s = 0;
+
+  *record = (TwClinicalRecord) { .entity = entity->id };
+  if (!tw_clinical_kind_from_string (read_string (obj, "kind"), &record->kind)
+      || record->kind == TW_CLINICAL_DEMOGRAPHICS)
+    return FALSE;
+  for (guint m = 0; m < G_N_ELEMENTS (record_strings); m++)
+    G_STRUCT_MEMBER (const char *, record, record_strings[m].offset)
+      = read_string (obj, record_strings[m].member);
+  if (read_number (obj, "at_s", &at_s))
+    record->ts = start_usec + (gint64) round (at_s * G_USEC_PER_SEC);
+  if (read_number (obj, "end_s", &end_s))
+    record->end_ts = start_usec + (gint64) round (end_s * G_USEC_PER_SEC);
+  if (record->ref == NULL)
+    record->ref = *ref = g_strdup_printf ("%s-%s-%u", entity->id, read_string (obj, "kind"), i + 1);
+  return TRUE;
+}
+
+/* "birth_date", "sex" and "records" of a patient (docs/scenarios.md),
+ * checked like a receiver would check them, at the start of a week. */
+static gboolean
+read_chart (TwFeedScenario       *self,
+            JsonObject           *obj,
+            TwFeedScenarioEntity *entity,
+            GError              **error)
+{
+  JsonArray *records = read_array (obj, "records");
+  const gint64 check_start = G_GINT64_CONSTANT (1767225600000000);  /* 2026-01-01 */
+
+  entity->birth_date = g_strdup (read_string (obj, "birth_date"));
+  entity->sex = g_strdup (read_string (obj, "sex"));
+  if (entity->birth_date != NULL || entity->sex != NULL)
+    {
+      TwClinicalRecord demographics = { .kind = TW_CLINICAL_DEMOGRAPHICS, .entity = entity->id,
+                                        .birth_date = entity->birth_date, .sex = entity->sex };
+      g_autofree char *problem = tw_clinical_record_check (&demographics);
+
+      if (problem != NULL)
+        return fail (error, self, "entity %s: %s", entity->id, problem);
+    }
+  if (json_object_has_member (obj, "records") && records == NULL)
+    return fail (error, self, "\"records\" of entity %s must be an array", entity->id);
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonNode *node = json_array_get_element (records, i);
+      g_autofree char *ref = NULL;
+      g_autofree char *problem = NULL;
+      TwClinicalRecord record;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node)
+          || !scenario_record (entity, json_node_get_object (node), i, check_start, &record, &ref))
+        return fail (error, self, "records[%u] of entity %s needs a \"kind\": admission, "
+                     "transfer, discharge, diagnosis, treatment, prescription, allergy or "
+                     "history", i, entity->id);
+      if ((problem = tw_clinical_record_check (&record)) != NULL)
+        return fail (error, self, "records[%u] of entity %s: %s", i, entity->id, problem);
+    }
+  if (records != NULL)
+    entity->records = json_node_copy (json_object_get_member (obj, "records"));
+  return TRUE;
+}
+
+/**
+ * tw_feed_scenario_chart:
+ * @params: the feed's parameters (the start dates the records)
+ * @index: an entity's index
+ * @chart: gets the entity's demographics and records
+ */
+void
+tw_feed_scenario_chart (const TwFeedScenario *self,
+                        const TwFeedParams   *params,
+                        guint                 index,
+                        TwFeedChart          *chart)
+{
+  const TwFeedScenarioEntity *entity;
+  JsonArray *records;
+
+  g_return_if_fail (index < self->entities->len);
+
+  entity = &g_array_index (self->entities, TwFeedScenarioEntity, index);
+  if (entity->birth_date != NULL || entity->sex != NULL)
+    {
+      TwClinicalRecord demographics = { .kind = TW_CLINICAL_DEMOGRAPHICS, .entity = entity->id,
+                                        .ref = "demographics", .birth_date = entity->birth_date,
+                                        .sex = entity->sex };
+
+      tw_feed_chart_add (chart, &demographics);
+    }
+  records = entity->records != NULL ? json_node_get_array (entity->records) : NULL;
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      g_autofree char *ref = NULL;
+      TwClinicalRecord record;
+
+      if (scenario_record (entity, json_node_get_object (json_array_get_element (records, i)),
+                           i, params->start_usec, &record, &ref))
+        tw_feed_chart_add (chart, &record);
+    }
 }
 
 static gboolean

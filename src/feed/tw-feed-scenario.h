@@ -44,6 +44,12 @@ guint           tw_feed_scenario_values         (const TwFeedScenario  *scenario
                                                  char                 **texts,
                                                  guint                  max_values);
 
+struct _TwFeedChart;
+void            tw_feed_scenario_chart          (const TwFeedScenario  *scenario,
+                                                 const TwFeedParams    *params,
+                                                 guint                  index,
+                                                 struct _TwFeedChart   *chart);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwFeedScenario, tw_feed_scenario_free)
 
 G_END_DECLS

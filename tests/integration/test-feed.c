@@ -470,6 +470,11 @@ parse_vitals (JsonObject *object,
   out->spo2 = int_member (object, "spo2");
   out->sbp = int_member (object, "sbp");
   out->dbp = int_member (object, "dbp");
+  /* NEWS2's observations: on air or oxygen, alert to unresponsive. */
+  g_assert_cmpint (int_member (object, "o2"), >=, 0);
+  g_assert_cmpint (int_member (object, "o2"), <=, 1);
+  g_assert_cmpint (int_member (object, "acvpu"), >=, 0);
+  g_assert_cmpint (int_member (object, "acvpu"), <=, 4);
   g_assert_nonnull (temp);
   g_assert_true (JSON_NODE_HOLDS_VALUE (temp));
   out->temp = json_node_get_double (temp);
@@ -494,12 +499,26 @@ assert_temp_has_one_decimal (const char *text)
   const char *temp = strstr (text, "\"temp\":");
 
   g_assert_nonnull (temp);
-  g_assert_true (g_regex_match_simple ("^\"temp\":[0-9]{2}\\.[0-9]}$", temp, 0, 0));
+  g_assert_true (g_regex_match_simple ("^\"temp\":[0-9]{2}\\.[0-9][,}]", temp, 0, 0));
+}
+
+/* Returns: how many announcements (patients, their charts, CGM history)
+ * come before the stream in @messages */
+static guint
+count_announcements (GPtrArray *messages)
+{
+  guint n = 0;
+
+  while (n < messages->len
+         && strstr (messages->pdata[n], "\"type\":\"vitals\"") == NULL
+         && strstr (messages->pdata[n], "\"type\":\"end\"") == NULL)
+    n++;
+  return n;
 }
 
 /* Returns: the message text of each vitals seq in @client (index = seq);
- * asserts that patients come first, then vitals @first..@last in order, each
- * once, then the end message */
+ * asserts that the patients come first, each followed by its chart, then
+ * vitals @first..@last in order, each once, then the end message */
 static GPtrArray *
 check_stream (Client *client,
               guint   n_patients,
@@ -508,7 +527,11 @@ check_stream (Client *client,
 {
   g_autoptr(GPtrArray) by_seq = g_ptr_array_new ();
   GPtrArray *messages = client->messages;
-  guint expected = n_patients + (guint) (last - first + 1) + 1;
+  guint n_announced = count_announcements (messages);
+  guint expected = n_announced + (guint) (last - first + 1) + 1;
+  guint n_seen_patients = 0;
+  g_autofree char *current = NULL;
+  gboolean admitted = FALSE;
 
   g_assert_cmpuint (messages->len, ==, expected);
   g_ptr_array_set_size (by_seq, (guint) last + 1);
@@ -519,14 +542,37 @@ check_stream (Client *client,
       g_autoptr(JsonObject) object = parse_object (text);
       const char *type = string_member (object, "type");
 
-      if (i < n_patients)
+      if (i < n_announced && !g_str_equal (type, "patient"))
         {
-          g_autofree char *id = g_strdup_printf ("P%04u", i + 1);
+          /* A patient's chart and sensor history follow its announcement,
+           * without sequence numbers: they are not the stream. */
+          g_assert_nonnull (current);
+          g_assert_false (json_object_has_member (object, "seq"));
+          if (g_str_equal (type, "record"))
+            {
+              g_assert_cmpstr (string_member (object, "patient"), ==, current);
+              admitted |= g_str_equal (string_member (object, "kind"), "admission");
+            }
+          else
+            {
+              g_assert_cmpstr (type, ==, "samples");
+              g_assert_cmpstr (string_member (object, "entity"), ==, current);
+            }
+        }
+      else if (i < n_announced)
+        {
+          guint p = n_seen_patients++;
+          g_autofree char *id = g_strdup_printf ("P%04u", p + 1);
           /* Two wards in turn: P0001 ICU-01, P0002 Ward 7-01, P0003 ICU-02. */
-          const char *ward = i % 2 == 0 ? "ICU" : "Ward 7";
-          g_autofree char *bed = g_strdup_printf ("%s-%02u", ward, i / 2 + 1);
+          const char *ward = p % 2 == 0 ? "ICU" : "Ward 7";
+          g_autofree char *bed = g_strdup_printf ("%s-%02u", ward, p / 2 + 1);
           const char *mrn = string_member (object, "mrn");
 
+          /* Every patient before this one had an admission in its chart. */
+          g_assert_true (current == NULL || admitted);
+          g_free (current);
+          current = g_strdup (string_member (object, "id"));
+          admitted = FALSE;
           g_assert_cmpstr (type, ==, "patient");
           g_assert_false (json_object_has_member (object, "seq"));
           g_assert_cmpstr (string_member (object, "id"), ==, id);
@@ -538,7 +584,7 @@ check_stream (Client *client,
         }
       else if (i < messages->len - 1)
         {
-          gint64 seq = first + (gint64) (i - n_patients);
+          gint64 seq = first + (gint64) (i - n_announced);
           Vitals vitals;
 
           g_assert_cmpstr (type, ==, "vitals");
@@ -553,6 +599,8 @@ check_stream (Client *client,
           g_assert_cmpint (int_member (object, "seq"), ==, last);
         }
     }
+  g_assert_cmpuint (n_seen_patients, ==, n_patients);
+  g_assert_true (admitted);
   return g_steal_pointer (&by_seq);
 }
 
@@ -577,6 +625,40 @@ static const char * const other_seed_args[] = {
 };
 
 /* A counted stream: patients, every seq once in order, the end, a close. */
+/* P0004 wears a CGM: its sensor's last 14 days (every 5 min, the AGP's
+ * window) arrive before the stream, ending just before the first vitals,
+ * which carry the next reading; the others carry none. */
+static void
+check_cgm_history (Client *client)
+{
+  guint n_samples = 0;
+  gint64 first = 0, last = 0, start = 0;
+
+  g_assert_true (tw_time_parse_iso8601 (FIXED_START, &start));
+  for (guint i = 0; i < client->messages->len; i++)
+    {
+      g_autoptr(JsonObject) object = parse_object (client->messages->pdata[i]);
+      const char *type = string_member (object, "type");
+      gint64 ts = 0;
+
+      if (g_str_equal (type, "samples"))
+        {
+          g_assert_true (tw_time_parse_iso8601 (string_member (object, "ts"), &ts));
+          g_assert_cmpint (ts, >, last);
+          first = n_samples++ == 0 ? ts : first;
+          last = ts;
+        }
+      else if (g_str_equal (type, "vitals") && int_member (object, "seq") <= STREAM_PATIENTS)
+        {
+          g_assert_cmpint (json_object_has_member (object, "glucose"), ==,
+                           g_str_equal (string_member (object, "patient"), "P0004"));
+        }
+    }
+  g_assert_cmpuint (n_samples, ==, 14 * 288);
+  g_assert_cmpint (first, ==, start - 14 * 24 * G_GINT64_CONSTANT (3600000000));
+  g_assert_cmpint (last, ==, start - 300 * G_GINT64_CONSTANT (1000000));
+}
+
 static void
 test_feed_stream (Fixture       *fixture,
                   gconstpointer  data)
@@ -596,6 +678,8 @@ test_feed_stream (Fixture       *fixture,
   g_assert_cmpstr (string_member (second_tick, "patient"), ==, "P0001");
   g_assert_cmpstr (string_member (last, "ts"), ==, "2025-03-14T09:00:00.045000Z");
   g_assert_cmpstr (string_member (last, "patient"), ==, "P0004");
+
+  check_cgm_history (client);
 
   /* The start may default to "now", so the line spells out every option. */
   restart = g_strdup_printf ("tidewatch-feed --port %u --patients 4 --rate 200 --seed 7"
