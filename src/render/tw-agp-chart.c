@@ -17,7 +17,7 @@
 /* The axis shows at least 0–350 mg/dL, as printed AGP reports do, so
  * profiles compare at a glance; higher when the 95th percentile is. */
 #define AXIS_MIN_TOP_MGDL    350.0
-#define HOUR_LABEL_MIN_PX     44.0
+#define HOUR_LABEL_SPACING_PX 12.0
 #define LEGEND_SWATCH_PX      14.0
 #define LEGEND_GAP_PX         12.0
 
@@ -200,10 +200,11 @@ draw_hours (const Agp *a)
   const TwChartCanvas *canvas = a->canvas;
   cairo_t *cr = canvas->cr;
   double scale = canvas->device_scale;
+  double label_w = tw_chart_canvas_text_width (canvas, canvas->font, "00:00");
   guint step = 3;
 
-  /* Every 3 hours, or 6 or 12 when narrow. */
-  while (step < 12 && a->plot.width / (24.0 / step) < HOUR_LABEL_MIN_PX)
+  /* Every 3 hours, or 6 or 12 when the labels would touch. */
+  while (step < 12 && a->plot.width / (24.0 / step) < label_w + HOUR_LABEL_SPACING_PX)
     step *= 2;
 
   cairo_save (cr);
@@ -225,7 +226,7 @@ draw_hours (const Agp *a)
 
       tw_chart_canvas_draw_text (canvas, canvas->font, &canvas->palette->muted, label,
                                  minute_to_x (a, h * 60.0), a->plot.y + a->plot.height + 3,
-                                 h == 0 ? 0.0 : h == 24 ? 1.0 : 0.5, 0);
+                                 0.5, 0);
     }
 }
 
@@ -297,6 +298,56 @@ draw_legend (const Agp          *a,
     }
 }
 
+/* Places the title, the axis and the plot; draws the title when @draw. */
+static gboolean
+agp_layout (Agp                   *a,
+            double                 x,
+            double                 y,
+            double                 width,
+            double                 height,
+            const TwAgpChartStyle *style,
+            gboolean               draw)
+{
+  const TwChartCanvas *canvas = a->canvas;
+  const TwAgp *agp = a->agp;
+  double scale = canvas->device_scale;
+  double top_mgdl = AXIS_MIN_TOP_MGDL;
+  double header_h = 0;
+  double axis_w;
+  guint max_ticks;
+
+  a->unit_factor = style->mmol ? 1.0 / TW_MGDL_PER_MMOLL : 1.0;
+  for (guint b = 0; b < agp->n_bins; b++)
+    if (bin_has_data (agp, b) && isfinite (agp->bins[b].p[P95]))
+      top_mgdl = MAX (top_mgdl, agp->bins[b].p[P95]);
+
+  if (style->title != NULL)
+    {
+      PangoLayout *layout = tw_chart_canvas_text (canvas, canvas->bold, style->title);
+
+      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      tw_chart_layout_size (layout, NULL, &header_h);
+      if (draw)
+        tw_chart_canvas_show (canvas, layout, &canvas->palette->text, x, y, 0, 0);
+      header_h += GAP_PX / 2;
+    }
+  /* The unit heads the value labels, on a line of its own. */
+  header_h += canvas->label_h + GAP_PX / 2;
+
+  a->plot.y = tw_chart_snap (y + header_h, scale);
+  a->plot.height = tw_chart_snap (y + height - canvas->label_h - GAP_PX / 2, scale) - a->plot.y;
+  max_ticks = (guint) floor (MAX (a->plot.height, 1) / (2.2 * canvas->label_h)) + 1;
+  tw_chart_value_axis_init (&a->axis, 0.0, top_mgdl * a->unit_factor, 0.0, max_ticks);
+  axis_w = tw_chart_value_axis_width (canvas, &a->axis, 0);
+  a->plot.x = tw_chart_snap (x + axis_w, scale);
+  /* Room for half of "24:00" centred on the right edge. */
+  a->plot.width = tw_chart_snap (x + width - ceil (tw_chart_canvas_text_width (canvas, canvas->font,
+                                                                               "24:00") / 2),
+                                 scale) - a->plot.x;
+  return a->plot.width >= 1 && a->plot.height >= 1;
+}
+
 /**
  * tw_agp_chart_draw:
  * @cr: where to draw
@@ -325,12 +376,7 @@ tw_agp_chart_draw (cairo_t               *cr,
   TwChartCanvas canvas = { 0 };
   Agp a = { 0 };
   RunStyle rs;
-  double scale;
-  double top_mgdl = AXIS_MIN_TOP_MGDL;
-  double header_h = 0;
-  double axis_w;
   const char *unit;
-  guint max_ticks;
   gboolean any = FALSE;
 
   g_return_if_fail (cr != NULL);
@@ -343,43 +389,16 @@ tw_agp_chart_draw (cairo_t               *cr,
 
   cairo_save (cr);
   tw_chart_canvas_init (&canvas, cr, width, height, style->dark);
-  scale = canvas.device_scale;
   a.canvas = &canvas;
   a.agp = agp;
-  a.unit_factor = style->mmol ? 1.0 / TW_MGDL_PER_MMOLL : 1.0;
   unit = style->mmol ? "mmol/L" : "mg/dL";
   rs.color = canvas.palette->series[3];
   rs.dark = style->dark;
-
   for (guint b = 0; b < agp->n_bins; b++)
     if (bin_has_data (agp, b))
-      {
-        any = TRUE;
-        if (isfinite (agp->bins[b].p[P95]))
-          top_mgdl = MAX (top_mgdl, agp->bins[b].p[P95]);
-      }
+      any = TRUE;
 
-  if (style->title != NULL)
-    {
-      PangoLayout *layout = tw_chart_canvas_text (&canvas, canvas.bold, style->title);
-
-      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-      tw_chart_layout_size (layout, NULL, &header_h);
-      tw_chart_canvas_show (&canvas, layout, &canvas.palette->text, x, y, 0, 0);
-      header_h += GAP_PX / 2;
-    }
-  /* The unit heads the value labels, on a line of its own. */
-  header_h += canvas.label_h + GAP_PX / 2;
-
-  a.plot.y = tw_chart_snap (y + header_h, scale);
-  a.plot.height = tw_chart_snap (y + height - canvas.label_h - GAP_PX / 2, scale) - a.plot.y;
-  max_ticks = (guint) floor (MAX (a.plot.height, 1) / (2.2 * canvas.label_h)) + 1;
-  tw_chart_value_axis_init (&a.axis, 0.0, top_mgdl * a.unit_factor, 0.0, max_ticks);
-  axis_w = tw_chart_value_axis_width (&canvas, &a.axis, 0);
-  a.plot.x = tw_chart_snap (x + axis_w, scale);
-  a.plot.width = tw_chart_snap (x + width - canvas.font_px, scale) - a.plot.x;
-  if (a.plot.width < 1 || a.plot.height < 1)
+  if (!agp_layout (&a, x, y, width, height, style, TRUE))
     goto out;
 
   tw_chart_set_color (cr, &canvas.palette->plot_background);
@@ -387,7 +406,7 @@ tw_agp_chart_draw (cairo_t               *cr,
   cairo_fill (cr);
   tw_chart_draw_value_axis (&canvas, &a.axis, 0, &a.plot, FALSE);
   tw_chart_canvas_draw_text (&canvas, canvas.font, &canvas.palette->muted, unit,
-                             a.plot.x - GAP_PX / 2, a.plot.y - GAP_PX / 2, 1, 1);
+                             x, a.plot.y - GAP_PX / 2, 0, 1);
   draw_legend (&a, &rs.color, style->dark, a.plot.x, a.plot.y - canvas.label_h - GAP_PX / 2,
                a.plot.x + a.plot.width);
   draw_hours (&a);
@@ -408,6 +427,57 @@ tw_agp_chart_draw (cairo_t               *cr,
 out:
   tw_chart_canvas_clear (&canvas);
   cairo_restore (cr);
+}
+
+/**
+ * tw_agp_chart_get_plot_area:
+ * @cr: a context like the one drawn into (text metrics, device scale)
+ * @x: as for tw_agp_chart_draw()
+ * @y: as for tw_agp_chart_draw()
+ * @width: as for tw_agp_chart_draw()
+ * @height: as for tw_agp_chart_draw()
+ * @style: as for tw_agp_chart_draw()
+ * @agp: as for tw_agp_chart_draw()
+ * @area: (out): where the profile is drawn, 00:00 to 24:00 left to right
+ * @low_mgdl: (out) (optional): the value at the bottom of @area
+ * @high_mgdl: (out) (optional): the value at its top
+ *
+ * Returns: %FALSE when the chart is too small to have a plot
+ */
+gboolean
+tw_agp_chart_get_plot_area (cairo_t               *cr,
+                            double                 x,
+                            double                 y,
+                            double                 width,
+                            double                 height,
+                            const TwAgpChartStyle *style,
+                            const TwAgp           *agp,
+                            cairo_rectangle_t     *area,
+                            double                *low_mgdl,
+                            double                *high_mgdl)
+{
+  TwChartCanvas canvas = { 0 };
+  Agp a = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (cr != NULL, FALSE);
+  g_return_val_if_fail (style != NULL, FALSE);
+  g_return_val_if_fail (agp != NULL, FALSE);
+  g_return_val_if_fail (area != NULL, FALSE);
+
+  if (width <= 0 || height <= 0)
+    return FALSE;
+  tw_chart_canvas_init (&canvas, cr, width, height, style->dark);
+  a.canvas = &canvas;
+  a.agp = agp;
+  ok = agp_layout (&a, x, y, width, height, style, FALSE);
+  *area = a.plot;
+  if (low_mgdl != NULL)
+    *low_mgdl = a.axis.lo / a.unit_factor;
+  if (high_mgdl != NULL)
+    *high_mgdl = a.axis.hi / a.unit_factor;
+  tw_chart_canvas_clear (&canvas);
+  return ok;
 }
 
 static char *

@@ -28,4 +28,17 @@ void  tw_agp_chart_draw     (cairo_t               *cr,
 
 char *tw_agp_chart_describe (const TwAgp           *agp);
 
+/* Where the profile is drawn (00:00 at the left edge, 24:00 at the right)
+ * and the value range of its axis in mg/dL, for pointers and tests. */
+gboolean tw_agp_chart_get_plot_area (cairo_t               *cr,
+                                     double                 x,
+                                     double                 y,
+                                     double                 width,
+                                     double                 height,
+                                     const TwAgpChartStyle *style,
+                                     const TwAgp           *agp,
+                                     cairo_rectangle_t     *area,
+                                     double                *low_mgdl,
+                                     double                *high_mgdl);
+
 G_END_DECLS
