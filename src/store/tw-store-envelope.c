@@ -25,6 +25,9 @@
 #define NEIGHBOUR_WIDEN_FACTOR         16
 #define NEIGHBOUR_MIN_REACH            (24 * TW_USEC_PER_HOUR)
 
+/* The most buckets tw_store_read_envelope() makes room for up front. */
+#define COLUMNS_PRESIZE_MAX 65536
+
 typedef struct
 {
   TwStore    *store;
@@ -312,7 +315,10 @@ tw_store_read_envelope (TwStore           *store,
   level = tw_envelope_pick_source (column_us);
   reach = MAX (to - from, NEIGHBOUR_MIN_REACH);
 
-  columns = g_array_sized_new (FALSE, FALSE, sizeof (TwM4Column), width);
+  /* Room for every bucket of the level at once: no copies while reading. */
+  columns = g_array_sized_new (FALSE, FALSE, sizeof (TwM4Column),
+                               (guint) CLAMP ((to - from) / MAX (level_us (level), TW_USEC_PER_SEC)
+                                              + 16, width, COLUMNS_PRESIZE_MAX));
   if (!collect (&s, level, from, to, columns, error))
     return NULL;
   if (!find_neighbour (&s, TRUE, from, column_us, reach, &before, &has_before, error))

@@ -22,6 +22,10 @@ static const int resolutions[] = { TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP
 
 #define N_RESOLUTIONS G_N_ELEMENTS (resolutions)
 
+/* tw_store_read_rollups() allocates room for at most this many buckets up
+ * front and grows beyond it only when they come. */
+#define READ_PRESIZE_MAX 16384
+
 typedef struct
 {
   gint64 series_id;
@@ -313,6 +317,8 @@ tw_store_read_rollups (TwStore     *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) buckets = NULL;
   gint64 resolution_us;
+  gint64 first_bucket_s, end_s;
+  gint64 entity_id;
   int rc;
 
   g_return_val_if_fail (store != NULL && entity_key != NULL && metric != NULL, NULL);
@@ -325,25 +331,35 @@ tw_store_read_rollups (TwStore     *store,
       return NULL;
     }
   resolution_us = resolution_s * TW_USEC_PER_SEC;
+  /* Bucket starts in seconds: the one holding from_ts, up to the last
+   * starting before to_ts. Divided first so the extremes do not overflow. */
+  first_bucket_s = floor_div (from_ts, resolution_us) * resolution_s;
+  end_s = ceil_div (to_ts, TW_USEC_PER_SEC);
 
+  /* A key or a pseudonym (what masked roles were given), as for samples. */
+  entity_id = tw_store_resolve_entity (store, entity_key, NULL, error);
+  if (entity_id < 0)
+    return NULL;
   stmt = tw_store_prepare (store,
                            "SELECT u.bucket, u.n, u.sum, u.min, u.max, u.first, u.first_ts,"
                            " u.last, u.last_ts FROM rollups u"
                            " JOIN series r ON r.id = u.series_id"
-                           " JOIN entities e ON e.id = r.entity_id"
-                           " WHERE e.key = ? AND r.metric = ? AND u.resolution = ?"
+                           " WHERE r.entity_id = ? AND r.metric = ? AND u.resolution = ?"
                            " AND u.bucket >= ? AND u.bucket < ? ORDER BY u.bucket", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, entity_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 1, entity_id);
   sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, resolution_s);
-  /* Bucket starts in seconds: the one holding from_ts, up to the last
-   * starting before to_ts. Divided first so the extremes do not overflow. */
-  sqlite3_bind_int64 (stmt, 4, floor_div (from_ts, resolution_us) * resolution_s);
-  sqlite3_bind_int64 (stmt, 5, ceil_div (to_ts, TW_USEC_PER_SEC));
+  sqlite3_bind_int64 (stmt, 4, first_bucket_s);
+  sqlite3_bind_int64 (stmt, 5, end_s);
 
-  buckets = g_array_new (FALSE, FALSE, sizeof (TwRollupBucket));
+  /* Sized for the buckets the range can hold (up to a week of minutes): a
+   * chart's read fills it without growing it, and growing is what cost
+   * most after the decryption (copies of fresh memory). */
+  buckets = g_array_sized_new (FALSE, FALSE, sizeof (TwRollupBucket),
+                               (guint) CLAMP ((end_s - first_bucket_s) / resolution_s + 1,
+                                              0, READ_PRESIZE_MAX));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       TwRollupBucket b;

@@ -359,6 +359,28 @@ test_unknown_series (void)
     g_assert_false (m4->columns[x].has_data || other->columns[x].has_data);
 }
 
+/* A masked connection (a bare tw_store_open()) names the bed by its
+ * pseudonym; the envelope read with it is the bed's. */
+static void
+test_pseudonym (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entities = tw_store_list_entities (week.store, TW_ROLE_ANALYST, &error);
+  g_autoptr(TwM4) by_key = read_envelope (T0, T0 + DAY, 720, NULL);
+  g_autoptr(TwM4) by_pseudonym = NULL;
+  const TwEntityRow *row;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (entities->len, ==, 1);
+  row = entities->pdata[0];
+  g_assert_cmpstr (row->key, !=, ENTITY);
+  by_pseudonym = tw_store_read_envelope (week.store, row->key, METRIC, T0, T0 + DAY, 720, NULL,
+                                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (by_key->n_inside, >, 80000);
+  assert_equal_raw (by_pseudonym, by_key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -374,6 +396,7 @@ main (int   argc,
   g_test_add_func ("/envelope/edges/neighbours-across-gap", test_neighbours_across_gap);
   g_test_add_func ("/envelope/year", test_year);
   g_test_add_func ("/envelope/unknown-series", test_unknown_series);
+  g_test_add_func ("/envelope/pseudonym", test_pseudonym);
 
   write_week ();
   status = g_test_run ();
