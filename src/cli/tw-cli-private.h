@@ -52,6 +52,10 @@ int        twctl_cmd_source            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_rules             (Twctl *self, int argc, char **argv);
 int        twctl_cmd_alerts            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_replay            (Twctl *self, int argc, char **argv);
+/* The clinical calculators (tw-cli-clinical.c): no store, no sign-in. */
+int        twctl_cmd_news2             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_glucose_stats     (Twctl *self, int argc, char **argv);
+int        twctl_cmd_forecast          (Twctl *self, int argc, char **argv);
 
 /* Rule files for rules and replay (tw-cli-rules.c): element-type TwRule,
  * ids unique across the files. */

@@ -35,6 +35,13 @@ static const char usage_text[] =
   "  alerts show ID                    one alert and its transitions (who, when, note)\n"
   "  replay FILE [--rules FILE]        run a recorded stream through the rules offline and\n"
   "                                    print every alert transition (--json: one per line)\n"
+  "  news2 --rr N --spo2 N [--scale2] (--air|--o2) --sbp N --pulse N --acvpu A|C|V|P|U --temp N\n"
+  "                                    the NEWS2 score, band and response (no store needed)\n"
+  "  glucose-stats FILE [--unit mg/dL|mmol/L]\n"
+  "                                    time in ranges, mean, SD, CV, GMI, LBGI/HBGI and the\n"
+  "                                    hourly AGP of a CSV of time,value (no store needed)\n"
+  "  forecast ar2 PREVIOUS NOW         Nightscout's AR2 glucose forecast from two readings\n"
+  "                                    5 minutes apart, mg/dL (no store needed)\n"
   "\n"
   "Passwords are read from the terminal, from standard input when it is not a terminal\n"
   "(one per line: first the signing-in user's, then a new one), or from --password-file\n"
@@ -233,6 +240,12 @@ main (int    argc,
     status = twctl_cmd_alerts (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "replay"))
     status = twctl_cmd_replay (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "news2"))
+    status = twctl_cmd_news2 (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "glucose-stats"))
+    status = twctl_cmd_glucose_stats (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "forecast"))
+    status = twctl_cmd_forecast (&self, argc - 1, argv + 1);
   else
     {
       g_printerr ("twctl: unknown command “%s”\n%s\n", argv[1], usage_text);
