@@ -7,6 +7,7 @@
 #define SEC_PER_MIN  60
 #define SEC_PER_HOUR 3600
 #define SEC_PER_DAY  86400
+#define QUARTER_HOUR_S (15 * SEC_PER_MIN)
 
 /* Tolerance for tick arithmetic in units of one step, so that 0.1 + 0.2
  * still lands on a tick. */
@@ -210,6 +211,55 @@ to_usec (GDateTime *dt)
   return g_date_time_to_unix (dt) * TW_USEC_PER_SEC;
 }
 
+static gint64
+gcd (gint64 a,
+     gint64 b)
+{
+  while (b != 0)
+    {
+      gint64 r = a % b;
+
+      a = b;
+      b = r;
+    }
+  return a;
+}
+
+/* Steps of up to an hour walk through time itself and keep the instants
+ * whose local wall-clock time is a whole step: an hour repeated when the
+ * clocks go back gets both its ticks, one skipped gets none, and every
+ * tick is one step after the last. UTC offsets are whole quarter hours,
+ * so instants on a grid of gcd (step, 15 min) from the epoch include
+ * every round local time. */
+static GArray *
+ticks_by_instant (gint64 t_from,
+                  gint64 t_to,
+                  gint64 step_s)
+{
+  g_autoptr(GArray) ticks = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+  gint64 inc = gcd (step_s, QUARTER_HOUR_S);
+  gint64 from_s = t_from / TW_USEC_PER_SEC;
+  gint64 to_s = t_to / TW_USEC_PER_SEC;
+  gint64 t = from_s - ((from_s % inc) + inc) % inc;
+
+  for (; t <= to_s && ticks->len < MAX_TIME_TICKS; t += inc)
+    {
+      int interval;
+      gint64 sod;
+      gint64 t_us = t * TW_USEC_PER_SEC;
+
+      if (t_us < t_from || t_us > t_to)
+        continue;
+      interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, t);
+      sod = ((t + g_time_zone_get_offset (tz, interval)) % SEC_PER_DAY + SEC_PER_DAY)
+            % SEC_PER_DAY;
+      if (sod % step_s == 0)
+        g_array_append_val (ticks, t_us);
+    }
+  return g_steal_pointer (&ticks);
+}
+
 /**
  * tw_chart_time_ticks:
  * @t_from: start of the range, µs UTC
@@ -218,7 +268,10 @@ to_usec (GDateTime *dt)
  *
  * Ticks at round local wall-clock times (07:15, 07:30, … or midnights), so a
  * chart in a zone half an hour off UTC still ticks on the hour, and a day
- * with a daylight-saving change ticks at the times printed on its clocks.
+ * with a daylight-saving change ticks at the times printed on its clocks:
+ * with steps of up to an hour, the hour repeated when clocks go back has
+ * two ticks and the skipped one none; longer steps tick at the wall-clock
+ * times that exist (03:00, 06:00 … and midnights 23 or 25 hours apart).
  *
  * Returns: (transfer full) (element-type gint64): tick times in [@t_from,
  *   @t_to], increasing
@@ -244,6 +297,9 @@ tw_chart_time_ticks (gint64 t_from,
     return g_steal_pointer (&ticks);
 
   step_s = step_us / TW_USEC_PER_SEC;
+  if (step_s <= SEC_PER_HOUR)
+    return ticks_by_instant (t_from, t_to, step_s);
+
   g_date_time_get_ymd (start, &y, &m, &d);
   day = g_date_time_new_local (y, m, d, 0, 0, 0);
 

@@ -1009,6 +1009,49 @@ describe_time (gint64   ts,
   return tw_time_format_local (ts, with_date ? "%-d %b %H:%M" : "%H:%M");
 }
 
+/* The smallest, largest and last value of a line in the range, from its
+ * envelope when it has one. */
+static gboolean
+line_summary (const TwChartLine *line,
+              gint64             t_from,
+              gint64             t_to,
+              double            *min,
+              double            *max,
+              double            *last)
+{
+  gboolean any = FALSE;
+
+  if (line->envelope != NULL)
+    {
+      for (guint x = 0; x < line->envelope->width; x++)
+        {
+          const TwM4Column *col = &line->envelope->columns[x];
+
+          if (!col->has_data)
+            continue;
+          *min = MIN (*min, col->min);
+          *max = MAX (*max, col->max);
+          *last = col->last;
+          any = TRUE;
+        }
+      return any;
+    }
+  else
+    {
+      guint lo = tw_m4_lower_bound (line->points, line->n_points, t_from);
+      guint hi = tw_m4_lower_bound (line->points, line->n_points, t_to);
+
+      for (guint k = lo; k < hi; k++)
+        {
+          *min = MIN (*min, line->points[k].value);
+          *max = MAX (*max, line->points[k].value);
+        }
+      if (hi > lo)
+        *last = line->points[hi - 1].value;
+      return hi > lo;
+    }
+}
+
 static void
 describe_panel (GString            *text,
                 const TwChartPanel *panel,
@@ -1030,8 +1073,10 @@ describe_panel (GString            *text,
   for (guint i = 0; i < n_lines; i++)
     {
       const TwChartLine *line = &panel->lines[i];
-      guint lo = tw_m4_lower_bound (line->points, line->n_points, t_from);
-      guint hi = tw_m4_lower_bound (line->points, line->n_points, t_to);
+      gboolean has_values;
+      double min = INFINITY;
+      double max = -INFINITY;
+      double last_value = NAN;
 
       if (i > 0)
         {
@@ -1042,19 +1087,13 @@ describe_panel (GString            *text,
       if (labelled)
         g_string_append (name, line->label);
 
-      if (hi > lo)
+      has_values = line_summary (line, t_from, t_to, &min, &max, &last_value);
+      if (has_values)
         {
-          double min = line->points[lo].value;
-          double max = min;
-          g_autofree char *last = tw_chart_format_value (line->points[hi - 1].value, panel->digits);
+          g_autofree char *last = tw_chart_format_value (last_value, panel->digits);
           g_autofree char *min_text = NULL;
           g_autofree char *max_text = NULL;
 
-          for (guint k = lo + 1; k < hi; k++)
-            {
-              min = MIN (min, line->points[k].value);
-              max = MAX (max, line->points[k].value);
-            }
           min_text = tw_chart_format_value (min, panel->digits);
           max_text = tw_chart_format_value (max, panel->digits);
           g_string_append (latest, last);
@@ -1130,6 +1169,21 @@ tw_trend_chart_describe (const TwChartOptions *options,
       g_string_append_c (text, ' ');
       /* TRANSLATORS: an alert's evidence window shaded on the chart */
       g_string_append_printf (text, _("Alert window %s to %s highlighted."), hl_from, hl_to);
+    }
+  for (guint i = 0; i < options->n_markers; i++)
+    {
+      const TwChartMarker *m = &options->markers[i];
+      static const char *priorities[] = { N_("low"), N_("medium"), N_("high") };
+      g_autofree char *at = NULL;
+
+      if (m->ts < options->t_from || m->ts > options->t_to)
+        continue;
+      at = describe_time (m->ts, !same_day);
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: an alert marked on a chart, "High alert at 07:14: SpO2 below 90." */
+      g_string_append_printf (text, _("Alert (%s) at %s%s%s."),
+                              _(priorities[CLAMP (m->priority, 0, 2)]), at,
+                              m->label != NULL ? ": " : "", m->label != NULL ? m->label : "");
     }
   if (n_panels == 0)
     {
