@@ -6,15 +6,18 @@
 #include "tw-cli-private.h"
 #include "tw-error.h"
 #include "tw-store.h"
+#include "tw-store-clinical.h"
 #include "tw-time.h"
 
-/* Both reports take --json, sign in and read over one connection. */
+/* Both reports take --json, sign in and read over one connection.
+ * @out_arg: (optional): gets the one optional argument ("patients ID") */
 static TwStore *
 open_for_report (Twctl       *self,
                  const char  *name,
                  int          argc,
                  char       **argv,
                  gboolean    *json,
+                 char       **out_arg,
                  TwSession  **out_session,
                  GError     **error)
 {
@@ -27,6 +30,14 @@ open_for_report (Twctl       *self,
 
   if (!twctl_parse_command_options (name, entries, &argc, &argv, error))
     return NULL;
+  if (argc > (out_arg != NULL ? 2 : 1))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT, "twctl %s: unexpected argument "
+                   "\u201c%s\u201d", name, argv[argc - 1]);
+      return NULL;
+    }
+  if (out_arg != NULL && argc == 2)
+    *out_arg = g_strdup (argv[1]);
   session = twctl_sign_in (self, error);
   if (session == NULL)
     return NULL;
@@ -50,6 +61,85 @@ add_nullable_string (JsonBuilder *builder,
 
 /* ---- patients --------------------------------------------------------- */
 
+static void
+add_time_or_null (JsonBuilder *builder,
+                  const char  *member,
+                  gint64       usec)
+{
+  g_autofree char *text = usec != 0 ? tw_time_format_iso8601 (usec) : NULL;
+
+  add_nullable_string (builder, member, text);
+}
+
+/* "twctl patients ID": one patient's chart as the signed-in role may see
+ * it (the store masks identity and free text for analysts). */
+static int
+print_chart (TwStore    *store,
+             const char *key,
+             gboolean    json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwPatientSummary) summary = tw_store_get_patient (store, key, tw_time_now (), &error);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  if (summary == NULL)
+    return twctl_fail (error);
+  entries = tw_store_list_clinical (store, key, &error);
+  if (entries == NULL)
+    return twctl_fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_nullable_string (b, "id", summary->key);
+      add_nullable_string (b, "name", summary->display_name);
+      add_nullable_string (b, "mrn", summary->mrn);
+      add_nullable_string (b, "birth_date", summary->birth_date);
+      add_nullable_string (b, "age_band", summary->age_band);
+      add_nullable_string (b, "sex", summary->sex);
+      add_nullable_string (b, "ward", summary->ward);
+      add_nullable_string (b, "bed", summary->bed);
+      add_time_or_null (b, "admitted_at", summary->admitted_at);
+      json_builder_set_member_name (b, "records");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          TwClinicalEntry *entry = g_ptr_array_index (entries, i);
+
+          json_builder_begin_object (b);
+          add_nullable_string (b, "kind", tw_clinical_kind_to_string (entry->kind));
+          add_time_or_null (b, "ts", entry->ts);
+          add_time_or_null (b, "end_ts", entry->end_ts);
+          add_nullable_string (b, "code", entry->code);
+          add_nullable_string (b, "text", entry->text);
+          add_nullable_string (b, "detail", entry->detail);
+          add_nullable_string (b, "status", entry->status);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      twctl_print_json (b);
+      return 0;
+    }
+
+  g_print ("%s  %s  %s  %s  %s\n", summary->display_name, summary->mrn ? summary->mrn : "\u2013",
+           summary->birth_date ? summary->birth_date : summary->age_band,
+           summary->sex ? summary->sex : "\u2013", summary->bed ? summary->bed : "not admitted");
+  for (guint i = 0; i < entries->len; i++)
+    {
+      TwClinicalEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *when = entry->ts != 0 ? tw_time_format_iso8601 (entry->ts)
+                                             : g_strdup ("\u2013");
+
+      g_print ("%-26s %-13s %-8s %s%s%s\n", when, tw_clinical_kind_to_label (entry->kind),
+               entry->code ? entry->code : "", entry->text ? entry->text : "",
+               entry->detail ? " \u2014 " : "", entry->detail ? entry->detail : "");
+    }
+  return 0;
+}
+
 int
 twctl_cmd_patients (Twctl  *self,
                     int     argc,
@@ -59,11 +149,14 @@ twctl_cmd_patients (Twctl  *self,
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
   g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *key = NULL;
   gboolean json = FALSE;
 
-  store = open_for_report (self, "patients", argc, argv, &json, &session, &error);
+  store = open_for_report (self, "patients", argc, argv, &json, &key, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
+  if (key != NULL)
+    return print_chart (store, key, json);
   /* Masking by role happens inside the query. */
   rows = tw_store_list_entities (store, tw_session_get_role (session), &error);
   if (rows == NULL)
@@ -128,7 +221,7 @@ twctl_cmd_stats (Twctl  *self,
   g_autoptr(GPtrArray) series = NULL;
   gboolean json = FALSE;
 
-  store = open_for_report (self, "stats", argc, argv, &json, &session, &error);
+  store = open_for_report (self, "stats", argc, argv, &json, NULL, &session, &error);
   if (store == NULL)
     return twctl_fail (error);
   sources = tw_store_list_sources (store, &error);

@@ -15,8 +15,14 @@ enum
 /* MRNs have seven digits. */
 #define MRN_SPACE 10000000u
 
-/* The demo's wards: the first is the ICU, where the high alerts come from. */
+/* The demo's wards: the first is the ICU, where the high alerts come from.
+ * The first patients alternate between the two; a bigger hospital (the
+ * 100-bed ward overview) fills general wards of WARD_BEDS beds after them,
+ * Ward 8, Ward 9 and so on. */
 static const char * const wards[] = { "ICU", "Ward 7" };
+#define ALTERNATING_PATIENTS 16
+#define WARD_BEDS            24
+#define FIRST_GENERAL_WARD   8
 
 /* Names from many places, some with non-ASCII letters, because a real ward
  * list has them and readers of the feed must not mangle them. */
@@ -117,8 +123,17 @@ tw_feed_patient_new (const TwFeedParams *params,
   patient->sex = given_sexes[name % n_given] == 'f' ? "female" : "male";
   /* Two wards, so rules scoped to one ward and the console's group filter
    * have something to tell apart: even indices in the ICU. */
-  patient->ward = g_strdup (wards[index % G_N_ELEMENTS (wards)]);
-  patient->bed_number = index / G_N_ELEMENTS (wards) + 1;
+  if (index < ALTERNATING_PATIENTS)
+    {
+      patient->ward = g_strdup (wards[index % G_N_ELEMENTS (wards)]);
+      patient->bed_number = index / G_N_ELEMENTS (wards) + 1;
+    }
+  else
+    {
+      patient->ward = g_strdup_printf ("Ward %u", FIRST_GENERAL_WARD
+                                                  + (index - ALTERNATING_PATIENTS) / WARD_BEDS);
+      patient->bed_number = (index - ALTERNATING_PATIENTS) % WARD_BEDS + 1;
+    }
   patient->bed = g_strdup_printf ("%s-%02u", patient->ward, patient->bed_number);
   return patient;
 }

@@ -12,7 +12,7 @@ from twtest import FEED, Feed, Store, check, finish
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = os.path.join(HERE, "..", "..", "data", "scenarios")
 ALL_OF_IT = 10 ** 9
-VITALS = ("hr", "rr", "spo2", "sbp", "dbp", "temp", "map", "glucose")
+VITALS = ("hr", "rr", "spo2", "sbp", "dbp", "temp", "map", "glucose", "o2", "acvpu")
 US = 1_000_000
 
 
@@ -122,7 +122,7 @@ def ingest_and_compare(label, args, messages, path="/"):
 
 
 def news2(m):
-    """NEWS2 (DOMAIN.md) of a vitals message on air, alert."""
+    """NEWS2 (DOMAIN.md, SpO2 scale 1) of a vitals message."""
     rr, spo2, sbp, hr, temp = m["rr"], m["spo2"], m["sbp"], m["hr"], m["temp"]
     score = 3 if rr <= 8 else 1 if rr <= 11 else 0 if rr <= 20 else 2 if rr <= 24 else 3
     score += 3 if spo2 <= 91 else 2 if spo2 <= 93 else 1 if spo2 <= 95 else 0
@@ -131,7 +131,11 @@ def news2(m):
         2 if hr <= 130 else 3
     score += 3 if temp <= 35.0 else 1 if temp <= 36.0 else 0 if temp <= 38.0 else \
         1 if temp <= 39.0 else 2
-    return score
+    return score + 2 * m["o2"] + (3 if m["acvpu"] > 0 else 0)
+
+
+def records_of(messages, patient):
+    return [m for m in messages if m["type"] == "record" and m["patient"] == patient]
 
 
 def deteriorating_patient():
@@ -142,13 +146,30 @@ def deteriorating_patient():
     minute = 60 * US
     first = values(msgs, "P0001", "spo2", s0, s0 + 10 * minute)
     last = values(msgs, "P0001", "spo2", s0 + 50 * minute, s0 + 61 * minute)
-    check(len(msgs) == 4 + 61 * 4 + 1, f"an hour of vitals every minute for four patients "
-          f"({len(msgs)} lines)")
+    stream = [m for m in msgs if m["type"] != "record"]
+    check(len(stream) == 4 + 61 * 4 + 1, f"an hour of vitals every minute for four patients "
+          f"({len(stream)} lines)")
+    for p in ("P0001", "P0002", "P0003", "P0004"):
+        kinds = [r["kind"] for r in records_of(msgs, p)]
+        check(kinds[:2] == ["demographics", "admission"] and "diagnosis" in kinds
+              and "prescription" in kinds,
+              f"{p} comes with demographics, an admission, diagnoses and prescriptions ({kinds})")
+    check(all(r.get("code", "").count(".") <= 1 for r in records_of(msgs, "P0001")
+              if r["kind"] == "diagnosis"), "diagnoses carry ICD-10 codes")
     check(mean(last) <= mean(first) - 5, f"P0001's SpO2 falls by 5 points or more "
           f"({mean(first):.1f} → {mean(last):.1f})")
-    p1 = [m for m in msgs if m.get("patient") == "P0001"]
-    check(news2(p1[0]) <= 2 and news2(p1[-1]) >= 6,
-          f"P0001's NEWS2 rises from about 1 to about 7 ({news2(p1[0])} → {news2(p1[-1])})")
+    p1 = [m for m in msgs if m["type"] == "vitals" and m["patient"] == "P0001"]
+    check(news2(p1[0]) <= 2 and news2(p1[-1]) >= 7,
+          f"P0001's NEWS2 rises from about 1 into the high band ({news2(p1[0])} → "
+          f"{news2(p1[-1])})")
+    on_o2 = [m for m in p1 if m["o2"] == 1]
+    confused = [m for m in p1 if m["acvpu"] == 1]
+    check(p1[0]["o2"] == 0 and p1[0]["acvpu"] == 0 and len(on_o2) == 16 and len(confused) == 6,
+          f"P0001 breathes air and is alert, goes on oxygen at 45 min and is newly confused at "
+          f"55 ({len(on_o2)} on oxygen, {len(confused)} confused)")
+    others = [m for m in msgs if m["type"] == "vitals" and m["patient"] != "P0001"]
+    check(all(m["o2"] == 0 and m["acvpu"] == 0 for m in others),
+          "the other patients stay on air and alert")
     check(p1[-1]["rr"] > p1[0]["rr"] and p1[-1]["hr"] > p1[0]["hr"]
           and p1[-1]["sbp"] < p1[0]["sbp"] and p1[-1]["temp"] > p1[0]["temp"],
           "RR, HR and temperature rise, systolic pressure falls")
