@@ -6,56 +6,131 @@
 
 #include "tw-chart-view.h"
 #include "tw-metric.h"
+#include "tw-news2.h"
+#include "tw-store-envelope.h"
 #include "tw-time.h"
-#include "tw-trend-chart.h"
 
 /*
- * TwChartView: the live trend chart of one patient. It owns the series
- * (arrays of TwPoint handed over by the monitor page) and draws them with
- * src/render, the same code that draws PNGs and PDF reports, so the widget
- * itself only builds the panel description and follows the style.
+ * TwChartView: a trend chart of one patient (vital signs, the NEWS2 score
+ * or glucose). It owns the series (arrays of TwPoint handed over by the
+ * page) and draws them with src/render, the same code that draws PNGs and
+ * PDF reports, so the widget itself only builds the panel description,
+ * follows the style and handles the pointer and the keyboard:
+ *
+ * - Ctrl+scroll and +/− zoom (around the pointer, or keeping "now" while
+ *   live); scroll, drag and ←/→ pan; Home goes back to live.
+ * - The visible range is a TwTimeRange that every chart of a patient view
+ *   shares, so they zoom and pan together.
+ * - When the range reaches beyond the raw points the chart holds, it reads
+ *   per-column envelopes from the store's rollups on a worker thread at
+ *   its pixel width (debounced), and until they arrive re-bins the last
+ *   envelope to the new range so a drag never shows an empty chart.
+ * - The pointer sets a crosshair; the renderer draws each line's value.
  */
 
 #define MIN_WIDTH                 320
-#define MIN_HEIGHT                280
+#define MIN_HEIGHT                160
 #define NATURAL_WIDTH             720
 #define NATURAL_HEIGHT            520
 #define DEFAULT_RANGE_US          (10 * TW_USEC_PER_MIN)
+#define MAX_SERIES                6
+#define MAX_PANELS                5
+/* Envelope reads wait this long after the last zoom or pan step, and come
+ * at most this often while the range follows live data. */
+#define ENVELOPE_DEBOUNCE_MS      120
+#define ENVELOPE_LIVE_INTERVAL_MS 1000
+/* The crosshair shows a line's value only from a sample this close to it,
+ * as a share of the visible span; further away it says "no data". */
+#define CROSSHAIR_REACH           0.02
+#define FOCUS_LINE_WIDTH          2.0
+#define FOCUS_INSET               1.0
 
-/* The series the chart shows, one slot each; panels refer to slots. */
 typedef enum
 {
-  SERIES_HR,
-  SERIES_SPO2,
-  SERIES_SBP,
-  SERIES_DBP,
-  SERIES_RR,
-  SERIES_TEMP,
-  N_SERIES
-} Series;
-
-static const char *series_metrics[N_SERIES] = { "hr", "spo2", "sbp", "dbp", "rr", "temp" };
+  BANDS_NONE,
+  BANDS_NEWS2,
+  BANDS_GLUCOSE,
+} BandSet;
 
 typedef struct
 {
   const char *title;
-  Series      series[TW_CHART_MAX_LINES];
+  int         series[TW_CHART_MAX_LINES];
   const char *line_labels[TW_CHART_MAX_LINES];
   guint       n_lines;
   gboolean    normal_band;
+  BandSet     bands;
+  double      fixed_low;
+  double      fixed_high;
 } PanelSpec;
+
+typedef struct
+{
+  const char      *accessible_name;
+  const char      *accessible_name_of;
+  const char      *metrics[MAX_SERIES];
+  guint            n_metrics;
+  const PanelSpec *panels;
+  guint            n_panels;
+  gboolean         stored;     /* series are stored (envelopes possible) */
+} KindSpec;
 
 /* Systolic and diastolic share one axis; neither band fits both lines, so
  * that panel has none rather than a band that misleads for one of them. */
-static const PanelSpec panel_specs[] = {
-  { N_("Heart rate"),       { SERIES_HR },              { NULL },                           1, TRUE },
-  { N_("SpO\u2082"),        { SERIES_SPO2 },            { NULL },                           1, TRUE },
-  { N_("Blood pressure"),   { SERIES_SBP, SERIES_DBP }, { N_("Systolic"), N_("Diastolic") }, 2, FALSE },
-  { N_("Respiration rate"), { SERIES_RR },              { NULL },                           1, TRUE },
-  { N_("Temperature"),      { SERIES_TEMP },            { NULL },                           1, TRUE },
+static const PanelSpec vitals_panels[] = {
+  { N_("Heart rate"),       { 0 },    { NULL },                            1, TRUE,  BANDS_NONE, 0, 0 },
+  { N_("SpO\u2082"),        { 1 },    { NULL },                            1, TRUE,  BANDS_NONE, 0, 0 },
+  { N_("Blood pressure"),   { 2, 3 }, { N_("Systolic"), N_("Diastolic") }, 2, FALSE, BANDS_NONE, 0, 0 },
+  { N_("Respiration rate"), { 4 },    { NULL },                            1, TRUE,  BANDS_NONE, 0, 0 },
+  { N_("Temperature"),      { 5 },    { NULL },                            1, TRUE,  BANDS_NONE, 0, 0 },
 };
 
-#define N_PANELS G_N_ELEMENTS (panel_specs)
+#define NEWS2_AXIS_MAX   20.0
+#define GLUCOSE_AXIS_MIN 40.0
+#define GLUCOSE_AXIS_MAX 400.0
+
+static const PanelSpec news2_panels[] = {
+  { N_("NEWS2"), { 0 }, { NULL }, 1, FALSE, BANDS_NEWS2, 0, NEWS2_AXIS_MAX },
+};
+
+static const PanelSpec glucose_panels[] = {
+  { N_("Glucose"), { 0 }, { NULL }, 1, FALSE, BANDS_GLUCOSE, GLUCOSE_AXIS_MIN, GLUCOSE_AXIS_MAX },
+};
+
+static const KindSpec kind_specs[] = {
+  [TW_CHART_VIEW_VITALS] = {
+    N_("Vital sign trends"), N_("Vital sign trends of %s"),
+    { "hr", "spo2", "sbp", "dbp", "rr", "temp" }, 6,
+    vitals_panels, G_N_ELEMENTS (vitals_panels), TRUE,
+  },
+  [TW_CHART_VIEW_NEWS2] = {
+    N_("NEWS2 score history"), N_("NEWS2 score history of %s"),
+    { "news2" }, 1,
+    news2_panels, G_N_ELEMENTS (news2_panels), FALSE,
+  },
+  [TW_CHART_VIEW_GLUCOSE] = {
+    N_("Glucose trend"), N_("Glucose trend of %s"),
+    { "glucose" }, 1,
+    glucose_panels, G_N_ELEMENTS (glucose_panels), TRUE,
+  },
+};
+
+/* Score bands of the RCP chart: a total of 5–6 asks for an urgent
+ * response, 7 or more for an emergency one. */
+static const TwChartBand news2_bands[] = {
+  { -INFINITY, TW_NEWS2_BAND_MEDIUM - 0.5, TW_CHART_BAND_NORMAL,  N_("Low 0–4") },
+  { TW_NEWS2_BAND_MEDIUM - 0.5, TW_NEWS2_BAND_HIGH - 0.5, TW_CHART_BAND_CAUTION, N_("Medium 5–6") },
+  { TW_NEWS2_BAND_HIGH - 0.5, INFINITY, TW_CHART_BAND_DANGER, N_("High 7+") },
+};
+
+/* The consensus glucose ranges (Battelino 2019), mg/dL. */
+static const TwChartBand glucose_bands[] = {
+  { -INFINITY, 54,  TW_CHART_BAND_DANGER,  NULL },
+  { 54,        70,  TW_CHART_BAND_CAUTION, NULL },
+  { 70,        180, TW_CHART_BAND_NORMAL,  N_("Target 70–180") },
+  { 180,       250, TW_CHART_BAND_CAUTION, NULL },
+  { 250, INFINITY,  TW_CHART_BAND_DANGER,  NULL },
+};
 
 /* A series grows at the end and is trimmed at the start; trimming only
  * moves @offset, and the array is compacted once half of it is dead. */
@@ -63,31 +138,76 @@ typedef struct
 {
   GArray *points;
   guint   offset;
+  GArray *forecast;
+  TwM4   *envelope;     /* for envelope_from/to at envelope_width */
 } SeriesData;
 
 struct _TwChartView
 {
-  GtkWidget  parent_instance;
+  GtkWidget        parent_instance;
 
-  SeriesData series[N_SERIES];
-  gint64     t_from;
-  gint64     t_to;
-  gint64     highlight_from;
-  gint64     highlight_to;
-  char      *subject;
-  guint      description_source;
+  TwChartViewKind  kind;
+  SeriesData       series[MAX_SERIES];
+  TwTimeRange     *range;
+  gulong           range_changed_id;
+  gint64           highlight_from;
+  gint64           highlight_to;
+  char            *subject;
+  guint            description_source;
+
+  GArray          *markers;          /* TwChartMarker, labels owned by marker_labels */
+  GPtrArray       *marker_labels;
+
+  /* Pointer and keyboard */
+  gint64           crosshair_ts;
+  double           pointer_x;
+  gboolean         pointer_inside;
+  gint64           drag_from;
+  gint64           drag_to;
+  double           plot_x;           /* panel 0's plot area at the last draw */
+  double           plot_width;
+
+  /* Envelopes */
+  TwReader        *reader;
+  char            *entity_key;
+  gint64           loaded_from;
+  gint64           envelope_from;
+  gint64           envelope_to;
+  guint            envelope_width;
+  guint            envelope_source;
+  guint            envelope_generation;
+  gboolean         envelope_in_flight;
+  gboolean         envelope_again;
+  gboolean         drew_envelopes;
+  GCancellable    *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TwChartView, tw_chart_view, GTK_TYPE_WIDGET)
+
+G_DEFINE_ENUM_TYPE (TwChartViewKind, tw_chart_view_kind,
+                    G_DEFINE_ENUM_VALUE (TW_CHART_VIEW_VITALS, "vitals"),
+                    G_DEFINE_ENUM_VALUE (TW_CHART_VIEW_NEWS2, "news2"),
+                    G_DEFINE_ENUM_VALUE (TW_CHART_VIEW_GLUCOSE, "glucose"))
 
 enum {
   PROP_0,
   PROP_SUBJECT,
   PROP_N_POINTS,
+  PROP_KIND,
+  PROP_TIME_RANGE,
+  PROP_CROSSHAIR,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void schedule_envelopes (TwChartView *self);
+
+static const KindSpec *
+kind_spec (TwChartView *self)
+{
+  return &kind_specs[self->kind];
+}
 
 /* The store keeps UCUM codes; people read "mmHg" and "°C". */
 static const char *
@@ -101,12 +221,50 @@ display_unit (const char *ucum)
 }
 
 static int
-series_from_metric (const char *metric)
+series_from_metric (TwChartView *self,
+                    const char  *metric)
 {
-  for (guint i = 0; i < N_SERIES; i++)
-    if (g_strcmp0 (series_metrics[i], metric) == 0)
+  const KindSpec *spec = kind_spec (self);
+
+  for (guint i = 0; i < spec->n_metrics; i++)
+    if (g_strcmp0 (spec->metrics[i], metric) == 0)
       return (int) i;
   return -1;
+}
+
+/* The newest forecast time, or G_MININT64 without a forecast. */
+static gint64
+forecast_end (TwChartView *self)
+{
+  gint64 end = G_MININT64;
+
+  for (guint i = 0; i < MAX_SERIES; i++)
+    {
+      GArray *forecast = self->series[i].forecast;
+
+      if (forecast != NULL && forecast->len > 0)
+        end = MAX (end, g_array_index (forecast, TwPoint, forecast->len - 1).ts);
+    }
+
+  return end;
+}
+
+/* The shared range, and while it is live, as far ahead as the forecast
+ * reaches: a prediction drawn past the right edge would be no use. */
+static void
+current_range (TwChartView *self,
+               gint64      *t_from,
+               gint64      *t_to)
+{
+  *t_from = tw_time_range_get_from (self->range);
+  *t_to = tw_time_range_get_to (self->range);
+  if (*t_to <= *t_from)
+    {
+      *t_to = tw_time_now ();
+      *t_from = *t_to - DEFAULT_RANGE_US;
+    }
+  if (tw_time_range_get_live (self->range))
+    *t_to = MAX (*t_to, forecast_end (self));
 }
 
 static void
@@ -115,68 +273,389 @@ build_options (TwChartView    *self,
 {
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
 
-  options->t_from = self->t_from;
-  options->t_to = self->t_to;
-  if (options->t_to <= options->t_from)
-    {
-      options->t_to = tw_time_now ();
-      options->t_from = options->t_to - DEFAULT_RANGE_US;
-    }
+  memset (options, 0, sizeof *options);
+  current_range (self, &options->t_from, &options->t_to);
   options->dark = adw_style_manager_get_dark (style_manager);
   options->gap_us = 0;
   options->highlight_from = self->highlight_from;
   options->highlight_to = self->highlight_to;
+  options->crosshair_ts = self->crosshair_ts;
+  if (self->markers != NULL)
+    {
+      options->markers = (const TwChartMarker *) (gpointer) self->markers->data;
+      options->n_markers = self->markers->len;
+    }
 }
 
 static void
-build_panels (TwChartView  *self,
-              TwChartPanel *panels)
+add_bands (TwChartPanel      *panel,
+           const TwChartBand *bands,
+           guint              n_bands)
 {
-  for (guint i = 0; i < N_PANELS; i++)
+  for (guint i = 0; i < n_bands && panel->n_bands < TW_CHART_MAX_BANDS; i++)
     {
-      const PanelSpec *spec = &panel_specs[i];
-      const TwMetricInfo *info = tw_metric_lookup (series_metrics[spec->series[0]]);
+      panel->bands[panel->n_bands] = bands[i];
+      if (bands[i].label != NULL)
+        panel->bands[panel->n_bands].label = g_dgettext (GETTEXT_PACKAGE, bands[i].label);
+      panel->n_bands++;
+    }
+}
+
+/* @envelopes: per series, NULL to draw the raw points. */
+static guint
+build_panels (TwChartView  *self,
+              TwChartPanel *panels,
+              TwM4        **envelopes)
+{
+  const KindSpec *kind = kind_spec (self);
+
+  for (guint i = 0; i < kind->n_panels; i++)
+    {
+      const PanelSpec *spec = &kind->panels[i];
+      const TwMetricInfo *info = tw_metric_lookup (kind->metrics[spec->series[0]]);
       TwChartPanel *panel = &panels[i];
 
-      memset (panel, 0, sizeof *panel);
+      tw_chart_panel_init (panel);
       panel->title = g_dgettext (GETTEXT_PACKAGE, spec->title);
       panel->unit = display_unit (info != NULL ? info->unit : NULL);
       panel->digits = info != NULL ? info->digits : 0;
-      panel->normal_low = NAN;
-      panel->normal_high = NAN;
       if (spec->normal_band && info != NULL)
         {
           panel->normal_low = info->normal_low;
           panel->normal_high = info->normal_high;
         }
+      if (spec->bands == BANDS_NEWS2)
+        add_bands (panel, news2_bands, G_N_ELEMENTS (news2_bands));
+      else if (spec->bands == BANDS_GLUCOSE)
+        add_bands (panel, glucose_bands, G_N_ELEMENTS (glucose_bands));
+      panel->fixed_low = spec->fixed_low;
+      panel->fixed_high = spec->fixed_high;
 
       panel->n_lines = spec->n_lines;
       for (guint j = 0; j < spec->n_lines; j++)
         {
-          const SeriesData *data = &self->series[spec->series[j]];
+          int slot = spec->series[j];
+          const SeriesData *data = &self->series[slot];
           const char *label = spec->line_labels[j];
+          TwChartLine *line = &panel->lines[j];
 
-          panel->lines[j].label = label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : panel->title;
-          panel->lines[j].points = NULL;
-          panel->lines[j].n_points = 0;
+          line->label = label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : panel->title;
           if (data->points != NULL && data->points->len > data->offset)
             {
-              panel->lines[j].points = &g_array_index (data->points, TwPoint, data->offset);
-              panel->lines[j].n_points = data->points->len - data->offset;
+              line->points = &g_array_index (data->points, TwPoint, data->offset);
+              line->n_points = data->points->len - data->offset;
+            }
+          if (envelopes != NULL)
+            line->envelope = envelopes[slot];
+          if (data->forecast != NULL && data->forecast->len > 0)
+            {
+              line->forecast = (const TwPoint *) (gpointer) data->forecast->data;
+              line->n_forecast = data->forecast->len;
             }
         }
     }
+
+  return kind->n_panels;
 }
+
+/* Envelopes */
+
+static gboolean
+needs_envelopes (TwChartView *self)
+{
+  gint64 t_from, t_to;
+
+  if (self->reader == NULL || self->entity_key == NULL || !kind_spec (self)->stored)
+    return FALSE;
+
+  current_range (self, &t_from, &t_to);
+  return t_from < self->loaded_from;
+}
+
+static guint
+envelope_width_for (TwChartView *self)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double width = self->plot_width > 0 ? self->plot_width : gtk_widget_get_width (GTK_WIDGET (self));
+
+  return (guint) MAX (1, ceil (width * scale));
+}
+
+/* The stored envelope shown for another range: each old column is a
+ * bucket that goes to the new column holding its first sample, so what
+ * overlaps shows at once and the rest fills in when the read returns. */
+static TwM4 *
+rebin_envelope (const TwM4 *old,
+                gint64      t_from,
+                gint64      t_to,
+                guint       width)
+{
+  g_autoptr(GArray) buckets = g_array_new (FALSE, FALSE, sizeof (TwM4Column));
+
+  for (guint i = 0; i < old->width; i++)
+    {
+      const TwM4Column *column = &old->columns[i];
+
+      if (column->has_data && column->first_ts >= t_from && column->first_ts < t_to)
+        g_array_append_val (buckets, *column);
+    }
+
+  return tw_m4_new_from_aggregates ((const TwM4Column *) (gpointer) buckets->data, buckets->len,
+                                    NULL, NULL, t_from, t_to, width);
+}
+
+/* Fills @out (per series) with envelopes for the visible range, new ones
+ * the caller frees when they are not the stored ones. */
+static gboolean
+prepare_envelopes (TwChartView *self,
+                   TwM4       **out,
+                   gboolean    *out_owned)
+{
+  gint64 t_from, t_to;
+  guint width;
+  gboolean any = FALSE;
+
+  *out_owned = FALSE;
+  if (!needs_envelopes (self))
+    return FALSE;
+
+  current_range (self, &t_from, &t_to);
+  width = envelope_width_for (self);
+
+  if (t_from != self->envelope_from || t_to != self->envelope_to || width != self->envelope_width)
+    schedule_envelopes (self);
+
+  for (guint i = 0; i < kind_spec (self)->n_metrics; i++)
+    {
+      TwM4 *envelope = self->series[i].envelope;
+
+      if (envelope == NULL)
+        continue;
+      any = TRUE;
+      if (t_from == self->envelope_from && t_to == self->envelope_to)
+        out[i] = envelope;
+      else
+        {
+          out[i] = rebin_envelope (envelope, t_from, t_to, width);
+          *out_owned = TRUE;
+        }
+    }
+
+  return any;
+}
+
+static void
+free_prepared (TwChartView *self,
+               TwM4       **envelopes,
+               gboolean     owned)
+{
+  if (!owned)
+    return;
+
+  for (guint i = 0; i < MAX_SERIES; i++)
+    if (envelopes[i] != NULL && envelopes[i] != self->series[i].envelope)
+      tw_m4_free (envelopes[i]);
+}
+
+typedef struct
+{
+  TwReader *reader;
+  char     *entity_key;
+  GStrv     metrics;
+  gint64    t_from;
+  gint64    t_to;
+  guint     width;
+  guint     generation;
+  TwM4     *results[MAX_SERIES];
+} EnvelopeRequest;
+
+static void
+envelope_request_free (gpointer data)
+{
+  EnvelopeRequest *request = data;
+
+  g_clear_pointer (&request->reader, tw_reader_unref);
+  g_free (request->entity_key);
+  g_strfreev (request->metrics);
+  for (guint i = 0; i < MAX_SERIES; i++)
+    g_clear_pointer (&request->results[i], tw_m4_free);
+  g_free (request);
+}
+
+static void
+read_envelopes_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  EnvelopeRequest *request = task_data;
+  g_autoptr(GError) error = NULL;
+  TwStore *store;
+
+  store = tw_reader_lock (request->reader, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; request->metrics[i] != NULL && i < MAX_SERIES; i++)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      request->results[i] = tw_store_read_envelope (store, request->entity_key,
+                                                    request->metrics[i], request->t_from,
+                                                    request->t_to, request->width, NULL, &error);
+      if (request->results[i] == NULL && error != NULL)
+        break;
+    }
+
+  tw_reader_unlock (request->reader);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+envelopes_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  EnvelopeRequest *request = g_task_get_task_data (G_TASK (result));
+  TwChartView *self;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Chart envelopes could not be read: %s", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    }
+
+  self = TW_CHART_VIEW (object);
+  self->envelope_in_flight = FALSE;
+
+  if (request->generation == self->envelope_generation && error == NULL)
+    {
+      for (guint i = 0; i < MAX_SERIES; i++)
+        {
+          g_clear_pointer (&self->series[i].envelope, tw_m4_free);
+          self->series[i].envelope = g_steal_pointer (&request->results[i]);
+        }
+      self->envelope_from = request->t_from;
+      self->envelope_to = request->t_to;
+      self->envelope_width = request->width;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+
+  if (self->envelope_again)
+    {
+      self->envelope_again = FALSE;
+      schedule_envelopes (self);
+    }
+}
+
+static gboolean
+request_envelopes_cb (gpointer user_data)
+{
+  TwChartView *self = TW_CHART_VIEW (user_data);
+  const KindSpec *kind = kind_spec (self);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GStrvBuilder) metrics = g_strv_builder_new ();
+  EnvelopeRequest *request;
+
+  self->envelope_source = 0;
+  if (!needs_envelopes (self))
+    return G_SOURCE_REMOVE;
+
+  /* One read at a time; the newest range is read when it returns. */
+  if (self->envelope_in_flight)
+    {
+      self->envelope_again = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+
+  for (guint i = 0; i < kind->n_metrics; i++)
+    g_strv_builder_add (metrics, kind->metrics[i]);
+
+  request = g_new0 (EnvelopeRequest, 1);
+  request->reader = tw_reader_ref (self->reader);
+  request->entity_key = g_strdup (self->entity_key);
+  request->metrics = g_strv_builder_end (metrics);
+  current_range (self, &request->t_from, &request->t_to);
+  request->width = envelope_width_for (self);
+  request->generation = ++self->envelope_generation;
+
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+
+  self->envelope_in_flight = TRUE;
+  task = g_task_new (self, self->cancellable, envelopes_done_cb, NULL);
+  g_task_set_source_tag (task, request_envelopes_cb);
+  g_task_set_task_data (task, request, envelope_request_free);
+  g_task_run_in_thread (task, read_envelopes_thread);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Debounced: a drag or a run of scroll steps reads once, after it pauses;
+ * a live range that moves every poll reads at most once a second. */
+static void
+schedule_envelopes (TwChartView *self)
+{
+  guint delay = tw_time_range_get_live (self->range) ? ENVELOPE_LIVE_INTERVAL_MS
+                                                     : ENVELOPE_DEBOUNCE_MS;
+
+  if (self->reader == NULL)
+    return;
+
+  if (self->envelope_source != 0)
+    {
+      if (tw_time_range_get_live (self->range))
+        return;
+      g_source_remove (self->envelope_source);
+    }
+
+  self->envelope_source = g_timeout_add (delay, request_envelopes_cb, self);
+}
+
+static void
+drop_envelopes (TwChartView *self)
+{
+  g_clear_handle_id (&self->envelope_source, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->envelope_in_flight = FALSE;
+  self->envelope_again = FALSE;
+  self->envelope_generation++;
+  self->envelope_from = self->envelope_to = 0;
+  self->envelope_width = 0;
+  for (guint i = 0; i < MAX_SERIES; i++)
+    g_clear_pointer (&self->series[i].envelope, tw_m4_free);
+}
+
+/* Accessibility */
 
 static void
 update_accessible_label (TwChartView *self)
 {
+  const KindSpec *kind = kind_spec (self);
   g_autofree char *label = NULL;
 
   if (self->subject != NULL && self->subject[0] != '\0')
-    label = g_strdup_printf (_("Vital sign trends of %s"), self->subject);
+    {
+      /* The format is one of kind_specs' "… of %s". */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      label = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, kind->accessible_name_of), self->subject);
+#pragma GCC diagnostic pop
+    }
   else
-    label = g_strdup (_("Vital sign trends"));
+    label = g_strdup (g_dgettext (GETTEXT_PACKAGE, kind->accessible_name));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
@@ -209,6 +688,25 @@ schedule_description_update (TwChartView *self)
   self->description_source = g_idle_add_full (G_PRIORITY_LOW, update_description_cb, self, NULL);
 }
 
+/* Drawing */
+
+static void
+draw_focus (TwChartView *self,
+            cairo_t     *cr,
+            int          width,
+            int          height)
+{
+  GdkRGBA color;
+
+  /* The accent blue of the GNOME palette, as a focus ring would draw. */
+  gdk_rgba_parse (&color, "rgba(53,132,228,0.6)");
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_set_line_width (cr, FOCUS_LINE_WIDTH);
+  cairo_rectangle (cr, FOCUS_INSET, FOCUS_INSET,
+                   width - 2 * FOCUS_INSET, height - 2 * FOCUS_INSET);
+  cairo_stroke (cr);
+}
+
 static void
 tw_chart_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -216,19 +714,33 @@ tw_chart_view_snapshot (GtkWidget   *widget,
   TwChartView *self = TW_CHART_VIEW (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  TwChartPanel panels[N_PANELS];
+  TwChartPanel panels[MAX_PANELS];
+  TwM4 *envelopes[MAX_SERIES] = { NULL };
+  gboolean owned = FALSE;
   TwChartOptions options;
+  cairo_rectangle_t area;
+  guint n_panels;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
 
   build_options (self, &options);
-  build_panels (self, panels);
+  self->drew_envelopes = prepare_envelopes (self, envelopes, &owned);
+  n_panels = build_panels (self, panels, self->drew_envelopes ? envelopes : NULL);
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  tw_trend_chart_draw (cr, width, height, &options, panels, N_PANELS);
+  tw_trend_chart_draw (cr, width, height, &options, panels, n_panels);
+  if (tw_trend_chart_get_plot_area (cr, width, height, &options, panels, n_panels, 0, &area))
+    {
+      self->plot_x = area.x;
+      self->plot_width = area.width;
+    }
+  if (gtk_widget_has_visible_focus (widget))
+    draw_focus (self, cr, width, height);
   cairo_destroy (cr);
+
+  free_prepared (self, envelopes, owned);
 }
 
 static void
@@ -240,6 +752,8 @@ tw_chart_view_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
+  TwChartView *self = TW_CHART_VIEW (widget);
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = MIN_WIDTH;
@@ -248,9 +762,174 @@ tw_chart_view_measure (GtkWidget      *widget,
   else
     {
       *minimum = MIN_HEIGHT;
-      *natural = NATURAL_HEIGHT;
+      *natural = self->kind == TW_CHART_VIEW_VITALS ? NATURAL_HEIGHT : NATURAL_HEIGHT / 2;
     }
 }
+
+static void
+tw_chart_view_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  TwChartView *self = TW_CHART_VIEW (widget);
+
+  /* A new width needs envelopes with as many columns. */
+  if (needs_envelopes (self))
+    schedule_envelopes (self);
+}
+
+/* Pointer and keyboard */
+
+gint64
+tw_chart_view_time_at_x (TwChartView *self,
+                         double       x)
+{
+  gint64 t_from, t_to;
+  double plot_x = self->plot_x;
+  double plot_width = self->plot_width;
+
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), 0);
+
+  current_range (self, &t_from, &t_to);
+  if (plot_width <= 0)
+    {
+      plot_x = 0;
+      plot_width = MAX (1, gtk_widget_get_width (GTK_WIDGET (self)));
+    }
+
+  return t_from + (gint64) ((x - plot_x) / plot_width * (double) (t_to - t_from));
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           TwChartView              *self)
+{
+  gint64 t_from, t_to;
+  gint64 ts;
+
+  self->pointer_x = x;
+  self->pointer_inside = TRUE;
+
+  current_range (self, &t_from, &t_to);
+  ts = tw_chart_view_time_at_x (self, x);
+  tw_chart_view_set_crosshair (self, ts >= t_from && ts < t_to ? ts : 0);
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          TwChartView              *self)
+{
+  self->pointer_inside = FALSE;
+  tw_chart_view_set_crosshair (self, 0);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           TwChartView              *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  gint64 t_from, t_to;
+
+  current_range (self, &t_from, &t_to);
+
+  if (state & GDK_CONTROL_MASK)
+    {
+      gint64 anchor = self->pointer_inside ? tw_chart_view_time_at_x (self, self->pointer_x)
+                                           : t_from + (t_to - t_from) / 2;
+
+      tw_chart_view_zoom (self, pow (TW_CHART_VIEW_ZOOM_STEP, dy), anchor);
+      return TRUE;
+    }
+
+  /* Scrolling down or right looks later, like a page that scrolls on. */
+  tw_chart_view_pan (self, (dx + dy) * TW_CHART_VIEW_PAN_STEP);
+  return TRUE;
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               TwChartView    *self)
+{
+  current_range (self, &self->drag_from, &self->drag_to);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          offset_x,
+                double          offset_y,
+                TwChartView    *self)
+{
+  double plot_width = self->plot_width > 0 ? self->plot_width : gtk_widget_get_width (GTK_WIDGET (self));
+  gint64 delta;
+
+  if (plot_width <= 0 || offset_x == 0)
+    return;
+
+  /* The data follows the pointer: dragging right shows earlier times. */
+  delta = (gint64) (-offset_x / plot_width * (double) (self->drag_to - self->drag_from));
+  tw_time_range_set_live (self->range, FALSE);
+  tw_time_range_set (self->range, self->drag_from + delta, self->drag_to + delta);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TwChartView *self = TW_CHART_VIEW (widget);
+  gint64 t_from, t_to;
+  double factor = g_str_equal (action_name, "chart.zoom-in") ? 1 / TW_CHART_VIEW_ZOOM_STEP
+                                                              : TW_CHART_VIEW_ZOOM_STEP;
+
+  current_range (self, &t_from, &t_to);
+  tw_chart_view_zoom (self, factor, t_from + (t_to - t_from) / 2);
+}
+
+static void
+pan_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  tw_chart_view_pan (TW_CHART_VIEW (widget),
+                     g_str_equal (action_name, "chart.pan-left") ? -TW_CHART_VIEW_PAN_STEP
+                                                                 : TW_CHART_VIEW_PAN_STEP);
+}
+
+static void
+live_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  tw_chart_view_go_live (TW_CHART_VIEW (widget));
+}
+
+static void
+on_range_changed (TwChartView *self)
+{
+  if (self->crosshair_ts != 0 && self->pointer_inside)
+    {
+      gint64 t_from, t_to;
+      gint64 ts = tw_chart_view_time_at_x (self, self->pointer_x);
+
+      current_range (self, &t_from, &t_to);
+      self->crosshair_ts = ts >= t_from && ts < t_to ? ts : 0;
+    }
+
+  if (needs_envelopes (self))
+    schedule_envelopes (self);
+  schedule_description_update (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* GObject */
 
 static void
 tw_chart_view_dispose (GObject *object)
@@ -258,9 +937,18 @@ tw_chart_view_dispose (GObject *object)
   TwChartView *self = (TwChartView *)object;
 
   g_clear_handle_id (&self->description_source, g_source_remove);
+  drop_envelopes (self);
+  g_clear_pointer (&self->reader, tw_reader_unref);
 
-  for (guint i = 0; i < N_SERIES; i++)
-    g_clear_pointer (&self->series[i].points, g_array_unref);
+  for (guint i = 0; i < MAX_SERIES; i++)
+    {
+      g_clear_pointer (&self->series[i].points, g_array_unref);
+      g_clear_pointer (&self->series[i].forecast, g_array_unref);
+    }
+
+  if (self->range != NULL)
+    g_clear_signal_handler (&self->range_changed_id, self->range);
+  g_clear_object (&self->range);
 
   G_OBJECT_CLASS (tw_chart_view_parent_class)->dispose (object);
 }
@@ -271,6 +959,9 @@ tw_chart_view_finalize (GObject *object)
   TwChartView *self = (TwChartView *)object;
 
   g_clear_pointer (&self->subject, g_free);
+  g_clear_pointer (&self->entity_key, g_free);
+  g_clear_pointer (&self->markers, g_array_unref);
+  g_clear_pointer (&self->marker_labels, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tw_chart_view_parent_class)->finalize (object);
 }
@@ -291,6 +982,15 @@ tw_chart_view_get_property (GObject    *object,
     case PROP_N_POINTS:
       g_value_set_uint (value, tw_chart_view_get_n_points (self));
       break;
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_TIME_RANGE:
+      g_value_set_object (value, self->range);
+      break;
+    case PROP_CROSSHAIR:
+      g_value_set_int64 (value, self->crosshair_ts);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -309,9 +1009,28 @@ tw_chart_view_set_property (GObject      *object,
     case PROP_SUBJECT:
       tw_chart_view_set_subject (self, g_value_get_string (value));
       break;
+    case PROP_KIND:
+      tw_chart_view_set_kind (self, g_value_get_enum (value));
+      break;
+    case PROP_TIME_RANGE:
+      tw_chart_view_set_time_range (self, g_value_get_object (value));
+      break;
+    case PROP_CROSSHAIR:
+      tw_chart_view_set_crosshair (self, g_value_get_int64 (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+add_key_binding (GtkWidgetClass *widget_class,
+                 const guint    *keys,
+                 guint           n_keys,
+                 const char     *action)
+{
+  for (guint i = 0; i < n_keys; i++)
+    gtk_widget_class_add_binding_action (widget_class, keys[i], 0, action, NULL);
 }
 
 static void
@@ -319,6 +1038,11 @@ tw_chart_view_class_init (TwChartViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  static const guint zoom_in_keys[] = { GDK_KEY_plus, GDK_KEY_equal, GDK_KEY_KP_Add };
+  static const guint zoom_out_keys[] = { GDK_KEY_minus, GDK_KEY_KP_Subtract };
+  static const guint left_keys[] = { GDK_KEY_Left, GDK_KEY_KP_Left };
+  static const guint right_keys[] = { GDK_KEY_Right, GDK_KEY_KP_Right };
+  static const guint live_keys[] = { GDK_KEY_Home, GDK_KEY_KP_Home };
 
   object_class->dispose = tw_chart_view_dispose;
   object_class->finalize = tw_chart_view_finalize;
@@ -327,6 +1051,7 @@ tw_chart_view_class_init (TwChartViewClass *klass)
 
   widget_class->snapshot = tw_chart_view_snapshot;
   widget_class->measure = tw_chart_view_measure;
+  widget_class->size_allocate = tw_chart_view_size_allocate;
 
   properties[PROP_SUBJECT] =
     g_param_spec_string ("subject", NULL, NULL, NULL,
@@ -334,8 +1059,30 @@ tw_chart_view_class_init (TwChartViewClass *klass)
   properties[PROP_N_POINTS] =
     g_param_spec_uint ("n-points", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, TW_TYPE_CHART_VIEW_KIND, TW_CHART_VIEW_VITALS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIME_RANGE] =
+    g_param_spec_object ("time-range", NULL, NULL, TW_TYPE_TIME_RANGE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CROSSHAIR] =
+    g_param_spec_int64 ("crosshair", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "chart.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "chart.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "chart.pan-left", NULL, pan_action);
+  gtk_widget_class_install_action (widget_class, "chart.pan-right", NULL, pan_action);
+  gtk_widget_class_install_action (widget_class, "chart.live", NULL, live_action);
+  add_key_binding (widget_class, zoom_in_keys, G_N_ELEMENTS (zoom_in_keys), "chart.zoom-in");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_SHIFT_MASK,
+                                       "chart.zoom-in", NULL);
+  add_key_binding (widget_class, zoom_out_keys, G_N_ELEMENTS (zoom_out_keys), "chart.zoom-out");
+  add_key_binding (widget_class, left_keys, G_N_ELEMENTS (left_keys), "chart.pan-left");
+  add_key_binding (widget_class, right_keys, G_N_ELEMENTS (right_keys), "chart.pan-right");
+  add_key_binding (widget_class, live_keys, G_N_ELEMENTS (live_keys), "chart.live");
 
   gtk_widget_class_set_css_name (widget_class, "chartview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -344,8 +1091,31 @@ tw_chart_view_class_init (TwChartViewClass *klass)
 static void
 tw_chart_view_init (TwChartView *self)
 {
+  GtkEventController *motion;
+  GtkEventController *scroll;
+  GtkGesture *drag;
+
+  self->kind = TW_CHART_VIEW_VITALS;
+  self->loaded_from = G_MININT64;
+
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+
+  tw_chart_view_set_time_range (self, NULL);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  drag = gtk_gesture_drag_new ();
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (gtk_widget_queue_draw), self,
@@ -359,6 +1129,149 @@ GtkWidget *
 tw_chart_view_new (void)
 {
   return g_object_new (TW_TYPE_CHART_VIEW, NULL);
+}
+
+/**
+ * tw_chart_view_set_kind:
+ * @self: a chart view
+ * @kind: what it shows
+ *
+ * Set once, before data arrives: the series of another kind are dropped.
+ */
+void
+tw_chart_view_set_kind (TwChartView     *self,
+                        TwChartViewKind  kind)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+  g_return_if_fail (kind <= TW_CHART_VIEW_GLUCOSE);
+
+  if (self->kind == kind)
+    return;
+
+  drop_envelopes (self);
+  for (guint i = 0; i < MAX_SERIES; i++)
+    {
+      g_clear_pointer (&self->series[i].points, g_array_unref);
+      g_clear_pointer (&self->series[i].forecast, g_array_unref);
+      self->series[i].offset = 0;
+    }
+  self->kind = kind;
+  update_accessible_label (self);
+  schedule_description_update (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIND]);
+}
+
+TwChartViewKind
+tw_chart_view_get_kind (TwChartView *self)
+{
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), TW_CHART_VIEW_VITALS);
+
+  return self->kind;
+}
+
+/**
+ * tw_chart_view_set_time_range:
+ * @self: a chart view
+ * @range: (nullable): the range to share; %NULL gives the chart one of
+ *   its own
+ */
+void
+tw_chart_view_set_time_range (TwChartView *self,
+                              TwTimeRange *range)
+{
+  g_autoptr(TwTimeRange) own = NULL;
+
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+  g_return_if_fail (range == NULL || TW_IS_TIME_RANGE (range));
+
+  if (range != NULL && range == self->range)
+    return;
+
+  if (range == NULL)
+    range = own = tw_time_range_new ();
+
+  if (self->range != NULL)
+    g_clear_signal_handler (&self->range_changed_id, self->range);
+  g_set_object (&self->range, range);
+  self->range_changed_id = g_signal_connect_object (range, "changed",
+                                                    G_CALLBACK (on_range_changed), self,
+                                                    G_CONNECT_SWAPPED);
+  on_range_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_RANGE]);
+}
+
+/**
+ * tw_chart_view_get_time_range:
+ * @self: a chart view
+ *
+ * Returns: (transfer none): the range it shows
+ */
+TwTimeRange *
+tw_chart_view_get_time_range (TwChartView *self)
+{
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), NULL);
+
+  return self->range;
+}
+
+/**
+ * tw_chart_view_set_source:
+ * @self: a chart view
+ * @reader: (nullable): the store's reader; %NULL: raw points only
+ * @entity_key: (nullable): whose series
+ */
+void
+tw_chart_view_set_source (TwChartView *self,
+                          TwReader    *reader,
+                          const char  *entity_key)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  if (self->reader == reader && g_strcmp0 (self->entity_key, entity_key) == 0)
+    return;
+
+  drop_envelopes (self);
+  g_clear_pointer (&self->reader, tw_reader_unref);
+  if (reader != NULL)
+    self->reader = tw_reader_ref (reader);
+  g_free (self->entity_key);
+  self->entity_key = g_strdup (entity_key);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * tw_chart_view_set_loaded_from:
+ * @self: a chart view
+ * @from: the raw points held cover this time on (µs UTC); a range that
+ *   starts earlier is drawn from the store's envelopes.
+ *   %G_MININT64: the points are all there is.
+ */
+void
+tw_chart_view_set_loaded_from (TwChartView *self,
+                               gint64       from)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  if (self->loaded_from == from)
+    return;
+
+  self->loaded_from = from;
+  on_range_changed (self);
+}
+
+/**
+ * tw_chart_view_get_showing_envelopes:
+ * @self: a chart view
+ *
+ * Returns: whether the last frame was drawn from the store's envelopes
+ */
+gboolean
+tw_chart_view_get_showing_envelopes (TwChartView *self)
+{
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), FALSE);
+
+  return self->drew_envelopes;
 }
 
 static void
@@ -394,7 +1307,7 @@ tw_chart_view_take_series (TwChartView *self,
   g_return_if_fail (metric != NULL);
   g_return_if_fail (points == NULL || g_array_get_element_size (points) == sizeof (TwPoint));
 
-  slot = series_from_metric (metric);
+  slot = series_from_metric (self, metric);
   if (slot < 0)
     {
       g_clear_pointer (&points, g_array_unref);
@@ -439,7 +1352,7 @@ tw_chart_view_append_series (TwChartView   *self,
   g_return_if_fail (metric != NULL);
   g_return_if_fail (points != NULL || n_points == 0);
 
-  slot = series_from_metric (metric);
+  slot = series_from_metric (self, metric);
   if (slot < 0)
     return;
 
@@ -470,6 +1383,73 @@ tw_chart_view_append_series (TwChartView   *self,
 }
 
 /**
+ * tw_chart_view_set_forecast:
+ * @self: a chart view
+ * @metric: the series the forecast continues ("glucose")
+ * @points: (array length=n_points) (nullable): predicted values ahead of
+ *   the last sample, drawn dashed; %NULL clears
+ * @n_points: the number of @points
+ */
+void
+tw_chart_view_set_forecast (TwChartView   *self,
+                            const char    *metric,
+                            const TwPoint *points,
+                            guint          n_points)
+{
+  SeriesData *data;
+  int slot;
+
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+  g_return_if_fail (metric != NULL);
+
+  slot = series_from_metric (self, metric);
+  if (slot < 0)
+    return;
+
+  data = &self->series[slot];
+  g_clear_pointer (&data->forecast, g_array_unref);
+  if (points != NULL && n_points > 0)
+    {
+      data->forecast = g_array_sized_new (FALSE, FALSE, sizeof (TwPoint), n_points);
+      g_array_append_vals (data->forecast, points, n_points);
+    }
+  schedule_description_update (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * tw_chart_view_set_markers:
+ * @self: a chart view
+ * @markers: (array length=n_markers) (nullable): alerts to flag (copied)
+ * @n_markers: how many
+ */
+void
+tw_chart_view_set_markers (TwChartView         *self,
+                           const TwChartMarker *markers,
+                           guint                n_markers)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  g_clear_pointer (&self->markers, g_array_unref);
+  g_clear_pointer (&self->marker_labels, g_ptr_array_unref);
+  if (markers != NULL && n_markers > 0)
+    {
+      self->markers = g_array_sized_new (FALSE, FALSE, sizeof (TwChartMarker), n_markers);
+      self->marker_labels = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < n_markers; i++)
+        {
+          TwChartMarker marker = markers[i];
+          char *label = g_strdup (marker.label);
+
+          g_ptr_array_add (self->marker_labels, label);
+          marker.label = label;
+          g_array_append_val (self->markers, marker);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
  * tw_chart_view_get_last_ts:
  * @self: a chart view
  *
@@ -483,7 +1463,7 @@ tw_chart_view_get_last_ts (TwChartView *self)
 
   g_return_val_if_fail (TW_IS_CHART_VIEW (self), G_MININT64);
 
-  for (guint i = 0; i < N_SERIES; i++)
+  for (guint i = 0; i < MAX_SERIES; i++)
     {
       const SeriesData *data = &self->series[i];
 
@@ -499,6 +1479,8 @@ tw_chart_view_get_last_ts (TwChartView *self)
  * @self: a chart view
  * @t_from: start of the visible range, µs UTC
  * @t_to: end of the visible range, µs UTC
+ *
+ * Moves the (shared) range; whether it is live does not change.
  */
 void
 tw_chart_view_set_range (TwChartView *self,
@@ -507,12 +1489,7 @@ tw_chart_view_set_range (TwChartView *self,
 {
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
-  if (self->t_from == t_from && self->t_to == t_to)
-    return;
-
-  self->t_from = t_from;
-  self->t_to = t_to;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  tw_time_range_set (self->range, t_from, t_to);
 }
 
 void
@@ -523,9 +1500,197 @@ tw_chart_view_get_range (TwChartView *self,
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
   if (t_from != NULL)
-    *t_from = self->t_from;
+    *t_from = tw_time_range_get_from (self->range);
   if (t_to != NULL)
-    *t_to = self->t_to;
+    *t_to = tw_time_range_get_to (self->range);
+}
+
+/**
+ * tw_chart_view_zoom:
+ * @self: a chart view
+ * @factor: new span over the old one (< 1 zooms in)
+ * @anchor: the time that stays put (µs UTC); a live range keeps "now"
+ */
+void
+tw_chart_view_zoom (TwChartView *self,
+                    double       factor,
+                    gint64       anchor)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  tw_time_range_zoom (self->range, factor, anchor);
+}
+
+/**
+ * tw_chart_view_pan:
+ * @self: a chart view
+ * @share: how far, in visible spans (negative: earlier)
+ */
+void
+tw_chart_view_pan (TwChartView *self,
+                   double       share)
+{
+  gint64 t_from, t_to;
+
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  current_range (self, &t_from, &t_to);
+  if (tw_time_range_get_to (self->range) <= tw_time_range_get_from (self->range))
+    tw_time_range_set (self->range, t_from, t_to);
+  tw_time_range_pan (self->range, (gint64) (share * (double) (t_to - t_from)));
+}
+
+/**
+ * tw_chart_view_go_live:
+ * @self: a chart view
+ *
+ * Back to the newest data with the same span (Home).
+ */
+void
+tw_chart_view_go_live (TwChartView *self)
+{
+  gint64 last_ts;
+
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  last_ts = tw_chart_view_get_last_ts (self);
+  tw_time_range_set_live (self->range, TRUE);
+  tw_time_range_follow (self->range, MAX (tw_time_now (), last_ts));
+}
+
+/**
+ * tw_chart_view_set_crosshair:
+ * @self: a chart view
+ * @ts: where the crosshair stands (µs UTC), 0 for none
+ */
+void
+tw_chart_view_set_crosshair (TwChartView *self,
+                             gint64       ts)
+{
+  g_return_if_fail (TW_IS_CHART_VIEW (self));
+
+  if (self->crosshair_ts == ts)
+    return;
+
+  self->crosshair_ts = ts;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CROSSHAIR]);
+}
+
+gint64
+tw_chart_view_get_crosshair (TwChartView *self)
+{
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), 0);
+
+  return self->crosshair_ts;
+}
+
+/* The sample nearest @ts within @reach, from the raw points. */
+static gboolean
+value_at (const SeriesData *data,
+          gint64            ts,
+          gint64            reach,
+          double           *out)
+{
+  const TwPoint *points;
+  guint n, i;
+  gint64 best_distance = G_MAXINT64;
+
+  if (data->points == NULL || data->points->len <= data->offset)
+    return FALSE;
+
+  points = &g_array_index (data->points, TwPoint, data->offset);
+  n = data->points->len - data->offset;
+  i = tw_m4_lower_bound (points, n, ts);
+
+  for (guint j = i > 0 ? i - 1 : 0; j <= i && j < n; j++)
+    {
+      gint64 distance = ABS (points[j].ts - ts);
+
+      if (distance <= reach && distance < best_distance)
+        {
+          best_distance = distance;
+          *out = points[j].value;
+        }
+    }
+
+  return best_distance != G_MAXINT64;
+}
+
+/* The column of the envelope that holds @ts: its last value. */
+static gboolean
+envelope_value_at (const TwM4 *envelope,
+                   gint64      ts,
+                   double     *out)
+{
+  guint column;
+
+  if (envelope == NULL || ts < envelope->t_from || ts >= envelope->t_to || envelope->width == 0)
+    return FALSE;
+
+  column = (guint) ((double) (ts - envelope->t_from) / (envelope->t_to - envelope->t_from)
+                    * envelope->width);
+  column = MIN (column, envelope->width - 1);
+  if (!envelope->columns[column].has_data)
+    return FALSE;
+
+  *out = envelope->columns[column].last;
+  return TRUE;
+}
+
+/**
+ * tw_chart_view_dup_crosshair_text:
+ * @self: a chart view
+ *
+ * Returns: (transfer full) (nullable): what the crosshair shows, "14:02:10
+ *   · Heart rate 72 /min · SpO₂ 97 %", or %NULL without a crosshair
+ */
+char *
+tw_chart_view_dup_crosshair_text (TwChartView *self)
+{
+  TwChartPanel panels[MAX_PANELS];
+  g_autoptr(GString) text = NULL;
+  g_autofree char *time_text = NULL;
+  gint64 t_from, t_to, reach;
+  guint n_panels;
+
+  g_return_val_if_fail (TW_IS_CHART_VIEW (self), NULL);
+
+  if (self->crosshair_ts == 0)
+    return NULL;
+
+  current_range (self, &t_from, &t_to);
+  reach = (gint64) ((t_to - t_from) * CROSSHAIR_REACH);
+  n_panels = build_panels (self, panels, NULL);
+  time_text = tw_time_format_local (self->crosshair_ts, "%H:%M:%S");
+  text = g_string_new (time_text);
+
+  for (guint i = 0; i < n_panels; i++)
+    {
+      const PanelSpec *spec = &kind_spec (self)->panels[i];
+
+      for (guint j = 0; j < panels[i].n_lines; j++)
+        {
+          const SeriesData *data = &self->series[spec->series[j]];
+          double value;
+          gboolean found = value_at (data, self->crosshair_ts, reach, &value);
+
+          if (!found && self->drew_envelopes)
+            found = envelope_value_at (data->envelope, self->crosshair_ts, &value);
+
+          g_string_append (text, " \u00b7 ");
+          if (found)
+            g_string_append_printf (text, "%s %.*f %s", panels[i].lines[j].label,
+                                    panels[i].digits, value, panels[i].unit);
+          else
+            /* Translators: a chart line without a sample at the crosshair */
+            g_string_append_printf (text, _("%s no data"), panels[i].lines[j].label);
+          g_strchomp (text->str);
+          g_string_set_size (text, strlen (text->str));
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 /**
@@ -539,8 +1704,13 @@ tw_chart_view_clear (TwChartView *self)
 {
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
-  for (guint i = 0; i < N_SERIES; i++)
-    tw_chart_view_take_series (self, series_metrics[i], NULL);
+  for (guint i = 0; i < kind_spec (self)->n_metrics; i++)
+    {
+      tw_chart_view_take_series (self, kind_spec (self)->metrics[i], NULL);
+      tw_chart_view_set_forecast (self, kind_spec (self)->metrics[i], NULL, 0);
+    }
+  drop_envelopes (self);
+  tw_chart_view_set_markers (self, NULL, 0);
   tw_chart_view_set_highlight (self, 0, 0);
 }
 
@@ -596,7 +1766,7 @@ tw_chart_view_get_n_points (TwChartView *self)
 
   g_return_val_if_fail (TW_IS_CHART_VIEW (self), 0);
 
-  for (guint i = 0; i < N_SERIES; i++)
+  for (guint i = 0; i < MAX_SERIES; i++)
     if (self->series[i].points != NULL)
       n += self->series[i].points->len - self->series[i].offset;
 
@@ -640,13 +1810,23 @@ tw_chart_view_set_subject (TwChartView *self,
 char *
 tw_chart_view_dup_description (TwChartView *self)
 {
-  TwChartPanel panels[N_PANELS];
+  TwChartPanel panels[MAX_PANELS];
   TwChartOptions options;
+  guint n_panels;
+  TwM4 *envelopes[MAX_SERIES] = { NULL };
+  gboolean owned = FALSE;
+  gboolean use_envelopes;
+  char *description;
 
   g_return_val_if_fail (TW_IS_CHART_VIEW (self), NULL);
 
   build_options (self, &options);
-  build_panels (self, panels);
+  /* Zoomed out, the summary covers what the envelopes show, not only the
+   * raw window. */
+  use_envelopes = prepare_envelopes (self, envelopes, &owned);
+  n_panels = build_panels (self, panels, use_envelopes ? envelopes : NULL);
+  description = tw_trend_chart_describe (&options, panels, n_panels);
+  free_prepared (self, envelopes, owned);
 
-  return tw_trend_chart_describe (&options, panels, N_PANELS);
+  return description;
 }

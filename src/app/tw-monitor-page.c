@@ -12,6 +12,7 @@
 #include "tw-monitor-query.h"
 #include "tw-patient.h"
 #include "tw-patient-row.h"
+#include "tw-patient-view.h"
 #include "tw-reader.h"
 #include "tw-role.h"
 #include "tw-time.h"
@@ -50,9 +51,7 @@ struct _TwMonitorPage
   GtkStack              *content_stack;
   AdwStatusPage         *waiting_page;
   AdwStatusPage         *denied_page;
-  GtkLabel              *patient_title;
-  GtkLabel              *patient_subtitle;
-  GtkLabel              *range_label;
+  TwPatientView         *patient_view;
   TwChartView           *chart_view;
 
   /* Borrowed, between start() and stop() */
@@ -119,43 +118,35 @@ find_patient (TwMonitorPage *self,
   return NULL;
 }
 
-static void
-update_range_label (TwMonitorPage *self)
-{
-  g_autofree char *text = NULL;
-
-  if (self->live)
-    {
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Last %u minute", "Last %u minutes",
-                                           self->trend_window_minutes),
-                              self->trend_window_minutes);
-    }
-  else
-    {
-      g_autofree char *end = tw_time_format_local (self->range_end, "%x %X");
-
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%u minute up to %s (no recent data)",
-                                           "%u minutes up to %s (no recent data)",
-                                           self->trend_window_minutes),
-                              self->trend_window_minutes, end);
-    }
-
-  if (g_strcmp0 (gtk_label_get_text (self->range_label), text) != 0)
-    gtk_label_set_text (self->range_label, text);
-}
-
+/* The patient view's charts share one range: while it is live it follows
+ * the newest data; once the user zoomed or panned away it stays put. */
 static void
 update_chart_range (TwMonitorPage *self)
 {
+  TwTimeRange *range = tw_patient_view_get_time_range (self->patient_view);
   gint64 window_us = (gint64) self->trend_window_minutes * TW_USEC_PER_MIN;
   gint64 end = self->range_end;
 
   if (self->live)
     end = MAX (end, tw_time_now ());
 
-  tw_chart_view_set_range (self->chart_view, end - window_us, end);
+  if (tw_time_range_get_to (range) <= tw_time_range_get_from (range))
+    tw_time_range_set (range, end - window_us, end);
+  else
+    tw_time_range_follow (range, end);
+}
+
+/* A new patient, or history that ended before the window: show the trend
+ * window up to the newest data. */
+static void
+reset_chart_range (TwMonitorPage *self)
+{
+  TwTimeRange *range = tw_patient_view_get_time_range (self->patient_view);
+  gint64 window_us = (gint64) self->trend_window_minutes * TW_USEC_PER_MIN;
+  gint64 end = self->live ? MAX (self->range_end, tw_time_now ()) : self->range_end;
+
+  tw_time_range_set_live (range, TRUE);
+  tw_time_range_set (range, end - window_us, end);
 }
 
 static void
@@ -171,9 +162,7 @@ update_patient_header (TwMonitorPage *self)
 
   if (patient == NULL)
     {
-      gtk_label_set_text (self->patient_title, "");
-      gtk_label_set_text (self->patient_subtitle, "");
-      tw_chart_view_set_subject (self->chart_view, NULL);
+      tw_patient_view_set_patient (self->patient_view, NULL, NULL, NULL);
       return;
     }
 
@@ -188,10 +177,8 @@ update_patient_header (TwMonitorPage *self)
       g_string_append (subtitle, mrn);
     }
 
-  gtk_label_set_text (self->patient_title, tw_patient_get_display_name (patient));
-  gtk_label_set_text (self->patient_subtitle, subtitle->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_subtitle), subtitle->len > 0);
-  tw_chart_view_set_subject (self->chart_view, tw_patient_get_display_name (patient));
+  tw_patient_view_set_patient (self->patient_view, self->selected_key,
+                               tw_patient_get_display_name (patient), subtitle->str);
 }
 
 static void
@@ -262,11 +249,12 @@ select_key (TwMonitorPage *self,
   self->selected_key = g_strdup (key);
 
   tw_chart_view_clear (self->chart_view);
+  tw_chart_view_set_source (self->chart_view, self->can_browse ? self->reader : NULL, key);
+  tw_chart_view_set_loaded_from (self->chart_view, G_MININT64);
   self->live = TRUE;
   self->need_full_refresh = TRUE;
   self->range_end = tw_time_now ();
-  update_chart_range (self);
-  update_range_label (self);
+  reset_chart_range (self);
   update_patient_header (self);
   update_content (self);
 
@@ -437,10 +425,22 @@ apply_series (TwMonitorPage  *self,
         tw_chart_view_take_series (self->chart_view, metrics[i].code, g_array_ref (points));
     }
 
+  /* Raw samples cover the trend window; a wider range is drawn from the
+   * store's envelopes. */
+  tw_chart_view_set_loaded_from (self->chart_view, query->range_end - query->window_us);
+
+  if (!query->incremental && self->live != query->live)
+    {
+      self->live = query->live;
+      self->range_end = query->range_end;
+      reset_chart_range (self);
+      if (!self->live)
+        tw_time_range_set_live (tw_patient_view_get_time_range (self->patient_view), FALSE);
+    }
   self->live = query->live;
   self->range_end = query->range_end;
   update_chart_range (self);
-  update_range_label (self);
+  tw_patient_view_refresh (self->patient_view);
 }
 
 static void
@@ -744,6 +744,7 @@ tw_monitor_page_class_init (TwMonitorPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TW_TYPE_CHART_VIEW);
+  g_type_ensure (TW_TYPE_PATIENT_VIEW);
   g_type_ensure (TW_TYPE_CONNECTION_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -761,9 +762,7 @@ tw_monitor_page_class_init (TwMonitorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, waiting_page);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, denied_page);
-  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_title);
-  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_subtitle);
-  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, range_label);
+  gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, patient_view);
   gtk_widget_class_bind_template_child (widget_class, TwMonitorPage, chart_view);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
@@ -815,6 +814,8 @@ tw_monitor_page_start (TwMonitorPage *self,
   self->reader = tw_reader_new (session);
   self->cancellable = g_cancellable_new ();
   self->can_browse = tw_session_can (session, TW_PERM_BROWSE_TRENDS);
+  /* Operators see no trends: the patient view reads nothing for them. */
+  tw_patient_view_set_reader (self->patient_view, self->can_browse ? self->reader : NULL);
   self->entities_dirty = TRUE;
   self->data_dirty = TRUE;
   self->have_status = FALSE;
@@ -881,8 +882,11 @@ tw_monitor_page_stop (TwMonitorPage *self)
   if (self->chart_view != NULL)
     {
       tw_chart_view_clear (self->chart_view);
+      tw_chart_view_set_source (self->chart_view, NULL, NULL);
       tw_chart_view_set_subject (self->chart_view, NULL);
     }
+  if (self->patient_view != NULL)
+    tw_patient_view_set_reader (self->patient_view, NULL);
   if (self->indicator != NULL)
     tw_connection_indicator_reset (self->indicator);
   if (self->window_title != NULL)
@@ -1023,8 +1027,8 @@ tw_monitor_page_set_trend_window_minutes (TwMonitorPage *self,
 
   self->trend_window_minutes = minutes;
   self->need_full_refresh = TRUE;
-  update_chart_range (self);
-  update_range_label (self);
+  if (tw_time_range_get_live (tw_patient_view_get_time_range (self->patient_view)))
+    reset_chart_range (self);
   self->data_dirty = TRUE;
   maybe_start_query (self);
 
