@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "tw-feed-chart.h"
 #include "tw-feed-physiology.h"
 #include "tw-feed-scenario.h"
 #include "tw-time.h"
@@ -275,28 +276,162 @@ tw_feed_hl7_oru (const TwFeedParams  *params,
   return g_string_free (out, FALSE);
 }
 
+/* Appends |value to reach field @n of a segment now at field @*at. */
+static void
+append_field (GString    *out,
+              guint      *at,
+              guint       n,
+              const char *value)
+{
+  for (; *at < n; (*at)++)
+    g_string_append_c (out, '|');
+  append_text (out, value);
+}
+
+/* "CODE^text^system" of a coded element; a missing code leaves it empty. */
+static void
+append_coded (GString    *out,
+              const char *code,
+              const char *text,
+              const char *system)
+{
+  append_text (out, code != NULL ? code : "");
+  g_string_append_c (out, '^');
+  append_text (out, text != NULL ? text : "");
+  if (code != NULL)
+    g_string_append_printf (out, "^%s", system);
+}
+
+static const char *
+hl7_severity (const char *severity)
+{
+  if (g_strcmp0 (severity, "severe") == 0)
+    return "SV";
+  if (g_strcmp0 (severity, "moderate") == 0)
+    return "MO";
+  if (g_strcmp0 (severity, "mild") == 0)
+    return "MI";
+  return "U";
+}
+
+/* The chart in ADT segments: PID-7/8 are added to the PID already written,
+ * then DG1 for the diagnoses (ICD-10, "I10" in HL7 table 0396), AL1 for the
+ * allergies, PR1 for the treatments. Prescriptions and history have no
+ * place in an ADT message; the native JSON stream carries them. */
+static void
+append_chart (GString           *out,
+              const TwFeedChart *chart)
+{
+  guint n_dg1 = 0, n_al1 = 0, n_pr1 = 0;
+
+  for (guint i = 0; i < chart->records->len; i++)
+    {
+      const TwClinicalRecord *r = &g_array_index (chart->records, TwClinicalRecord, i);
+      g_autofree char *ts = r->ts != 0 ? tw_feed_hl7_format_ts (r->ts) : g_strdup ("");
+
+      switch (r->kind)
+        {
+        case TW_CLINICAL_DIAGNOSIS:
+          g_string_append_printf (out, "DG1|%u|I10|", ++n_dg1);
+          append_coded (out, r->code, r->text, "I10");
+          g_string_append_printf (out, "||%s|W" SEGMENT_END, ts);
+          break;
+        case TW_CLINICAL_ALLERGY:
+          g_string_append_printf (out, "AL1|%u|%s|", ++n_al1, r->code != NULL ? "DA" : "MA");
+          append_coded (out, r->code, r->text, "WHOATC");
+          g_string_append_printf (out, "|%s|", hl7_severity (r->status));
+          append_text (out, r->detail != NULL ? r->detail : "");
+          g_string_append_printf (out, "|%.8s" SEGMENT_END, ts);
+          break;
+        case TW_CLINICAL_TREATMENT:
+          g_string_append_printf (out, "PR1|%u||", ++n_pr1);
+          append_coded (out, r->code, r->text, "I10P");
+          g_string_append_printf (out, "||%s" SEGMENT_END, ts);
+          break;
+        case TW_CLINICAL_DEMOGRAPHICS:
+        case TW_CLINICAL_ADMISSION:
+        case TW_CLINICAL_TRANSFER:
+        case TW_CLINICAL_DISCHARGE:
+        case TW_CLINICAL_PRESCRIPTION:
+        case TW_CLINICAL_HISTORY:
+        case TW_CLINICAL_N_KINDS:
+        default:
+          break;
+        }
+    }
+}
+
 /**
  * tw_feed_hl7_adt_a01:
  * @params: the feed's parameters
  * @patient: a simulated patient
  *
- * Returns: (transfer full): the ADT^A01 admitting @patient to its bed,
- *   dated at the start of the stream
+ * Returns: (transfer full): the ADT^A01 admitting @patient to its bed with
+ *   its chart (birth date, sex, visit number, admit time, DG1, AL1, PR1),
+ *   sent at the start of the stream
  */
 char *
 tw_feed_hl7_adt_a01 (const TwFeedParams  *params,
                      const TwFeedPatient *patient)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr(TwFeedChart) chart = NULL;
+  g_autoptr(GString) patient_segments = g_string_new (NULL);
   g_autofree char *control_id = NULL;
   g_autofree char *ts = NULL;
+  const TwClinicalRecord *demographics;
+  const TwClinicalRecord *admission;
+  const char *pv1;
+  guint index;
 
   g_return_val_if_fail (params != NULL && patient != NULL, NULL);
+
+  for (index = 0; index < params->patients; index++)
+    {
+      g_autoptr(TwFeedPatient) other = tw_feed_patient_new (params, index);
+
+      if (g_str_equal (other->id, patient->id))
+        break;
+    }
+  chart = tw_feed_chart_new (params, MIN (index, params->patients - 1));
+  demographics = tw_feed_chart_find (chart, TW_CLINICAL_DEMOGRAPHICS);
+  admission = tw_feed_chart_find (chart, TW_CLINICAL_ADMISSION);
 
   ts = tw_feed_hl7_format_ts (params->start_usec);
   control_id = tw_feed_hl7_adt_id (params, patient);
   append_msh (out, params->start_usec, "ADT^A01^ADT_A01", control_id);
   g_string_append_printf (out, "EVN|A01|%s" SEGMENT_END, ts);
-  append_patient (out, patient);
+
+  /* PID as in every message, with PID-7 birth date and PID-8 sex. */
+  append_patient (patient_segments, patient);
+  pv1 = strstr (patient_segments->str, SEGMENT_END "PV1|");
+  g_string_append_len (out, patient_segments->str, pv1 - patient_segments->str);
+  if (demographics != NULL)
+    {
+      g_autofree char *birth = demographics->birth_date != NULL
+                               ? g_strdup (demographics->birth_date) : g_strdup ("");
+      guint at = 5;  /* append_patient ended with PID-5, the name */
+
+      /* "1948-03-12" → "19480312" */
+      for (char *p = birth, *q = birth; ; p++)
+        if (*p != '-' && (*q++ = *p) == '\0')
+          break;
+      append_field (out, &at, 7, birth);
+      append_field (out, &at, 8, demographics->sex == NULL ? ""
+                                 : g_str_equal (demographics->sex, "female") ? "F"
+                                 : g_str_equal (demographics->sex, "male") ? "M" : "U");
+    }
+  /* PV1 with PV1-19 visit number and PV1-44 admit time. */
+  g_string_append_len (out, pv1, strlen (pv1) - strlen (SEGMENT_END));
+  if (admission != NULL)
+    {
+      g_autofree char *admitted = tw_feed_hl7_format_ts (admission->ts);
+      guint at = 3;
+
+      append_field (out, &at, 19, admission->ref);
+      append_field (out, &at, 44, admitted);
+    }
+  g_string_append (out, SEGMENT_END);
+  append_chart (out, chart);
   return g_string_free (out, FALSE);
 }

@@ -7,9 +7,11 @@ compared with what the feed dumps for the same options."""
 import datetime
 import json
 import os
+import signal
+import socket
 import subprocess
 
-from twtest import FEED, Feed, Store, check, finish
+from twtest import FEED, Feed, Store, check, finish, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = os.path.join(HERE, "..", "..", "data", "scenarios")
@@ -141,6 +143,59 @@ def scenario_charts():
     check(not missing, f"her whole chart is stored (missing {sorted(missing, key=str)[:2]})")
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def hl7_admissions():
+    """Over MLLP the feed admits each patient with an ADT^A01 that carries
+    its birth date, sex, admit time, DG1 diagnoses, AL1 allergies and PR1
+    treatments; twctl's HL7 codec files them like the JSON stream."""
+    start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) \
+        - datetime.timedelta(minutes=10)
+    args = ["--patients", "4", "--rate", "1", "--seed", "5", "--start", iso(start),
+            "--count", "4"]
+    msgs = dump(args, 4)
+    store = Store()
+    port = free_port()
+    ing = store.ingest(f"mllp-listen://127.0.0.1:{port}")
+    try:
+        check(wait_for(lambda: accepts(port), 15), "twctl listens for HL7 over MLLP")
+        feed = subprocess.run([FEED, "--port", "0", "--mllp-send", f"127.0.0.1:{port}"] + args,
+                              capture_output=True, text=True, timeout=60)
+        check(feed.returncode == 0 and "acknowledged 4 messages AA (and 4 ADT^A01); 0 rejected AR, 0 errors AE" in feed.stdout,
+              f"the feed's 4 admissions and 4 results are acknowledged "
+              f"({feed.stdout.strip()[-80:]})")
+    finally:
+        ing.send_signal(signal.SIGTERM)
+        ing.communicate(timeout=30)
+    check(store.stats()["sources"][0]["quarantined"] == 0, "no HL7 message is quarantined")
+    for patient in ("P0001", "P0002", "P0003", "P0004"):
+        sent = [m for m in msgs if m["type"] == "record" and m["patient"] == patient]
+        got = chart(store, patient)
+        check(got["birth_date"] == sent[0]["birth_date"] and got["sex"] == sent[0]["sex"],
+              f"{patient} over HL7: PID-7 and PID-8 as the chart says ({got['birth_date']})")
+        check(got["ward"] == sent[1]["ward"] and got["admitted_at"] == sent[1]["ts"],
+              f"{patient} over HL7: admitted to {sent[1]['ward']} at PV1-44 "
+              f"({got['ward']}, {got['admitted_at']})")
+        want = {(m["kind"], m.get("code"), m.get("text")) for m in sent
+                if m["kind"] in ("diagnosis", "allergy", "treatment")}
+        have = {(r["kind"], r.get("code"), r.get("text")) for r in got["records"]}
+        check(want and not want - have, f"{patient} over HL7: DG1, AL1 and PR1 stored "
+              f"(missing {sorted(want - have, key=str)[:2]})")
+
+
 ward_feed()
 scenario_charts()
+hl7_admissions()
 finish()
