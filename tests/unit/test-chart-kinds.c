@@ -460,8 +460,8 @@ luminance (const double rgb[3])
   return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
 }
 
-/* The pixel inside the tile that contrasts most with its fill: the core
- * of the score's glyphs. */
+/* The pixel inside the tile (clear of its rounded corners, where the page
+ * shows) that contrasts most with its fill: the core of the glyphs. */
 static double
 best_text_contrast (cairo_surface_t *surface,
                     int              x0,
@@ -470,11 +470,12 @@ best_text_contrast (cairo_surface_t *surface,
                     int              y1,
                     const double     fill[3])
 {
+  const int corner = 8;
   double lf = luminance (fill);
   double best = 1.0;
 
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++)
+  for (int y = y0 + corner; y < y1 - corner; y++)
+    for (int x = x0 + corner; x < x1 - corner; x++)
       {
         double p[3];
         double lp;
