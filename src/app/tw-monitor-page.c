@@ -70,6 +70,7 @@ struct _TwMonitorPage
   guint                  trend_window_minutes;
   guint64                data_generation;
   guint64                entity_generation;
+  guint64                alert_generation;
   gint64                 range_end;
   gint64                 last_full_refresh;
   gboolean               need_full_refresh;
@@ -92,7 +93,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void maybe_start_query (TwMonitorPage *self);
+static void maybe_start_query    (TwMonitorPage *self);
+static void update_alert_markers (TwMonitorPage *self,
+                                  gboolean       force);
 
 /* Widgets */
 
@@ -255,6 +258,7 @@ select_key (TwMonitorPage *self,
   self->need_full_refresh = TRUE;
   self->range_end = tw_time_now ();
   reset_chart_range (self);
+  update_alert_markers (self, TRUE);
   update_patient_header (self);
   update_content (self);
 
@@ -617,6 +621,41 @@ update_sources_text (TwMonitorPage          *self,
     }
 }
 
+/* The selected patient's open alerts as flags on the vital signs chart,
+ * at the start of the samples that raised each one. */
+static void
+update_alert_markers (TwMonitorPage *self,
+                      gboolean       force)
+{
+  g_autoptr(TwAlertSnapshot) snapshot = NULL;
+  g_autoptr(GArray) markers = g_array_new (FALSE, FALSE, sizeof (TwChartMarker));
+
+  if (self->pipeline == NULL || self->selected_key == NULL || !self->can_browse)
+    return;
+
+  snapshot = tw_pipeline_get_alerts (self->pipeline);
+  if (snapshot == NULL || (!force && snapshot->generation == self->alert_generation))
+    return;
+  self->alert_generation = snapshot->generation;
+
+  for (guint i = 0; snapshot->alerts != NULL && i < snapshot->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (snapshot->alerts, i);
+      TwChartMarker marker = { 0 };
+
+      if (g_strcmp0 (alert->entity_key, self->selected_key) != 0)
+        continue;
+
+      marker.ts = alert->evidence_from_ts > 0 ? alert->evidence_from_ts : alert->raised_us;
+      marker.priority = alert->priority;
+      marker.label = alert->message;
+      g_array_append_val (markers, marker);
+    }
+
+  tw_chart_view_set_markers (self->chart_view, (const TwChartMarker *) (gpointer) markers->data,
+                             markers->len);
+}
+
 static void
 poll_status (TwMonitorPage *self)
 {
@@ -641,6 +680,7 @@ poll_status (TwMonitorPage *self)
   self->have_status = TRUE;
 
   update_sources_text (self, status);
+  update_alert_markers (self, FALSE);
 
   if (self->live && self->selected_key != NULL)
     update_chart_range (self);

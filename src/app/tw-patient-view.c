@@ -346,7 +346,7 @@ show_entries (TwPatientView *self,
 
       if (entry->kind == TW_CLINICAL_DEMOGRAPHICS)
         continue;
-      gtk_list_box_append (self->timeline_list, tw_timeline_row_new (entry, masked));
+      gtk_list_box_append (self->timeline_list, tw_timeline_row_new (entry));
     }
 
   gtk_label_set_text (self->record_note,

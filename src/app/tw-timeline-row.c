@@ -10,7 +10,7 @@
  * treatment, a prescription, an allergy, history or an encounter event):
  * what it is as the title, its kind, date, code and status below. For
  * masked roles the store returns no free text, so the title is the code
- * and the row says the text is withheld rather than showing nothing.
+ * (the record view says once, above the rows, that text is withheld).
  */
 
 struct _TwTimelineRow
@@ -61,13 +61,11 @@ tw_timeline_row_init (TwTimelineRow *self)
 /**
  * tw_timeline_row_new:
  * @entry: a record entry as the store returned it for the role
- * @masked: the role sees no free text (the store withheld it)
  *
  * Returns: (transfer floating): a row
  */
 GtkWidget *
-tw_timeline_row_new (const TwClinicalEntry *entry,
-                     gboolean               masked)
+tw_timeline_row_new (const TwClinicalEntry *entry)
 {
   TwTimelineRow *self;
   g_autoptr(GString) subtitle = g_string_new (NULL);
@@ -114,8 +112,6 @@ tw_timeline_row_new (const TwClinicalEntry *entry,
       else
         g_string_append_printf (subtitle, "\n%s", entry->detail);
     }
-  if (masked)
-    g_string_append_printf (subtitle, " \u00b7 %s", _("text withheld for your role"));
 
   title_escaped = g_markup_escape_text (title, -1);
   subtitle_escaped = g_markup_escape_text (subtitle->str, -1);

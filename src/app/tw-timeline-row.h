@@ -10,8 +10,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TwTimelineRow, tw_timeline_row, TW, TIMELINE_ROW, AdwActionRow)
 
-GtkWidget      *tw_timeline_row_new      (const TwClinicalEntry *entry,
-                                          gboolean               masked);
+GtkWidget      *tw_timeline_row_new      (const TwClinicalEntry *entry);
 TwClinicalKind  tw_timeline_row_get_kind (TwTimelineRow         *self);
 
 G_END_DECLS
