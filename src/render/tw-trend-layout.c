@@ -220,8 +220,16 @@ build_envelope_line (TwTrendLayout     *chart,
 {
   const TwM4 *envelope = ls->line->envelope;
 
-  /* Re-binned even at the same width: the layout owns its envelope. */
-  ls->m4 = tw_m4_rebin (envelope, chart->columns);
+  /* Re-binned even at the same width: the layout owns its envelope. One
+   * read for another range (a pan still loading) is placed by time. */
+  if (envelope->t_from == chart->options->t_from && envelope->t_to == chart->options->t_to)
+    ls->m4 = tw_m4_rebin (envelope, chart->columns);
+  else
+    ls->m4 = tw_m4_new_from_aggregates (envelope->columns, envelope->width,
+                                        envelope->has_before ? &envelope->before : NULL,
+                                        envelope->has_after ? &envelope->after : NULL,
+                                        chart->options->t_from, chart->options->t_to,
+                                        chart->columns);
   ls->gap_us = chart->options->gap_us > 0 ? chart->options->gap_us
                                           : envelope_auto_gap (ls->m4);
   ls->has_latest = FALSE;

@@ -446,6 +446,15 @@ test_gap_visible (void)
   area = plot_area (png, &options, &panel, 1, 0);
   assert_gap_open (png, &area, &options, gap_from, gap_to);
   cairo_surface_destroy (png);
+
+  /* An envelope of a wider range (read before a zoom) lands by time. */
+  g_clear_pointer (&envelope, tw_m4_free);
+  envelope = tw_m4_new ((const TwPoint *) hr->data, hr->len, T0 - HOUR, T0 + 2 * HOUR, 3 * 3600);
+  panel.lines[0].envelope = envelope;
+  png = render ("trend-gap-envelope-wider.png", &options, &panel, 1);
+  area = plot_area (png, &options, &panel, 1, 0);
+  assert_gap_open (png, &area, &options, gap_from, gap_to);
+  cairo_surface_destroy (png);
 }
 
 /* The respiration panel has no data: no lines in it, in any series colour,
