@@ -25,6 +25,8 @@
 #define EPOCH_SECONDS_MAX 1e11
 /* "2026-03-29T02:30": where the minutes of an ISO 8601 time end. */
 #define MINUTES_END 16
+/* Doubles hold every whole number exactly up to 2^53. */
+#define WHOLE_NUMBER_MAX 9007199254740992.0
 
 static double
 round_to (double x,
@@ -71,6 +73,142 @@ usage_error (const char *usage,
              const char *problem)
 {
   g_printerr ("twctl: %s\ntwctl: usage: %s\n", problem, usage);
+}
+
+/* ---- JSON with short numbers -------------------------------------------- */
+
+/* JSON-GLib writes every double with 17 significant digits, so a
+ * temperature of 36.8 reads 36.799999999999997. These commands are read
+ * by people as much as by scripts: write the shortest text that reads
+ * back as the same double, in JSON-GLib's pretty layout otherwise. */
+static void
+append_double (GString *out,
+               double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* Whole numbers as 150.0, not %g's 1.5e+02. */
+  if (value == floor (value) && fabs (value) < WHOLE_NUMBER_MAX)
+    {
+      g_ascii_formatd (buffer, sizeof buffer, "%.1f", value);
+      g_string_append (out, buffer);
+      return;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (out, buffer);
+}
+
+static void
+append_string (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (out, "\\%c", *c);
+      else if (*c == '\n')
+        g_string_append (out, "\\n");
+      else if ((guchar) *c < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *c);
+      else
+        g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_node (GString  *out,
+             JsonNode *node,
+             guint     depth)
+{
+  g_autofree char *indent = g_strnfill ((depth + 1) * 2, ' ');
+  g_autofree char *closing = g_strnfill (depth * 2, ' ');
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) members = json_object_get_members (object);
+
+        if (members == NULL)
+          {
+            g_string_append (out, "{}");
+            break;
+          }
+        g_string_append (out, "{\n");
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            g_string_append (out, indent);
+            append_string (out, l->data);
+            g_string_append (out, " : ");
+            append_node (out, json_object_get_member (object, l->data), depth + 1);
+            g_string_append (out, l->next != NULL ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%s}", closing);
+        break;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        if (n == 0)
+          {
+            g_string_append (out, "[]");
+            break;
+          }
+        g_string_append (out, "[\n");
+        for (guint i = 0; i < n; i++)
+          {
+            g_string_append (out, indent);
+            append_node (out, json_array_get_element (array, i), depth + 1);
+            g_string_append (out, i + 1 < n ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%s]", closing);
+        break;
+      }
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+    case JSON_NODE_VALUE:
+    default:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_DOUBLE:
+          append_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          append_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        }
+      break;
+    }
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  append_node (out, root, 0);
+  g_print ("%s\n", out->str);
 }
 
 /* ---- news2 ------------------------------------------------------------ */
@@ -277,7 +415,7 @@ twctl_cmd_news2 (Twctl  *self,
 
   tw_news2_score (&in, &score);
   add_news2_json (builder, &in, &score);
-  twctl_print_json (builder);
+  print_json (builder);
   return 0;
 }
 
@@ -545,7 +683,7 @@ twctl_cmd_glucose_stats (Twctl  *self,
   tw_glucose_stats_compute ((const TwPoint *) points->data, points->len, &stats);
   agp = tw_agp_compute ((const TwPoint *) points->data, points->len, AGP_BIN_MINUTES);
   add_glucose_json (builder, argv[1], unit_name, to_mgdl, &stats, agp);
-  twctl_print_json (builder);
+  print_json (builder);
   return 0;
 }
 
@@ -623,6 +761,6 @@ twctl_cmd_forecast (Twctl  *self,
   json_builder_set_member_name (b, "event");
   json_builder_add_string_value (b, tw_ar2_event_to_string (f.event));
   json_builder_end_object (b);
-  twctl_print_json (b);
+  print_json (b);
   return 0;
 }

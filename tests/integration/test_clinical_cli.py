@@ -51,8 +51,11 @@ check(d and d["total"] == 3 and d["max_single"] == 3 and d["risk"] == "low-mediu
 d = as_json(twctl("news2", *base, "--o2", "--acvpu", "C"))
 check(d and d["scores"]["air_o2"] == 2 and d["total"] == 5 and d["risk"] == "medium",
       "plus oxygen: 5, medium")
-d = as_json(twctl("news2", *base, "--air", "--acvpu", "A"))
+r = twctl("news2", *base, "--air", "--acvpu", "A")
+d = as_json(r)
 check(d and d["total"] == 0 and d["risk"] == "zero", "a well patient scores 0, band zero")
+check('"temp" : 36.8' in r.stdout and "36.799" not in r.stdout,
+      "numbers are printed as typed (36.8, not 36.799999999999997)")
 
 # Scale 2: 97 % on oxygen is 3 (over-oxygenated), on air 0; scale 1 gives 0.
 d2 = as_json(twctl("news2", *base, "--spo2", "97", "--scale2", "--o2", "--acvpu", "A"))
