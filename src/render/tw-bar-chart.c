@@ -224,7 +224,11 @@ tw_bar_chart_draw (cairo_t               *cr,
   if (max_total <= 0)
     max_total = 1.0;
 
-  plot.y = y + header_h + (*unit != '\0' && !style->horizontal ? canvas.label_h : 0);
+  /* Upright bars: the top value label is centred on the plot's top edge,
+   * with the unit above it. */
+  plot.y = y + header_h;
+  if (!style->horizontal)
+    plot.y += (*unit != '\0' ? 1.5 : 0.5) * canvas.label_h;
   plot.height = height - (plot.y - y) - canvas.label_h - GAP_PX;
   max_ticks = (guint) floor ((style->horizontal ? width / 4 : plot.height)
                              / (canvas.label_h * VALUE_TICK_EM)) + 1;
@@ -234,8 +238,14 @@ tw_bar_chart_draw (cairo_t               *cr,
 
   if (style->horizontal)
     {
+      /* Room for half the last value label, centred on the right edge. */
+      g_autofree char *top = tw_chart_format_value (
+        tw_chart_value_axis_tick (&axis, axis.n_ticks > 0 ? axis.n_ticks - 1 : 0),
+        MAX (style->digits, axis.decimals));
+
       plot.x = x + labels_w + GAP_PX;
-      plot.width = width - labels_w - GAP_PX - canvas.font_px;
+      plot.width = width - labels_w - GAP_PX
+                   - ceil (tw_chart_canvas_text_width (&canvas, canvas.font, top) / 2 + 2);
     }
   else
     {
@@ -252,7 +262,7 @@ tw_bar_chart_draw (cairo_t               *cr,
     {
       if (style->horizontal)
         tw_chart_canvas_draw_text (&canvas, canvas.font, &canvas.palette->muted, unit,
-                                   plot.x + plot.width + 2, plot.y + plot.height + 2, 0, 0);
+                                   plot.x - GAP_PX, plot.y + plot.height + 3, 1, 0);
       else
         tw_chart_canvas_draw_text (&canvas, canvas.font, &canvas.palette->muted, unit,
                                    plot.x - 6, plot.y - canvas.label_h / 2, 1, 1);

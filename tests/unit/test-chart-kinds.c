@@ -93,6 +93,51 @@ test_sparkline (void)
   cairo_surface_destroy (surface);
 }
 
+/* The same sparkline on a HiDPI screen (device scale 2): one envelope
+ * column per device pixel, and the spike still one column wide and at
+ * the top. */
+static void
+test_sparkline_hidpi (void)
+{
+  const double x = 10, y = 10, w = 240, h = 48, scale = 2;
+  gint64 spike_ts = T0 + 4 * DAY + 11 * HOUR + 3 * SEC;
+  g_autoptr(GArray) points = week_at_1hz (spike_ts, 0, 0);
+  const TwChartPalette *palette = tw_chart_palette_get (TRUE);
+  TwSparklineStyle style = {
+    .t_from = T0, .t_to = T0 + 7 * DAY,
+    .normal_low = NAN, .normal_high = NAN,
+    .color = palette->series[0], .dark = TRUE,
+  };
+  cairo_surface_t *surface = tw_test_surface_new (260 * scale, 68 * scale, palette);
+  cairo_t *cr;
+  int spike_x;
+  guint peak = 0;
+  guint wide = 0;
+
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
+  tw_sparkline_draw (cr, x, y, w, h, &style, (const TwPoint *) points->data, points->len);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  tw_test_save_png (surface, "kinds-sparkline-hidpi-dark.png");
+
+  spike_x = (int) (scale * x + (double) (spike_ts - T0) * scale * w / (7 * DAY));
+  for (int dx = -1; dx <= 1; dx++)
+    peak += tw_test_count_in_rect (surface, spike_x + dx, (int) (scale * y), spike_x + dx + 1,
+                                   (int) (scale * (y + h / 4)), &style.color,
+                                   &palette->background);
+  g_assert_cmpuint (peak, >, 0);
+  /* At twice the density the spike's column is narrower than a pixel at
+   * scale 1 would be: at most three device pixels reach the top. */
+  for (int dx = -6; dx <= 6; dx++)
+    if (tw_test_count_in_rect (surface, spike_x + dx, (int) (scale * y), spike_x + dx + 1,
+                               (int) (scale * (y + h / 4)), &style.color,
+                               &palette->background) > 0)
+      wide++;
+  g_assert_cmpuint (wide, <=, 4);
+  cairo_surface_destroy (surface);
+}
+
 /* Rows of a colour in one pixel column, from @y0 to @y1. */
 static guint
 rows_of_color (cairo_surface_t    *surface,
@@ -713,6 +758,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/chart-kinds/sparkline", test_sparkline);
+  g_test_add_func ("/chart-kinds/sparkline-hidpi", test_sparkline_hidpi);
   g_test_add_data_func ("/chart-kinds/range-bar/light", GINT_TO_POINTER (FALSE), test_range_bar);
   g_test_add_data_func ("/chart-kinds/range-bar/dark", GINT_TO_POINTER (TRUE), test_range_bar);
   g_test_add_func ("/chart-kinds/stacked-bars", test_stacked_bars);
