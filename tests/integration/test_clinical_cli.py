@@ -159,6 +159,11 @@ r = twctl("glucose-stats", csv, "--unit", "mmol")
 check(r.returncode == 2 and "mmol/L" in r.stderr, f"an unknown unit is a usage error ({r.stderr.strip()})")
 r = twctl("glucose-stats")
 check(r.returncode == 2, "no file is a usage error")
+r = subprocess.run([TWCTL, "--data-dir", NO_STORE, "glucose-stats", "-"], capture_output=True,
+                   text=True, timeout=60, input="1774834200,100\n1774834500,200\n")
+d = as_json(r)
+check(r.returncode == 0 and d and d["n"] == 2 and d["mean"] == 150 and d["sd"] == 70.71,
+      f"- reads standard input ({r.stderr.strip()})")
 
 # ---- forecast ar2 (Nightscout's tests/ar2.test.js pairs) --------------------------------
 r = twctl("forecast", "ar2", "150", "170")
