@@ -7,7 +7,6 @@
 #include "tw-chart-view.h"
 #include "tw-metric.h"
 #include "tw-news2.h"
-#include "tw-store-envelope.h"
 #include "tw-time.h"
 
 /*
@@ -33,47 +32,14 @@
 #define NATURAL_WIDTH             720
 #define NATURAL_HEIGHT            520
 #define DEFAULT_RANGE_US          (10 * TW_USEC_PER_MIN)
-#define MAX_SERIES                6
 #define MAX_PANELS                5
-/* Envelope reads wait this long after the last zoom or pan step, and come
- * at most this often while the range follows live data. */
-#define ENVELOPE_DEBOUNCE_MS      120
-#define ENVELOPE_LIVE_INTERVAL_MS 1000
 /* The crosshair shows a line's value only from a sample this close to it,
  * as a share of the visible span; further away it says "no data". */
 #define CROSSHAIR_REACH           0.02
 #define FOCUS_LINE_WIDTH          2.0
 #define FOCUS_INSET               1.0
 
-typedef enum
-{
-  BANDS_NONE,
-  BANDS_NEWS2,
-  BANDS_GLUCOSE,
-} BandSet;
-
-typedef struct
-{
-  const char *title;
-  int         series[TW_CHART_MAX_LINES];
-  const char *line_labels[TW_CHART_MAX_LINES];
-  guint       n_lines;
-  gboolean    normal_band;
-  BandSet     bands;
-  double      fixed_low;
-  double      fixed_high;
-} PanelSpec;
-
-typedef struct
-{
-  const char      *accessible_name;
-  const char      *accessible_name_of;
-  const char      *metrics[MAX_SERIES];
-  guint            n_metrics;
-  const PanelSpec *panels;
-  guint            n_panels;
-  gboolean         stored;     /* series are stored (envelopes possible) */
-} KindSpec;
+#include "tw-chart-view-private.h"
 
 /* Systolic and diastolic share one axis; neither band fits both lines, so
  * that panel has none rather than a band that misleads for one of them. */
@@ -132,55 +98,6 @@ static const TwChartBand glucose_bands[] = {
   { 250, INFINITY,  TW_CHART_BAND_DANGER,  NULL },
 };
 
-/* A series grows at the end and is trimmed at the start; trimming only
- * moves @offset, and the array is compacted once half of it is dead. */
-typedef struct
-{
-  GArray *points;
-  guint   offset;
-  GArray *forecast;
-  TwM4   *envelope;     /* for envelope_from/to at envelope_width */
-} SeriesData;
-
-struct _TwChartView
-{
-  GtkWidget        parent_instance;
-
-  TwChartViewKind  kind;
-  SeriesData       series[MAX_SERIES];
-  TwTimeRange     *range;
-  gulong           range_changed_id;
-  gint64           highlight_from;
-  gint64           highlight_to;
-  char            *subject;
-  guint            description_source;
-
-  GArray          *markers;          /* TwChartMarker, labels owned by marker_labels */
-  GPtrArray       *marker_labels;
-
-  /* Pointer and keyboard */
-  gint64           crosshair_ts;
-  double           pointer_x;
-  gboolean         pointer_inside;
-  gint64           drag_from;
-  gint64           drag_to;
-  double           plot_x;           /* panel 0's plot area at the last draw */
-  double           plot_width;
-
-  /* Envelopes */
-  TwReader        *reader;
-  char            *entity_key;
-  gint64           loaded_from;
-  gint64           envelope_from;
-  gint64           envelope_to;
-  guint            envelope_width;
-  guint            envelope_source;
-  guint            envelope_generation;
-  gboolean         envelope_in_flight;
-  gboolean         envelope_again;
-  gboolean         drew_envelopes;
-  GCancellable    *cancellable;
-};
 
 G_DEFINE_FINAL_TYPE (TwChartView, tw_chart_view, GTK_TYPE_WIDGET)
 
@@ -201,10 +118,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void schedule_envelopes (TwChartView *self);
-
-static const KindSpec *
-kind_spec (TwChartView *self)
+const KindSpec *
+tw_chart_view_kind_spec (TwChartView *self)
 {
   return &kind_specs[self->kind];
 }
@@ -224,7 +139,7 @@ static int
 series_from_metric (TwChartView *self,
                     const char  *metric)
 {
-  const KindSpec *spec = kind_spec (self);
+  const KindSpec *spec = tw_chart_view_kind_spec (self);
 
   for (guint i = 0; i < spec->n_metrics; i++)
     if (g_strcmp0 (spec->metrics[i], metric) == 0)
@@ -251,8 +166,8 @@ forecast_end (TwChartView *self)
 
 /* The shared range, and while it is live, as far ahead as the forecast
  * reaches: a prediction drawn past the right edge would be no use. */
-static void
-current_range (TwChartView *self,
+void
+tw_chart_view_current_range (TwChartView *self,
                gint64      *t_from,
                gint64      *t_to)
 {
@@ -274,7 +189,7 @@ build_options (TwChartView    *self,
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
 
   memset (options, 0, sizeof *options);
-  current_range (self, &options->t_from, &options->t_to);
+  tw_chart_view_current_range (self, &options->t_from, &options->t_to);
   options->dark = adw_style_manager_get_dark (style_manager);
   options->gap_us = 0;
   options->highlight_from = self->highlight_from;
@@ -307,7 +222,7 @@ build_panels (TwChartView  *self,
               TwChartPanel *panels,
               TwM4        **envelopes)
 {
-  const KindSpec *kind = kind_spec (self);
+  const KindSpec *kind = tw_chart_view_kind_spec (self);
 
   for (guint i = 0; i < kind->n_panels; i++)
     {
@@ -358,292 +273,12 @@ build_panels (TwChartView  *self,
   return kind->n_panels;
 }
 
-/* Envelopes */
-
-static gboolean
-needs_envelopes (TwChartView *self)
-{
-  gint64 t_from, t_to;
-
-  if (self->reader == NULL || self->entity_key == NULL || !kind_spec (self)->stored)
-    return FALSE;
-
-  current_range (self, &t_from, &t_to);
-  return t_from < self->loaded_from;
-}
-
-static guint
-envelope_width_for (TwChartView *self)
-{
-  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  double width = self->plot_width > 0 ? self->plot_width : gtk_widget_get_width (GTK_WIDGET (self));
-
-  return (guint) MAX (1, ceil (width * scale));
-}
-
-/* The stored envelope shown for another range: each old column is a
- * bucket that goes to the new column holding its first sample, so what
- * overlaps shows at once and the rest fills in when the read returns. */
-static TwM4 *
-rebin_envelope (const TwM4 *old,
-                gint64      t_from,
-                gint64      t_to,
-                guint       width)
-{
-  g_autoptr(GArray) buckets = g_array_new (FALSE, FALSE, sizeof (TwM4Column));
-
-  for (guint i = 0; i < old->width; i++)
-    {
-      const TwM4Column *column = &old->columns[i];
-
-      if (column->has_data && column->first_ts >= t_from && column->first_ts < t_to)
-        g_array_append_val (buckets, *column);
-    }
-
-  return tw_m4_new_from_aggregates ((const TwM4Column *) (gpointer) buckets->data, buckets->len,
-                                    NULL, NULL, t_from, t_to, width);
-}
-
-/* Fills @out (per series) with envelopes for the visible range, new ones
- * the caller frees when they are not the stored ones. */
-static gboolean
-prepare_envelopes (TwChartView *self,
-                   TwM4       **out,
-                   gboolean    *out_owned)
-{
-  gint64 t_from, t_to;
-  guint width;
-  gboolean any = FALSE;
-
-  *out_owned = FALSE;
-  if (!needs_envelopes (self))
-    return FALSE;
-
-  current_range (self, &t_from, &t_to);
-  width = envelope_width_for (self);
-
-  if (t_from != self->envelope_from || t_to != self->envelope_to || width != self->envelope_width)
-    schedule_envelopes (self);
-
-  for (guint i = 0; i < kind_spec (self)->n_metrics; i++)
-    {
-      TwM4 *envelope = self->series[i].envelope;
-
-      if (envelope == NULL)
-        continue;
-      any = TRUE;
-      if (t_from == self->envelope_from && t_to == self->envelope_to)
-        out[i] = envelope;
-      else
-        {
-          out[i] = rebin_envelope (envelope, t_from, t_to, width);
-          *out_owned = TRUE;
-        }
-    }
-
-  return any;
-}
-
-static void
-free_prepared (TwChartView *self,
-               TwM4       **envelopes,
-               gboolean     owned)
-{
-  if (!owned)
-    return;
-
-  for (guint i = 0; i < MAX_SERIES; i++)
-    if (envelopes[i] != NULL && envelopes[i] != self->series[i].envelope)
-      tw_m4_free (envelopes[i]);
-}
-
-typedef struct
-{
-  TwReader *reader;
-  char     *entity_key;
-  GStrv     metrics;
-  gint64    t_from;
-  gint64    t_to;
-  guint     width;
-  guint     generation;
-  TwM4     *results[MAX_SERIES];
-} EnvelopeRequest;
-
-static void
-envelope_request_free (gpointer data)
-{
-  EnvelopeRequest *request = data;
-
-  g_clear_pointer (&request->reader, tw_reader_unref);
-  g_free (request->entity_key);
-  g_strfreev (request->metrics);
-  for (guint i = 0; i < MAX_SERIES; i++)
-    g_clear_pointer (&request->results[i], tw_m4_free);
-  g_free (request);
-}
-
-static void
-read_envelopes_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  EnvelopeRequest *request = task_data;
-  g_autoptr(GError) error = NULL;
-  TwStore *store;
-
-  store = tw_reader_lock (request->reader, &error);
-  if (store == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  for (guint i = 0; request->metrics[i] != NULL && i < MAX_SERIES; i++)
-    {
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-      request->results[i] = tw_store_read_envelope (store, request->entity_key,
-                                                    request->metrics[i], request->t_from,
-                                                    request->t_to, request->width, NULL, &error);
-      if (request->results[i] == NULL && error != NULL)
-        break;
-    }
-
-  tw_reader_unlock (request->reader);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-envelopes_done_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  EnvelopeRequest *request = g_task_get_task_data (G_TASK (result));
-  TwChartView *self;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Chart envelopes could not be read: %s", error->message);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-    }
-
-  self = TW_CHART_VIEW (object);
-  self->envelope_in_flight = FALSE;
-
-  if (request->generation == self->envelope_generation && error == NULL)
-    {
-      for (guint i = 0; i < MAX_SERIES; i++)
-        {
-          g_clear_pointer (&self->series[i].envelope, tw_m4_free);
-          self->series[i].envelope = g_steal_pointer (&request->results[i]);
-        }
-      self->envelope_from = request->t_from;
-      self->envelope_to = request->t_to;
-      self->envelope_width = request->width;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-
-  if (self->envelope_again)
-    {
-      self->envelope_again = FALSE;
-      schedule_envelopes (self);
-    }
-}
-
-static gboolean
-request_envelopes_cb (gpointer user_data)
-{
-  TwChartView *self = TW_CHART_VIEW (user_data);
-  const KindSpec *kind = kind_spec (self);
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GStrvBuilder) metrics = g_strv_builder_new ();
-  EnvelopeRequest *request;
-
-  self->envelope_source = 0;
-  if (!needs_envelopes (self))
-    return G_SOURCE_REMOVE;
-
-  /* One read at a time; the newest range is read when it returns. */
-  if (self->envelope_in_flight)
-    {
-      self->envelope_again = TRUE;
-      return G_SOURCE_REMOVE;
-    }
-
-  for (guint i = 0; i < kind->n_metrics; i++)
-    g_strv_builder_add (metrics, kind->metrics[i]);
-
-  request = g_new0 (EnvelopeRequest, 1);
-  request->reader = tw_reader_ref (self->reader);
-  request->entity_key = g_strdup (self->entity_key);
-  request->metrics = g_strv_builder_end (metrics);
-  current_range (self, &request->t_from, &request->t_to);
-  request->width = envelope_width_for (self);
-  request->generation = ++self->envelope_generation;
-
-  if (self->cancellable == NULL)
-    self->cancellable = g_cancellable_new ();
-
-  self->envelope_in_flight = TRUE;
-  task = g_task_new (self, self->cancellable, envelopes_done_cb, NULL);
-  g_task_set_source_tag (task, request_envelopes_cb);
-  g_task_set_task_data (task, request, envelope_request_free);
-  g_task_run_in_thread (task, read_envelopes_thread);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Debounced: a drag or a run of scroll steps reads once, after it pauses;
- * a live range that moves every poll reads at most once a second. */
-static void
-schedule_envelopes (TwChartView *self)
-{
-  guint delay = tw_time_range_get_live (self->range) ? ENVELOPE_LIVE_INTERVAL_MS
-                                                     : ENVELOPE_DEBOUNCE_MS;
-
-  if (self->reader == NULL)
-    return;
-
-  if (self->envelope_source != 0)
-    {
-      if (tw_time_range_get_live (self->range))
-        return;
-      g_source_remove (self->envelope_source);
-    }
-
-  self->envelope_source = g_timeout_add (delay, request_envelopes_cb, self);
-}
-
-static void
-drop_envelopes (TwChartView *self)
-{
-  g_clear_handle_id (&self->envelope_source, g_source_remove);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->envelope_in_flight = FALSE;
-  self->envelope_again = FALSE;
-  self->envelope_generation++;
-  self->envelope_from = self->envelope_to = 0;
-  self->envelope_width = 0;
-  for (guint i = 0; i < MAX_SERIES; i++)
-    g_clear_pointer (&self->series[i].envelope, tw_m4_free);
-}
-
 /* Accessibility */
 
 static void
 update_accessible_label (TwChartView *self)
 {
-  const KindSpec *kind = kind_spec (self);
+  const KindSpec *kind = tw_chart_view_kind_spec (self);
   g_autofree char *label = NULL;
 
   if (self->subject != NULL && self->subject[0] != '\0')
@@ -726,7 +361,7 @@ tw_chart_view_snapshot (GtkWidget   *widget,
     return;
 
   build_options (self, &options);
-  self->drew_envelopes = prepare_envelopes (self, envelopes, &owned);
+  self->drew_envelopes = tw_chart_view_prepare_envelopes (self, envelopes, &owned);
   n_panels = build_panels (self, panels, self->drew_envelopes ? envelopes : NULL);
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -740,7 +375,7 @@ tw_chart_view_snapshot (GtkWidget   *widget,
     draw_focus (self, cr, width, height);
   cairo_destroy (cr);
 
-  free_prepared (self, envelopes, owned);
+  tw_chart_view_free_envelopes (self, envelopes, owned);
 }
 
 static void
@@ -775,8 +410,8 @@ tw_chart_view_size_allocate (GtkWidget *widget,
   TwChartView *self = TW_CHART_VIEW (widget);
 
   /* A new width needs envelopes with as many columns. */
-  if (needs_envelopes (self))
-    schedule_envelopes (self);
+  if (tw_chart_view_needs_envelopes (self))
+    tw_chart_view_schedule_envelopes (self);
 }
 
 /* Pointer and keyboard */
@@ -791,7 +426,7 @@ tw_chart_view_time_at_x (TwChartView *self,
 
   g_return_val_if_fail (TW_IS_CHART_VIEW (self), 0);
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
   if (plot_width <= 0)
     {
       plot_x = 0;
@@ -813,7 +448,7 @@ on_motion (GtkEventControllerMotion *controller,
   self->pointer_x = x;
   self->pointer_inside = TRUE;
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
   ts = tw_chart_view_time_at_x (self, x);
   tw_chart_view_set_crosshair (self, ts >= t_from && ts < t_to ? ts : 0);
 }
@@ -835,7 +470,7 @@ on_scroll (GtkEventControllerScroll *controller,
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
   gint64 t_from, t_to;
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
 
   if (state & GDK_CONTROL_MASK)
     {
@@ -857,7 +492,7 @@ on_drag_begin (GtkGestureDrag *gesture,
                double          y,
                TwChartView    *self)
 {
-  current_range (self, &self->drag_from, &self->drag_to);
+  tw_chart_view_current_range (self, &self->drag_from, &self->drag_to);
   gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
@@ -889,7 +524,7 @@ zoom_action (GtkWidget  *widget,
   double factor = g_str_equal (action_name, "chart.zoom-in") ? 1 / TW_CHART_VIEW_ZOOM_STEP
                                                               : TW_CHART_VIEW_ZOOM_STEP;
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
   tw_chart_view_zoom (self, factor, t_from + (t_to - t_from) / 2);
 }
 
@@ -919,12 +554,12 @@ on_range_changed (TwChartView *self)
       gint64 t_from, t_to;
       gint64 ts = tw_chart_view_time_at_x (self, self->pointer_x);
 
-      current_range (self, &t_from, &t_to);
+      tw_chart_view_current_range (self, &t_from, &t_to);
       self->crosshair_ts = ts >= t_from && ts < t_to ? ts : 0;
     }
 
-  if (needs_envelopes (self))
-    schedule_envelopes (self);
+  if (tw_chart_view_needs_envelopes (self))
+    tw_chart_view_schedule_envelopes (self);
   schedule_description_update (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -937,7 +572,7 @@ tw_chart_view_dispose (GObject *object)
   TwChartView *self = (TwChartView *)object;
 
   g_clear_handle_id (&self->description_source, g_source_remove);
-  drop_envelopes (self);
+  tw_chart_view_drop_envelopes (self);
   g_clear_pointer (&self->reader, tw_reader_unref);
 
   for (guint i = 0; i < MAX_SERIES; i++)
@@ -1148,7 +783,7 @@ tw_chart_view_set_kind (TwChartView     *self,
   if (self->kind == kind)
     return;
 
-  drop_envelopes (self);
+  tw_chart_view_drop_envelopes (self);
   for (guint i = 0; i < MAX_SERIES; i++)
     {
       g_clear_pointer (&self->series[i].points, g_array_unref);
@@ -1231,7 +866,7 @@ tw_chart_view_set_source (TwChartView *self,
   if (self->reader == reader && g_strcmp0 (self->entity_key, entity_key) == 0)
     return;
 
-  drop_envelopes (self);
+  tw_chart_view_drop_envelopes (self);
   g_clear_pointer (&self->reader, tw_reader_unref);
   if (reader != NULL)
     self->reader = tw_reader_ref (reader);
@@ -1534,7 +1169,7 @@ tw_chart_view_pan (TwChartView *self,
 
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
   if (tw_time_range_get_to (self->range) <= tw_time_range_get_from (self->range))
     tw_time_range_set (self->range, t_from, t_to);
   tw_time_range_pan (self->range, (gint64) (share * (double) (t_to - t_from)));
@@ -1659,7 +1294,7 @@ tw_chart_view_dup_crosshair_text (TwChartView *self)
   if (self->crosshair_ts == 0)
     return NULL;
 
-  current_range (self, &t_from, &t_to);
+  tw_chart_view_current_range (self, &t_from, &t_to);
   reach = (gint64) ((t_to - t_from) * CROSSHAIR_REACH);
   n_panels = build_panels (self, panels, NULL);
   time_text = tw_time_format_local (self->crosshair_ts, "%H:%M:%S");
@@ -1667,7 +1302,7 @@ tw_chart_view_dup_crosshair_text (TwChartView *self)
 
   for (guint i = 0; i < n_panels; i++)
     {
-      const PanelSpec *spec = &kind_spec (self)->panels[i];
+      const PanelSpec *spec = &tw_chart_view_kind_spec (self)->panels[i];
 
       for (guint j = 0; j < panels[i].n_lines; j++)
         {
@@ -1704,12 +1339,12 @@ tw_chart_view_clear (TwChartView *self)
 {
   g_return_if_fail (TW_IS_CHART_VIEW (self));
 
-  for (guint i = 0; i < kind_spec (self)->n_metrics; i++)
+  for (guint i = 0; i < tw_chart_view_kind_spec (self)->n_metrics; i++)
     {
-      tw_chart_view_take_series (self, kind_spec (self)->metrics[i], NULL);
-      tw_chart_view_set_forecast (self, kind_spec (self)->metrics[i], NULL, 0);
+      tw_chart_view_take_series (self, tw_chart_view_kind_spec (self)->metrics[i], NULL);
+      tw_chart_view_set_forecast (self, tw_chart_view_kind_spec (self)->metrics[i], NULL, 0);
     }
-  drop_envelopes (self);
+  tw_chart_view_drop_envelopes (self);
   tw_chart_view_set_markers (self, NULL, 0);
   tw_chart_view_set_highlight (self, 0, 0);
 }
@@ -1823,10 +1458,10 @@ tw_chart_view_dup_description (TwChartView *self)
   build_options (self, &options);
   /* Zoomed out, the summary covers what the envelopes show, not only the
    * raw window. */
-  use_envelopes = prepare_envelopes (self, envelopes, &owned);
+  use_envelopes = tw_chart_view_prepare_envelopes (self, envelopes, &owned);
   n_panels = build_panels (self, panels, use_envelopes ? envelopes : NULL);
   description = tw_trend_chart_describe (&options, panels, n_panels);
-  free_prepared (self, envelopes, owned);
+  tw_chart_view_free_envelopes (self, envelopes, owned);
 
   return description;
 }

@@ -62,6 +62,7 @@ struct _TwPatientView
   char           *display_name;
   char           *location;
   char           *news2_text;
+  char           *record_signature;
   TwNews2Score    news2;
   gboolean        news2_known;
   guint           heat_columns;
@@ -329,12 +330,38 @@ update_heatmap_description (TwPatientView *self)
 
 /* Record */
 
+/* What the timeline shows, to rebuild it only when the record changed:
+ * a refresh every few seconds must not move the rows under a reader. */
+static char *
+record_signature (GPtrArray *entries,
+                  gboolean   masked)
+{
+  GString *text = g_string_new (masked ? "masked" : "");
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      const TwClinicalEntry *entry = g_ptr_array_index (entries, i);
+
+      g_string_append_printf (text, "|%d %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s %s %s",
+                              entry->kind, entry->ts, entry->end_ts, entry->code, entry->text,
+                              entry->detail, entry->status);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
 static void
 show_entries (TwPatientView *self,
               GPtrArray     *entries,
               gboolean       masked)
 {
+  g_autofree char *signature = record_signature (entries, masked);
   GtkWidget *row;
+
+  if (g_strcmp0 (signature, self->record_signature) == 0)
+    return;
+  g_free (self->record_signature);
+  self->record_signature = g_steal_pointer (&signature);
 
   while ((row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->timeline_list, 0))) != NULL)
     gtk_list_box_remove (self->timeline_list, row);
@@ -640,6 +667,7 @@ tw_patient_view_finalize (GObject *object)
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->news2_text, g_free);
+  g_clear_pointer (&self->record_signature, g_free);
   g_clear_pointer (&self->heat_values, g_free);
 
   G_OBJECT_CLASS (tw_patient_view_parent_class)->finalize (object);
