@@ -1120,6 +1120,26 @@ describe_panel (GString            *text,
   /* TRANSLATORS: "Heart rate: latest 72 /min, range 65–88." */
   g_string_append_printf (text, _("%s: latest %s%s%s, range %s."),
                           name->str, latest->str, *unit ? " " : "", unit, range->str);
+
+  /* A prediction is said as one, with its last value and time. */
+  for (guint i = 0; i < n_lines; i++)
+    {
+      const TwChartLine *line = &panel->lines[i];
+      guint lo = tw_m4_lower_bound (line->forecast, line->n_forecast, t_from);
+      guint hi = tw_m4_lower_bound (line->forecast, line->n_forecast, t_to + 1);
+      g_autofree char *value = NULL;
+      g_autofree char *at = NULL;
+
+      if (hi == lo)
+        continue;
+      value = tw_chart_format_value (line->forecast[hi - 1].value, panel->digits);
+      at = tw_time_format_local (line->forecast[hi - 1].ts, "%H:%M");
+      g_string_append_c (text, ' ');
+      /* TRANSLATORS: "Forecast 130 mg/dL at 08:40." */
+      g_string_append_printf (text, _("Forecast %s%s%s at %s."),
+                              value, *unit ? " " : "", unit, at);
+      break;
+    }
 }
 
 /**

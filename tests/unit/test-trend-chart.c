@@ -897,6 +897,14 @@ test_forecast (void)
   g_assert_cmpuint (count_in_column (png, &area, x_last_forecast, &color,
                                      &palette->plot_background), >, 0);
   cairo_surface_destroy (png);
+
+  {
+    g_autofree char *text = tw_trend_chart_describe (&options, &panel, 1);
+
+    g_test_message ("%s", text);
+    g_assert_nonnull (strstr (text, "latest 150 mg/dL"));
+    g_assert_nonnull (strstr (text, "Forecast 222 mg/dL at 09:10."));
+  }
 }
 
 /* A high alert and a low one across two panels: a line in the alert's
