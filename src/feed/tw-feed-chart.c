@@ -37,9 +37,11 @@ enum
 #define ADMITTED_MAX_H    (5 * 24)
 #define HISTORY_MIN_YEARS 2
 #define HISTORY_MAX_YEARS 15
-/* Every eighth patient, from the fourth on, wears a CGM (P0004, P0012…). */
+/* Every eighth patient wears a CGM (P0008, P0016…): the default ward of
+ * eight has one, and small test wards keep to the six vital signs and the
+ * two NEWS2 observations. */
 #define CGM_EVERY         8
-#define CGM_FIRST         3
+#define CGM_FIRST         7
 #define ALLERGY_SHARE     0.4
 
 typedef struct

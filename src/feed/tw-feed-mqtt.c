@@ -17,6 +17,7 @@
 #define RECONNECT_DELAY_MAX_S 4
 #define TOPIC_VITALS          "vitals"
 #define TOPIC_PATIENT         "patient"
+#define TOPIC_RECORD          "record"
 #define TOPIC_END             "end"
 #define URL_FORM              "mqtt://[user[:password]@]host[:port]/topic-prefix"
 
@@ -51,7 +52,8 @@ struct _TwFeedMqtt
   char             *password;
   char             *prefix;
   GPtrArray        *patient_ids;       /* char *, by patient index */
-  GPtrArray        *patient_messages;  /* char *, by patient index */
+  GPtrArray        *patient_messages;  /* GPtrArray of char *, by patient index: the
+                                        * announcement, then its chart's records */
   struct mosquitto *mosq;
 
   /* Main thread */
@@ -135,14 +137,20 @@ on_connect (struct mosquitto *mosq,
    * on every connect in case the broker lost them. */
   for (guint i = 0; i < self->patient_ids->len; i++)
     {
-      g_autofree char *topic = g_strdup_printf ("%s/%s/" TOPIC_PATIENT, self->prefix,
-                                                (char *) g_ptr_array_index (self->patient_ids, i));
-      const char *message = g_ptr_array_index (self->patient_messages, i);
+      GPtrArray *messages = g_ptr_array_index (self->patient_messages, i);
 
-      if (message == NULL)
-        continue;
-      mosquitto_publish (mosq, NULL, topic, (int) strlen (message), message, QOS_AT_LEAST_ONCE,
-                         true);
+      /* One retained topic per message: a broker keeps one per topic. */
+      for (guint j = 0; j < messages->len; j++)
+        {
+          const char *id = g_ptr_array_index (self->patient_ids, i);
+          g_autofree char *topic = j == 0
+            ? g_strdup_printf ("%s/%s/" TOPIC_PATIENT, self->prefix, id)
+            : g_strdup_printf ("%s/%s/" TOPIC_RECORD "/%u", self->prefix, id, j);
+          const char *message = g_ptr_array_index (messages, j);
+
+          mosquitto_publish (mosq, NULL, topic, (int) strlen (message), message,
+                             QOS_AT_LEAST_ONCE, true);
+        }
     }
 }
 
@@ -321,14 +329,21 @@ static void
 make_patients (TwFeedMqtt *self)
 {
   self->patient_ids = g_ptr_array_new_with_free_func (g_free);
-  self->patient_messages = g_ptr_array_new_with_free_func (g_free);
+  self->patient_messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   for (guint i = 0; i < self->params.patients; i++)
     {
       g_autoptr(TwFeedPatient) patient = tw_feed_patient_new (&self->params, i);
+      GPtrArray *messages = tw_feed_message_announce_all (&self->params, i);
 
       g_ptr_array_add (self->patient_ids, g_strdup (patient->id));
-      /* NULL for a scenario's instruments and stores: nothing to retain. */
-      g_ptr_array_add (self->patient_messages, tw_feed_message_announce (&self->params, i));
+      /* The patient and its chart are retained; a CGM's history is not
+       * (thousands of retained topics would outlive the demo on the
+       * broker): it comes over the websocket and the event stream. Empty
+       * for a scenario's instruments and stores. */
+      for (guint j = 0; j < messages->len; j++)
+        if (strstr (messages->pdata[j], "\"type\":\"samples\"") != NULL)
+          g_ptr_array_remove_index (messages, j--);
+      g_ptr_array_add (self->patient_messages, messages);
     }
 }
 

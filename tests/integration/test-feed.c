@@ -24,6 +24,10 @@
 #define OTHER_SEED      8
 #define RESUME_AFTER    25
 
+/* The default ward of eight: P0008 wears a CGM. */
+#define CGM_PATIENTS    8
+#define CGM_COUNT       24
+
 /* How long anything may take before the test fails rather than hangs. */
 #define STEP_TIMEOUT_MS 10000
 
@@ -625,7 +629,7 @@ static const char * const other_seed_args[] = {
 };
 
 /* A counted stream: patients, every seq once in order, the end, a close. */
-/* P0004 wears a CGM: its sensor's last 14 days (every 5 min, the AGP's
+/* P0008 wears a CGM: its sensor's last 14 days (every 5 min, the AGP's
  * window) arrive before the stream, ending just before the first vitals,
  * which carry the next reading; the others carry none. */
 static void
@@ -648,10 +652,12 @@ check_cgm_history (Client *client)
           first = n_samples++ == 0 ? ts : first;
           last = ts;
         }
-      else if (g_str_equal (type, "vitals") && int_member (object, "seq") <= STREAM_PATIENTS)
+      else if (g_str_equal (type, "vitals"))
         {
+          /* One reading per 5 minutes: the whole test stream is in the first. */
           g_assert_cmpint (json_object_has_member (object, "glucose"), ==,
-                           g_str_equal (string_member (object, "patient"), "P0004"));
+                           g_str_equal (string_member (object, "patient"), "P0008")
+                           && int_member (object, "seq") <= CGM_PATIENTS);
         }
     }
   g_assert_cmpuint (n_samples, ==, 14 * 288);
@@ -679,12 +685,25 @@ test_feed_stream (Fixture       *fixture,
   g_assert_cmpstr (string_member (last, "ts"), ==, "2025-03-14T09:00:00.045000Z");
   g_assert_cmpstr (string_member (last, "patient"), ==, "P0004");
 
-  check_cgm_history (client);
-
   /* The start may default to "now", so the line spells out every option. */
   restart = g_strdup_printf ("tidewatch-feed --port %u --patients 4 --rate 200 --seed 7"
                              " --start 2025-03-14T09:00:00.000000Z --count 40", feed->port);
   g_assert_cmpstr (feed->restart, ==, restart);
+}
+
+static void
+test_feed_cgm (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char * const args[] = {
+    "--port", "0", "--patients", G_STRINGIFY (CGM_PATIENTS), "--rate", "200",
+    "--count", G_STRINGIFY (CGM_COUNT), "--start", FIXED_START, NULL
+  };
+  Feed *feed = feed_start (fixture, args);
+  g_autoptr(Client) client = fetch (feed->port, NOT_RESUMING);
+  g_autoptr(GPtrArray) by_seq = check_stream (client, CGM_PATIENTS, 1, CGM_COUNT);
+
+  check_cgm_history (client);
 }
 
 /* Clients resume after what they have, concurrently, and get the same
@@ -914,6 +933,7 @@ main (int    argc,
     g_log_set_debug_enabled (FALSE);
 
   g_test_add ("/feed/stream", Fixture, NULL, fixture_setup, test_feed_stream, fixture_teardown);
+  g_test_add ("/feed/cgm", Fixture, NULL, fixture_setup, test_feed_cgm, fixture_teardown);
   g_test_add ("/feed/resume", Fixture, NULL, fixture_setup, test_feed_resume, fixture_teardown);
   g_test_add ("/feed/bad-resume", Fixture, NULL,
               fixture_setup, test_feed_bad_resume, fixture_teardown);

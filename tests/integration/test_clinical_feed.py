@@ -81,8 +81,8 @@ def ward_feed():
               any(r["kind"] == "prescription" for r in rs) for rs in by_patient.values()),
           "every patient has a diagnosis and a prescription")
     check(any(r["kind"] == "allergy" for r in records), "some patients have an allergy")
-    check(len(backfill) == 14 * 288 and {m["entity"] for m in backfill} == {"P0004"},
-          f"P0004's CGM brings 14 days every 5 minutes ({len(backfill)} readings)")
+    check(len(backfill) == 14 * 288 and {m["entity"] for m in backfill} == {"P0008"},
+          f"P0008's CGM brings 14 days every 5 minutes ({len(backfill)} readings)")
     glucose = [m["values"]["glucose"] for m in backfill]
     check(min(glucose) < 54 and 0.5 < sum(70 <= g <= 180 for g in glucose) / len(glucose) < 0.9,
           f"the history has a night-time low and most time in range (min {min(glucose)})")
@@ -96,9 +96,9 @@ def ward_feed():
     check(src["quarantined"] == 0, f"nothing quarantined ({src['quarantined']})")
     series = {(s["entity"], s["metric"]): s for s in stats["series"]}
     live_glucose = [m for m in vitals if "glucose" in m]
-    cgm = series.get(("P0004", "glucose"))
+    cgm = series.get(("P0008", "glucose"))
     check(cgm is not None and cgm["count"] == len(backfill) + len(live_glucose),
-          f"P0004's glucose series holds the history and the live readings "
+          f"P0008's glucose series holds the history and the live readings "
           f"({cgm and cgm['count']} of {len(backfill) + len(live_glucose)})")
     check(all(("P%04d" % (i + 1), m) in series for i in range(PATIENTS) for m in ("o2", "acvpu")),
           "o2 and ACVPU are stored for every patient")

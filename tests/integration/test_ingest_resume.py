@@ -9,7 +9,7 @@ from twtest import Feed, Store, check, finish, check_exact_stream, stream_start
 PATIENTS = 4
 RATE = 20          # samples per second per patient
 COUNT = 800        # 10 s of stream
-METRICS = 6
+METRICS = 8        # hr rr spo2 sbp dbp temp, and NEWS2's o2 and acvpu
 
 
 

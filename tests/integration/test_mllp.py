@@ -148,7 +148,7 @@ def listener_restart_case():
           f"the feed reconnected and resumed after the last acknowledged message ({resumes})")
     rc, out, err = stop(ing)
     check(rc == 0, f"twctl stopped cleanly ({err.strip()[-200:]})")
-    check_exact_stream(store, "twctl killed and restarted", COUNT, PATIENTS, RATE, start_us, cursor=False, no_duplicates=False)
+    check_exact_stream(store, "twctl killed and restarted", COUNT, PATIENTS, RATE, start_us, metrics=METRICS, cursor=False, no_duplicates=False)
 
 
 def read_state(path):
@@ -198,7 +198,7 @@ def client_feed_restart_case():
           f"({acknowledged(out)})")
     rc, out, err = stop(ing)
     check(rc == 0, f"twctl stopped cleanly ({err.strip()[-200:]})")
-    src = check_exact_stream(store, "feed killed and restarted", COUNT, PATIENTS, RATE, start_us, cursor=False, no_duplicates=False)
+    src = check_exact_stream(store, "feed killed and restarted", COUNT, PATIENTS, RATE, start_us, metrics=METRICS, cursor=False, no_duplicates=False)
     check(src["reconnects"] >= 1, f"the client reconnected to the engine ({src['reconnects']})")
 
 

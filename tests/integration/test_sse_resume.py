@@ -18,7 +18,7 @@ from twtest import TWCTL, Feed, Store, check, finish, check_exact_stream, stream
 PATIENTS = 4
 RATE = 20          # samples per second per patient
 COUNT = 600        # 7.5 s of stream
-METRICS = 6
+METRICS = 8        # hr rr spo2 sbp dbp temp, and NEWS2's o2 and acvpu
 RETRY_MS = 1500    # what the hand-written server asks for
 
 

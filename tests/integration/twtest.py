@@ -95,8 +95,21 @@ class Store:
                "--password-file", self.pwfile, "ingest", url] + list(args)
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def stats(self):
-        r = self.twctl("stats", "--json")
+    def clinician(self):
+        """A clinician (same password), added on first use: the tests check
+        series by entity key, and roles without identity (the admin) see
+        only pseudonyms."""
+        name = "stats.clin"
+        if not getattr(self, "_clinician", None):
+            r = self.twctl("user", "add", name, "--role", "clinician",
+                           extra=["--new-password-file", self.pwfile])
+            if r.returncode != 0:
+                raise RuntimeError(r.stderr)
+            self._clinician = name
+        return self._clinician
+
+    def stats(self, user=None):
+        r = self.twctl("stats", "--json", user=user or self.clinician())
         if r.returncode != 0:
             raise RuntimeError(r.stderr)
         return json.loads(r.stdout)
@@ -120,7 +133,7 @@ def stream_start():
     return now.strftime("%Y-%m-%dT%H:%M:%SZ"), int(now.timestamp()) * 1_000_000
 
 
-def check_exact_stream(store, label, count, patients, rate, start_us, metrics=6,
+def check_exact_stream(store, label, count, patients, rate, start_us, metrics=8,
                        cursor=True, no_duplicates=True):
     """Every series holds exactly what a feed of `count` messages sent: the
     first tick to the last, each sample once. Returns the source's stats."""
