@@ -216,6 +216,7 @@ tw_application_startup (GApplication *application)
   static const char *monitor_accels[] = { "<Control>1", NULL };
   static const char *sources_accels[] = { "<Control>2", NULL };
   static const char *quarantine_accels[] = { "<Control>3", NULL };
+  static const char *ward_accels[] = { "<Control>6", NULL };
   g_autoptr(GPropertyAction) style_action = NULL;
 
   G_APPLICATION_CLASS (tw_application_parent_class)->startup (application);
@@ -232,6 +233,7 @@ tw_application_startup (GApplication *application)
                                          sources_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-quarantine",
                                          quarantine_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-ward", ward_accels);
 
   g_signal_connect_object (self->settings, "notify::style",
                            G_CALLBACK (apply_style), self,

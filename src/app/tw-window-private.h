@@ -11,6 +11,7 @@
 #include "tw-session.h"
 #include "tw-settings.h"
 #include "tw-setup-page.h"
+#include "tw-ward-page.h"
 #include "tw-window.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ struct _TwWindow
   TwAdminPage          *admin_page;
   TwAlertsPage         *alerts_page;
   TwRulesPage          *rules_page;
+  TwWardPage           *ward_page;
   TwAlertBanner        *alert_banner;
 
   /* Owned */

@@ -12,12 +12,14 @@
 #include "tw-rules-page.h"
 #include "tw-session.h"
 #include "tw-setup-page.h"
+#include "tw-ward-page.h"
 #include "tw-window.h"
 #include "tw-window-private.h"
 
 /*
- * TwWindow: a stack of pages (first-run setup, login, monitor and, for
- * administrators, the sources and quarantine pages) and the owner of the
+ * TwWindow: a stack of pages (first-run setup, login, the ward overview,
+ * the monitor and, for administrators, the sources and quarantine pages)
+ * and the owner of the
  * signed-in session and its pipeline. Everything slow, Argon2id above all,
  * runs in a GTask worker; locking drops the pipeline and the session
  * (which wipes the key) and returns to the login page. When an
@@ -224,8 +226,9 @@ on_input_event (TwWindow *self,
   return GDK_EVENT_PROPAGATE;
 }
 
-/* Views: the monitor for everyone, sources and quarantine for roles that
- * may manage sources. Disabled actions also hide their menu items. */
+/* Views: the ward overview and the monitor for everyone, sources and
+ * quarantine for roles that may manage sources. Disabled actions also hide
+ * their menu items. */
 
 static void
 set_action_enabled (TwWindow   *self,
@@ -245,6 +248,7 @@ update_view_actions (TwWindow *self)
   gboolean handler = signed_in && tw_session_can (self->session, TW_PERM_HANDLE_ALERTS);
   GActionMap *map = G_ACTION_MAP (self);
 
+  set_action_enabled (self, "show-ward", signed_in);
   set_action_enabled (self, "show-alerts", signed_in);
   set_action_enabled (self, "show-alert", signed_in);
   set_action_enabled (self, "show-rules", admin);
@@ -269,6 +273,11 @@ tw_window_show_view (TwWindow   *self,
   if (view == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "monitor");
+      return;
+    }
+  if (g_str_equal (view, "ward"))
+    {
+      gtk_stack_set_visible_child_name (self->stack, "ward");
       return;
     }
   if (g_str_equal (view, "alerts"))
@@ -297,6 +306,14 @@ show_monitor_activated (GSimpleAction *action,
                         gpointer       user_data)
 {
   tw_window_show_view (TW_WINDOW (user_data), NULL);
+}
+
+static void
+show_ward_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  tw_window_show_view (TW_WINDOW (user_data), "ward");
 }
 
 static void
@@ -341,6 +358,7 @@ show_rules_activated (GSimpleAction *action,
 
 static const GActionEntry view_actions[] = {
   { "show-monitor", show_monitor_activated },
+  { "show-ward", show_ward_activated },
   { "show-sources", show_sources_activated },
   { "show-quarantine", show_quarantine_activated },
   { "show-alerts", show_alerts_activated },
@@ -405,6 +423,7 @@ restart_done_cb (GObject      *object,
   self->restarting = FALSE;
   self->pipeline = g_steal_pointer (&restart->new_pipeline);
   tw_monitor_page_set_pipeline (self->monitor_page, self->pipeline);
+  tw_ward_page_set_pipeline (self->ward_page, self->pipeline);
   tw_admin_page_set_pipeline (self->admin_page, self->pipeline);
   tw_alerts_page_set_pipeline (self->alerts_page, self->pipeline);
   tw_rules_page_set_pipeline (self->rules_page, self->pipeline);
@@ -448,6 +467,7 @@ restart_pipeline (TwWindow *self)
   restart->new_pipeline = pipeline;
   self->restarting = TRUE;
   tw_monitor_page_set_pipeline (self->monitor_page, NULL);
+  tw_ward_page_set_pipeline (self->ward_page, NULL);
   tw_admin_page_set_pipeline (self->admin_page, NULL);
   tw_alerts_page_set_pipeline (self->alerts_page, NULL);
   tw_rules_page_set_pipeline (self->rules_page, NULL);
@@ -463,6 +483,17 @@ on_sources_changed (TwWindow    *self,
                     TwAdminPage *page)
 {
   restart_pipeline (self);
+}
+
+/* A ward tile was activated: that patient in the monitor page. */
+static void
+on_open_patient (TwWindow   *self,
+                 const char *entity_key,
+                 TwWardPage *page)
+{
+  /* The monitor selects it once its own list has it. */
+  tw_monitor_page_show_patient (self->monitor_page, entity_key);
+  tw_window_show_view (self, NULL);
 }
 
 static void
@@ -482,6 +513,7 @@ signed_in (TwWindow   *self,
   tw_login_page_reset (self->login_page, tw_session_get_user (session));
 
   tw_monitor_page_start (self->monitor_page, self->session, self->pipeline);
+  tw_ward_page_start (self->ward_page, self->session, self->pipeline);
   self->restart_cancellable = g_cancellable_new ();
   if (tw_session_can (session, TW_PERM_MANAGE_SOURCES))
     {
@@ -490,7 +522,11 @@ signed_in (TwWindow   *self,
     }
   tw_alerts_page_start (self->alerts_page, self->session, self->pipeline);
   update_view_actions (self);
-  gtk_stack_set_visible_child_name (self->stack, "monitor");
+  /* Who may browse trends starts at the central station and opens a
+   * patient from there; operators keep the patient list they know. */
+  gtk_stack_set_visible_child_name (self->stack,
+                                    tw_session_can (session, TW_PERM_BROWSE_TRENDS)
+                                    ? "ward" : "monitor");
 
   for (guint i = 0; warnings != NULL && i < warnings->len; i++)
     tw_monitor_page_add_toast (self->monitor_page, g_ptr_array_index (warnings, i));
@@ -597,6 +633,8 @@ sign_out (TwWindow *self)
 
   if (self->monitor_page != NULL)
     tw_monitor_page_stop (self->monitor_page);
+  if (self->ward_page != NULL)
+    tw_ward_page_stop (self->ward_page);
   if (self->admin_page != NULL)
     tw_admin_page_stop (self->admin_page);
   if (self->alerts_page != NULL)
@@ -779,6 +817,7 @@ tw_window_class_init (TwWindowClass *klass)
   g_type_ensure (TW_TYPE_SETUP_PAGE);
   g_type_ensure (TW_TYPE_LOGIN_PAGE);
   g_type_ensure (TW_TYPE_MONITOR_PAGE);
+  g_type_ensure (TW_TYPE_WARD_PAGE);
   g_type_ensure (TW_TYPE_ADMIN_PAGE);
   g_type_ensure (TW_TYPE_ALERTS_PAGE);
   g_type_ensure (TW_TYPE_RULES_PAGE);
@@ -793,10 +832,12 @@ tw_window_class_init (TwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwWindow, admin_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, alerts_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, rules_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, ward_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, alert_banner);
   gtk_widget_class_bind_template_callback (widget_class, on_create_admin);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in);
   gtk_widget_class_bind_template_callback (widget_class, on_sources_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_patient);
   gtk_widget_class_bind_template_callback (widget_class, tw_window_on_alerts_changed);
   gtk_widget_class_bind_template_callback (widget_class, tw_window_on_open_trend);
 }
@@ -851,7 +892,8 @@ tw_window_new (TwApplication *application)
  * tw_window_get_page_name:
  * @self: a window
  *
- * Returns: "setup", "login", "monitor", "admin", "alerts" or "rules"
+ * Returns: "setup", "login", "ward", "monitor", "admin", "alerts" or
+ *   "rules"
  */
 const char *
 tw_window_get_page_name (TwWindow *self)

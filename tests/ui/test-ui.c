@@ -1,6 +1,7 @@
 /* The real window under Xvfb, driven through its widgets: first-run setup,
  * live data from a real tidewatch-feed on loopback, lock, a wrong password,
- * unlock, the alert console and the rule editor. Screenshots go to $TW_SCREENSHOT_DIR for a person to look at. */
+ * unlock, the ward overview, the alert console and the rule editor.
+ * Screenshots go to $TW_SCREENSHOT_DIR for a person to look at. */
 
 #include "config.h"
 
@@ -30,6 +31,8 @@
 #include "tw-sources-page.h"
 #include "tw-store-alerts.h"
 #include "tw-store-rules.h"
+#include "tw-ward-page.h"
+#include "tw-ward-tile.h"
 #include "tw-window.h"
 
 #define ADMIN_NAME         "ana"
@@ -376,11 +379,10 @@ fixture_setup (Fixture       *fixture,
 /* The application as `tidewatch --data-dir DIR --connect URL --kdf-cost min`
  * would set it up, and its window. */
 static void
-open_window_with_url (Fixture    *fixture,
-                      const char *url)
+open_window_with_urls (Fixture           *fixture,
+                       const char * const *urls)
 {
   g_autoptr(GError) error = NULL;
-  const char *urls[2] = { url, NULL };
 
   fixture->app = application;
   tw_application_set_data_dir (fixture->app, fixture->data_dir);
@@ -395,6 +397,15 @@ open_window_with_url (Fixture    *fixture,
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
   gtk_window_present (GTK_WINDOW (fixture->window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+open_window_with_url (Fixture    *fixture,
+                      const char *url)
+{
+  const char *urls[2] = { url, NULL };
+
+  open_window_with_urls (fixture, urls);
 }
 
 static void
@@ -439,6 +450,16 @@ page_is (Fixture    *fixture,
          const char *name)
 {
   return g_strcmp0 (tw_window_get_page_name (fixture->window), name) == 0;
+}
+
+/* Roles that browse trends land on the ward overview; Ctrl+1 (the
+ * win.show-monitor action) goes on to the monitor these tests drive. */
+static void
+monitor_after_landing (Fixture *fixture)
+{
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "ward");
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-monitor", NULL);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "monitor");
 }
 
 static void
@@ -494,11 +515,12 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
 
   gtk_widget_activate (create_button);
 
-  /* 2. Creating the administrator signs them in. */
-  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
-            "the monitor page after creating the administrator (page: %s)",
+  /* 2. Creating the administrator signs them in, at the ward overview. */
+  WAIT_FOR (page_is (fixture, "ward"), SIGN_IN_TIMEOUT_S,
+            "the ward overview after creating the administrator (page: %s)",
             tw_window_get_page_name (fixture->window));
   g_assert_true (tw_window_is_signed_in (fixture->window));
+  monitor_after_landing (fixture);
   subtitle = adw_window_title_get_subtitle (title);
   g_assert_nonnull (strstr (subtitle, ADMIN_NAME));
   g_assert_nonnull (strstr (subtitle, "Administrator"));
@@ -622,9 +644,10 @@ test_setup_monitor_lock_unlock (Fixture       *fixture,
   set_text (password_row, ADMIN_PASSWORD);
   iterate_for (20);
   g_signal_emit_by_name (password_row, "entry-activated");  /* Enter */
-  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S,
-            "the monitor page after signing in again (error: %s)",
+  WAIT_FOR (page_is (fixture, "ward"), SIGN_IN_TIMEOUT_S,
+            "the ward overview after signing in again (error: %s)",
             tw_login_page_get_error (login_page));
+  monitor_after_landing (fixture);
   g_assert_cmpstr (get_text (password_row), ==, "");
   WAIT_FOR (tw_chart_view_get_n_points (chart) > 0, DATA_TIMEOUT_S,
             "samples in the chart after unlocking");
@@ -746,7 +769,8 @@ test_unreachable_source (Fixture       *fixture,
   set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), ADMIN_PASSWORD);
   iterate_for (20);
   g_signal_emit_by_name (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), "entry-activated");
-  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page");
+  WAIT_FOR (page_is (fixture, "ward"), SIGN_IN_TIMEOUT_S, "the ward overview");
+  monitor_after_landing (fixture);
 
   WAIT_FOR (g_strcmp0 (tw_connection_indicator_get_text (indicator), "Reconnecting…") == 0,
             DATA_TIMEOUT_S, "“Reconnecting…” (shows “%s”)",
@@ -987,7 +1011,8 @@ test_admin_sources_quarantine (Fixture       *fixture,
   set_text (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), ADMIN_PASSWORD);
   iterate_for (20);
   g_signal_emit_by_name (child (setup_page, TW_TYPE_SETUP_PAGE, "confirm_row"), "entry-activated");
-  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page");
+  WAIT_FOR (page_is (fixture, "ward"), SIGN_IN_TIMEOUT_S, "the ward overview");
+  monitor_after_landing (fixture);
 
   /* 1. Administrators reach the sources from the header bar and Ctrl+2. */
   g_assert_true (gtk_widget_get_visible (child (monitor_page, TW_TYPE_MONITOR_PAGE,
@@ -1425,8 +1450,10 @@ sign_in_as (Fixture    *fixture,
   set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "password_row"), password);
   iterate_for (20);
   gtk_widget_activate (child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button"));
-  WAIT_FOR (page_is (fixture, "monitor"), SIGN_IN_TIMEOUT_S, "the monitor page for %s (error: %s)",
-            user, tw_login_page_get_error (login_page));
+  WAIT_FOR (page_is (fixture, "monitor") || page_is (fixture, "ward"), SIGN_IN_TIMEOUT_S,
+            "the first page for %s (error: %s)", user, tw_login_page_get_error (login_page));
+  if (page_is (fixture, "ward"))
+    monitor_after_landing (fixture);
 }
 
 static void
@@ -1674,6 +1701,298 @@ test_alert_console (Fixture       *fixture,
   fake_notifications_stop (&fake, bus);
 }
 
+
+/* The ward overview */
+
+#define CLINICIAN_PASSWORD  "harbour light quay"
+#define ANALYST_PASSWORD    "cohort tide table"
+#define ACUTE_PATIENT       "W0009"
+#define ACUTE_BED           "ICU-99"
+#define ACUTE_WARD          "ICU"
+#define ACUTE_NAME          "Oskar Acute"
+#define ACUTE_SAMPLES       40
+#define WARD_TILES          (FEED_PATIENTS + 1)
+#define WARD_TIMEOUT_S      30
+
+/* One patient replayed beside the live feed, with every NEWS2 parameter
+ * in its worst band (score 19, high risk) and an SpO2 low enough for long
+ * enough to raise the default pack's high alert: the most acute bed. */
+static char *
+write_acute_file (Fixture *fixture)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  char *path = g_build_filename (fixture->data_dir, "acute.ndjson", NULL);
+  g_autoptr(GDateTime) admitted = NULL;
+  g_autofree char *admitted_ts = NULL;
+
+  g_string_append (text, "{\"v\":1,\"type\":\"patient\",\"id\":\"" ACUTE_PATIENT "\","
+                         "\"mrn\":\"MRN-9909\",\"name\":\"" ACUTE_NAME "\","
+                         "\"bed\":\"" ACUTE_BED "\",\"group\":\"" ACUTE_WARD "\"}\n");
+  /* Admitted an hour ago: the ward overview shows admitted patients. */
+  admitted = g_date_time_add_hours (now, -1);
+  admitted_ts = g_date_time_format (admitted, "%Y-%m-%dT%H:%M:%S.000000Z");
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"admit\",\"patient\":\"" ACUTE_PATIENT "\","
+                                "\"ts\":\"%s\",\"ward\":\"" ACUTE_WARD "\","
+                                "\"bed\":\"" ACUTE_BED "\"}\n", admitted_ts);
+  for (int i = 0; i < ACUTE_SAMPLES; i++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, i - ACUTE_SAMPLES - 2);
+      g_autofree char *ts = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.000000Z");
+
+      g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                    "\"patient\":\"" ACUTE_PATIENT "\",\"hr\":%d,\"rr\":27,"
+                                    "\"spo2\":%d,\"sbp\":88,\"temp\":39.3,\"o2\":1,"
+                                    "\"acvpu\":2}\n",
+                              i + 1, ts, 134 + i % 3, 84 + i % 2);
+    }
+
+  g_file_set_contents (path, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static gboolean
+all_tiles_scored (TwWardPage *page,
+                  guint       n_tiles)
+{
+  g_autoptr(GPtrArray) tiles = tw_ward_page_list_tiles (page);
+
+  if (tiles->len != n_tiles)
+    return FALSE;
+  for (guint i = 0; i < tiles->len; i++)
+    if (!tw_ward_tile_get_news2 (g_ptr_array_index (tiles, i))->complete
+        || tw_ward_tile_get_n_points (g_ptr_array_index (tiles, i), TW_WARD_SPARK_HR) == 0)
+      return FALSE;
+
+  return TRUE;
+}
+
+static const char *
+first_tile_key (TwWardPage *page)
+{
+  g_autoptr(GPtrArray) tiles = tw_ward_page_list_tiles (page);
+
+  return tiles->len > 0 ? tw_ward_tile_get_key (g_ptr_array_index (tiles, 0)) : NULL;
+}
+
+static char *
+describe_tiles (TwWardPage *page)
+{
+  g_autoptr(GPtrArray) tiles = tw_ward_page_list_tiles (page);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < tiles->len; i++)
+    g_string_append_printf (text, "\n  %s", tw_ward_tile_get_summary (g_ptr_array_index (tiles, i)));
+
+  return g_string_free (text, FALSE);
+}
+
+/* "1 high alert" or "3 open alerts, highest high" */
+static gboolean
+says_high_alert (const char *summary)
+{
+  return summary != NULL
+         && (g_str_has_suffix (summary, ", 1 high alert")
+             || strstr (summary, "open alerts, highest high") != NULL);
+}
+
+static gboolean
+any_tile_says (TwWardPage *page,
+               const char *text)
+{
+  g_autofree char *listing = describe_tiles (page);
+
+  return strstr (listing, text) != NULL;
+}
+
+static void
+sign_in_to_ward (Fixture    *fixture,
+                 const char *user,
+                 const char *password)
+{
+  TwLoginPage *login_page = child (fixture->window, TW_TYPE_WINDOW, "login_page");
+
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "user_row"), user);
+  set_text (child (login_page, TW_TYPE_LOGIN_PAGE, "password_row"), password);
+  iterate_for (20);
+  gtk_widget_activate (child (login_page, TW_TYPE_LOGIN_PAGE, "sign_in_button"));
+  WAIT_FOR (tw_window_is_signed_in (fixture->window), SIGN_IN_TIMEOUT_S,
+            "%s signed in (error: %s)", user, tw_login_page_get_error (login_page));
+  /* Whoever may browse trends starts at the central station. */
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "ward");
+}
+
+static void
+test_ward_overview (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tiles = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *acute_path = NULL;
+  g_autofree char *news2 = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *listing = NULL;
+  g_auto(GStrv) accels = NULL;
+  g_auto(GStrv) wards = NULL;
+  const char *urls[3] = { NULL, NULL, NULL };
+  TwSession *session;
+  TwWardPage *ward_page;
+  TwMonitorPage *monitor_page;
+  TwWardTile *tile, *opened;
+  TwWardStats stats;
+  double max_stall_ms;
+  guint n_shown;
+
+  session = tw_session_initialize (fixture->data_dir, "root", ADMIN_PASSWORD, TW_KDF_COST_MIN,
+                                   &error);
+  g_assert_no_error (error);
+  tw_session_add_user (session, "cleo", TW_ROLE_CLINICIAN, CLINICIAN_PASSWORD, &error);
+  g_assert_no_error (error);
+  tw_session_add_user (session, "anya", TW_ROLE_ANALYST, ANALYST_PASSWORD, &error);
+  g_assert_no_error (error);
+  tw_session_free (session);
+
+  /* The live feed and, beside it, one acute patient. */
+  acute_path = write_acute_file (fixture);
+  urls[0] = fixture->feed_url;
+  urls[1] = acute_path;
+  open_window_with_urls (fixture, urls);
+  ward_page = child (fixture->window, TW_TYPE_WINDOW, "ward_page");
+  monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (fixture->app),
+                                                  "win.show-ward");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>6"));
+
+  /* 1. The clinician lands on the ward: one tile per bed, each with a
+   * complete NEWS2 once o2 and ACVPU arrived, and heart rate samples for
+   * its sparkline; the window keeps up meanwhile. */
+  sign_in_to_ward (fixture, "cleo", CLINICIAN_PASSWORD);
+  stall_monitor_start (&fixture->stalls);
+  WAIT_FOR (all_tiles_scored (ward_page, WARD_TILES), WARD_TIMEOUT_S,
+            "%d scored tiles with sparklines (have %u):%s", WARD_TILES,
+            tw_ward_page_get_n_tiles (ward_page), describe_tiles (ward_page));
+  iterate_for (2500);
+  max_stall_ms = stall_monitor_stop (&fixture->stalls);
+  g_test_message ("longest main loop stall on the ward overview: %.1f ms", max_stall_ms);
+  g_assert_cmpfloat (max_stall_ms, <, MAX_STALL_MS);
+  tw_ward_page_get_stats (ward_page, &stats);
+  g_test_message ("ward queries: %u, last %.1f ms (%u reads), longest %.1f ms; "
+                  "tiles changed by the last: %u; sorts: %u",
+                  stats.n_queries, stats.last_query_ms, stats.last_reads, stats.max_query_ms,
+                  stats.last_tiles_changed, stats.n_sorts);
+  g_assert_cmpuint (stats.n_queries, >=, 2);
+
+  /* 2. Most acute first: the acute bed (a high alert, NEWS2 high) leads,
+   * and down the grid no tile is more acute than the one before it. */
+  WAIT_FOR (g_strcmp0 (first_tile_key (ward_page), ACUTE_PATIENT) == 0
+            && says_high_alert (tw_ward_tile_get_summary (tw_ward_page_find_tile (ward_page,
+                                                                                  ACUTE_PATIENT))),
+            ALERT_TIMEOUT_S, "%s first, with its high alert:%s", ACUTE_PATIENT,
+            describe_tiles (ward_page));
+  tile = tw_ward_page_find_tile (ward_page, ACUTE_PATIENT);
+  news2 = tw_ward_tile_dup_news2_text (tile);
+  g_assert_cmpstr (news2, ==, "NEWS2 19 high");
+  /* The accessible label says it all in words. */
+  g_assert_true (g_str_has_prefix (tw_ward_tile_get_summary (tile),
+                                   "Bed " ACUTE_BED ", " ACUTE_NAME ", NEWS2 19 high, "));
+  g_assert_true (says_high_alert (tw_ward_tile_get_summary (tile)));
+  tiles = tw_ward_page_list_tiles (ward_page);
+  g_assert_cmpuint (tiles->len, ==, WARD_TILES);
+  for (guint i = 1; i < tiles->len; i++)
+    g_assert_cmpint (tw_ward_tile_compare (g_ptr_array_index (tiles, i - 1),
+                                           g_ptr_array_index (tiles, i)), <, 0);
+  listing = describe_tiles (ward_page);
+  g_test_message ("ward, most acute first:%s", listing);
+
+  /* Clinicians see names: remember them for the analyst. */
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      const char *name = tw_ward_tile_get_display_name (g_ptr_array_index (tiles, i));
+
+      g_assert_nonnull (name);
+      g_assert_cmpstr (name, !=, tw_ward_tile_get_key (g_ptr_array_index (tiles, i)));
+      g_ptr_array_add (names, g_strdup (name));
+    }
+  counts = tw_ward_page_dup_counts_text (ward_page);
+  g_test_message ("bands: %s", counts);
+  g_assert_nonnull (strstr (counts, "High "));
+  g_assert_null (strstr (counts, "High 0"));
+  save_screenshot (GTK_WIDGET (fixture->window), "ward.png");
+
+  /* 3. The ward filter: only the ICU's beds. */
+  wards = tw_ward_page_dup_wards (ward_page);
+  g_assert_true (g_strv_contains ((const char * const *) wards, ACUTE_WARD));
+  tw_ward_page_set_ward (ward_page, ACUTE_WARD);
+  iterate_for (100);
+  g_clear_pointer (&tiles, g_ptr_array_unref);
+  tiles = tw_ward_page_list_tiles (ward_page);
+  n_shown = tiles->len;
+  g_assert_cmpuint (n_shown, >, 0);
+  g_assert_cmpuint (n_shown, <, WARD_TILES);
+  for (guint i = 0; i < tiles->len; i++)
+    g_assert_cmpstr (tw_ward_tile_get_ward (g_ptr_array_index (tiles, i)), ==, ACUTE_WARD);
+  tw_ward_page_set_ward (ward_page, NULL);
+  iterate_for (100);
+  g_clear_pointer (&tiles, g_ptr_array_unref);
+  tiles = tw_ward_page_list_tiles (ward_page);
+  g_assert_cmpuint (tiles->len, ==, WARD_TILES);
+
+  /* The dark style reaches the tiles. */
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "dark");
+  WAIT_FOR (adw_style_manager_get_dark (adw_style_manager_get_default ()), 5, "the dark style");
+  iterate_for (500);
+  save_screenshot (GTK_WIDGET (fixture->window), "ward-dark.png");
+  tw_settings_set_style (tw_application_get_settings (fixture->app), "follow");
+  iterate_for (200);
+
+  /* 4. Activating a tile (Enter or a click) opens that patient. */
+  opened = g_ptr_array_index (tiles, 1);
+  gtk_widget_activate (GTK_WIDGET (opened));
+  WAIT_FOR (page_is (fixture, "monitor"), 5, "the monitor after activating a tile");
+  WAIT_FOR (g_strcmp0 (tw_monitor_page_get_selected_key (monitor_page),
+                       tw_ward_tile_get_key (opened)) == 0, DATA_TIMEOUT_S,
+            "%s selected in the monitor (selected: %s)", tw_ward_tile_get_key (opened),
+            tw_monitor_page_get_selected_key (monitor_page));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-ward", NULL);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "ward");
+
+  /* 5. The analyst: the same beds, no names. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "lock", NULL);
+  g_assert_cmpuint (tw_ward_page_get_n_tiles (ward_page), ==, 0);
+  sign_in_to_ward (fixture, "anya", ANALYST_PASSWORD);
+  WAIT_FOR (all_tiles_scored (ward_page, WARD_TILES), WARD_TIMEOUT_S,
+            "%d scored tiles for the analyst (have %u):%s", WARD_TILES,
+            tw_ward_page_get_n_tiles (ward_page), describe_tiles (ward_page));
+  WAIT_FOR (any_tile_says (ward_page, "highest high") || any_tile_says (ward_page, "1 high alert"),
+            ALERT_TIMEOUT_S,
+            "the high alert on the analyst's ward:%s", describe_tiles (ward_page));
+  g_clear_pointer (&tiles, g_ptr_array_unref);
+  tiles = tw_ward_page_list_tiles (ward_page);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      TwWardTile *masked = g_ptr_array_index (tiles, i);
+
+      for (guint n = 0; n < names->len; n++)
+        {
+          g_assert_null (strstr (tw_ward_tile_get_summary (masked), g_ptr_array_index (names, n)));
+          g_assert_cmpstr (tw_ward_tile_get_display_name (masked), !=, g_ptr_array_index (names, n));
+        }
+      g_assert_true (g_str_has_prefix (tw_ward_tile_get_display_name (masked), "S-"));
+    }
+  g_free (listing);
+  listing = describe_tiles (ward_page);
+  g_test_message ("the analyst's ward:%s", listing);
+  g_test_message ("page before the screenshot: %s", tw_window_get_page_name (fixture->window));
+  iterate_for (1000);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "ward");
+  save_screenshot (GTK_WIDGET (fixture->window), "ward-analyst.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1694,6 +2013,8 @@ main (int   argc,
               fixture_setup, test_admin_sources_quarantine, fixture_teardown);
   g_test_add ("/ui/alert-console", Fixture, NULL,
               fixture_setup, test_alert_console, fixture_teardown);
+  g_test_add ("/ui/ward-overview", Fixture, NULL,
+              fixture_setup, test_ward_overview, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&application);
