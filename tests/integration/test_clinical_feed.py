@@ -195,6 +195,40 @@ def hl7_admissions():
               f"(missing {sorted(want - have, key=str)[:2]})")
 
 
+def hospital_of_100():
+    """--patients 100 (the ward overview's benchmark) gives 100 distinct beds
+    over several wards, each patient with a chart in which nobody is given a
+    drug they are allergic to."""
+    msgs = dump(["--patients", "100", "--seed", "9", "--start", "2026-11-20T08:00:00Z",
+                 "--count", "100"], 100)
+    patients = [m for m in msgs if m["type"] == "patient"]
+    wards = {}
+    for m in patients:
+        wards[m["group"]] = wards.get(m["group"], 0) + 1
+    check(len(patients) == 100 and len({m["bed"] for m in patients}) == 100 and len(wards) >= 4,
+          f"100 patients in 100 beds over {len(wards)} wards ({wards})")
+    charts = {}
+    for m in msgs:
+        if m["type"] == "record":
+            charts.setdefault(m["patient"], []).append(m)
+    check(len(charts) == 100, "every patient has a chart")
+    # Five hospitals: a penicillin allergy on a pneumonia ward is likely.
+    clashes = []
+    for seed in range(1, 6):
+        records = [m for m in dump(["--patients", "100", "--seed", str(seed), "--count", "1"], 1)
+                   if m["type"] == "record"]
+        allergic = {(m["patient"], m["code"]) for m in records
+                    if m["kind"] == "allergy" and m.get("code")}
+        clashes += [(seed, m["patient"], m["code"]) for m in records
+                    if m["kind"] == "prescription"
+                    and any(p == m["patient"] and m["code"].startswith(c) for p, c in allergic)]
+    check(not clashes, f"no patient is prescribed what they are allergic to ({clashes[:3]})")
+    cgm = {m["entity"] for m in msgs if m["type"] == "samples"}
+    check(cgm == {"P%04d" % i for i in range(8, 101, 8)},
+          f"every eighth patient wears a CGM ({len(cgm)})")
+
+
+hospital_of_100()
 ward_feed()
 scenario_charts()
 hl7_admissions()
