@@ -2,6 +2,8 @@
 
 #include "tw-batch.h"
 #include "tw-store-envelope.h"
+#include "tw-store-private.h"
+#include "tw-store-rollup.h"
 #include "tw-time.h"
 #include "tw-test-store.h"
 
@@ -381,6 +383,47 @@ test_pseudonym (void)
   assert_equal_raw (by_pseudonym, by_key);
 }
 
+/* At 1 Hz each second holds one sample, which needs no 1 s row of its
+ * own (tw-store-rollup.c); the 1 s reads still give every second. */
+static void
+test_no_single_sample_rows (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (week.store,
+                                                   "SELECT resolution, count(*) FROM rollups"
+                                                   " GROUP BY resolution ORDER BY resolution",
+                                                   &error);
+  g_autoptr(GArray) seconds = NULL;
+  gint64 rows[3] = { 0 };
+  guint k = 0;
+
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      int resolution = sqlite3_column_int (stmt, 0);
+
+      k = resolution == TW_ROLLUP_SECOND ? 0 : resolution == TW_ROLLUP_MINUTE ? 1 : 2;
+      rows[k] = sqlite3_column_int64 (stmt, 1);
+    }
+  g_assert_cmpint (rows[0], ==, 0);
+  g_assert_cmpint (rows[1], ==, 7 * 24 * 60 - 3 * 60);   /* every minute but the pause */
+  g_assert_cmpint (rows[2], ==, 7 * 24 - 3);
+
+  seconds = tw_store_read_rollups (week.store, ENTITY, METRIC, TW_ROLLUP_SECOND, SPIKE_TS,
+                                   SPIKE_TS + 10 * SEC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seconds->len, ==, 10);
+  for (guint i = 0; i < seconds->len; i++)
+    {
+      const TwRollupBucket *b = &g_array_index (seconds, TwRollupBucket, i);
+
+      g_assert_cmpint (b->bucket, ==, SPIKE_TS + i * SEC);
+      g_assert_cmpint (b->agg.n, ==, 1);
+      g_assert_cmpint (b->agg.first_ts, ==, b->agg.last_ts);
+      g_assert_cmpfloat (b->agg.max, ==, i < 2 ? SPIKE_VALUE : b->agg.first);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +440,7 @@ main (int   argc,
   g_test_add_func ("/envelope/year", test_year);
   g_test_add_func ("/envelope/unknown-series", test_unknown_series);
   g_test_add_func ("/envelope/pseudonym", test_pseudonym);
+  g_test_add_func ("/envelope/no-single-sample-rows", test_no_single_sample_rows);
 
   write_week ();
   status = g_test_run ();
