@@ -189,6 +189,9 @@ column_cursor_find (ColumnCursor *c,
         c->x = (guint) (offset * (gint64) c->width / c->span);
       else
         c->x = (guint) MIN ((double) offset * c->width / (double) c->span, c->width - 1.0);
+      /* Rounding of the double formula may overshoot by one. */
+      while (c->x > 0 && offset < column_start (c->span, c->width, c->x, c->exact))
+        c->x--;
       c->next = column_start (c->span, c->width, c->x + 1, c->exact);
     }
   while (offset >= c->next && c->x + 1 < c->width)
