@@ -246,6 +246,7 @@ tw_feed_hl7_oru (const TwFeedParams  *params,
   TwFeedVitals vitals;
   gint64 usec;
   guint set_id = 1;
+  int glucose_mg_dl;
 
   g_return_val_if_fail (params != NULL && patient != NULL && seq >= TW_FEED_FIRST_SEQ, NULL);
 
@@ -271,7 +272,10 @@ tw_feed_hl7_oru (const TwFeedParams  *params,
   append_int_obx (out, set_id++, &diastolic, vitals.dbp, ts);
   g_snprintf (value, sizeof value, "%d.%d", vitals.temp_tenths / TW_FEED_TEMP_TENTHS,
               vitals.temp_tenths % TW_FEED_TEMP_TENTHS);
-  append_obx (out, set_id, &temperature, value, ts);
+  append_obx (out, set_id++, &temperature, value, ts);
+  /* A CGM patient's sensor reading, every five minutes as in the JSON. */
+  if (tw_feed_chart_glucose_due (params, seq, &glucose_mg_dl))
+    append_int_obx (out, set_id, &glucose, glucose_mg_dl, ts);
 
   return g_string_free (out, FALSE);
 }

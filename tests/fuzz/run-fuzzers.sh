@@ -63,10 +63,11 @@ build_dir="$(cd "$build_dir" && pwd)"
 # The codecs and what they need from core; nothing that talks to the network
 # or the store.
 sources=(
-  src/core/tw-batch.c src/core/tw-error.c src/core/tw-limits.c src/core/tw-metric.c
-  src/core/tw-time.c
+  src/core/tw-batch.c src/core/tw-clinical.c src/core/tw-error.c src/core/tw-limits.c
+  src/core/tw-metric.c src/core/tw-time.c
   src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-json-flat.c src/ingest/tw-fhir-codec.c
-  src/ingest/tw-hl7-codec.c src/ingest/tw-hl7-message.c src/ingest/tw-hl7-ack.c
+  src/ingest/tw-fhir-clinical.c src/ingest/tw-clinical-ingest.c
+  src/ingest/tw-hl7-codec.c src/ingest/tw-hl7-adt.c src/ingest/tw-hl7-message.c src/ingest/tw-hl7-ack.c
   src/ingest/tw-units.c
 )
 read -r -a pkg_cflags <<< "$(pkg-config --cflags glib-2.0 gio-2.0 json-glib-1.0)"

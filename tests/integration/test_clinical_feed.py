@@ -163,9 +163,9 @@ def hl7_admissions():
     treatments; twctl's HL7 codec files them like the JSON stream."""
     start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) \
         - datetime.timedelta(minutes=10)
-    args = ["--patients", "4", "--rate", "1", "--seed", "5", "--start", iso(start),
-            "--count", "4"]
-    msgs = dump(args, 4)
+    args = ["--patients", "8", "--rate", "1", "--seed", "5", "--start", iso(start),
+            "--count", "8"]
+    msgs = dump(args, 8)
     store = Store()
     port = free_port()
     ing = store.ingest(f"mllp-listen://127.0.0.1:{port}")
@@ -173,14 +173,17 @@ def hl7_admissions():
         check(wait_for(lambda: accepts(port), 15), "twctl listens for HL7 over MLLP")
         feed = subprocess.run([FEED, "--port", "0", "--mllp-send", f"127.0.0.1:{port}"] + args,
                               capture_output=True, text=True, timeout=60)
-        check(feed.returncode == 0 and "acknowledged 4 messages AA (and 4 ADT^A01); 0 rejected AR, 0 errors AE" in feed.stdout,
-              f"the feed's 4 admissions and 4 results are acknowledged "
+        check(feed.returncode == 0 and "acknowledged 8 messages AA (and 8 ADT^A01); 0 rejected AR, "
+              "0 errors AE" in feed.stdout, f"the feed's 8 admissions and 8 results are acknowledged "
               f"({feed.stdout.strip()[-80:]})")
     finally:
         ing.send_signal(signal.SIGTERM)
         ing.communicate(timeout=30)
-    check(store.stats()["sources"][0]["quarantined"] == 0, "no HL7 message is quarantined")
-    for patient in ("P0001", "P0002", "P0003", "P0004"):
+    stats = store.stats()
+    check(stats["sources"][0]["quarantined"] == 0, "no HL7 message is quarantined")
+    glucose = [s["count"] for s in stats["series"] if s["metric"] == "glucose"]
+    check(glucose == [1], f"P0008's CGM reading comes as an OBX of its first ORU ({glucose})")
+    for patient in ("P0001", "P0002", "P0003", "P0004", "P0008"):
         sent = [m for m in msgs if m["type"] == "record" and m["patient"] == patient]
         got = chart(store, patient)
         check(got["birth_date"] == sent[0]["birth_date"] and got["sex"] == sent[0]["sex"],
