@@ -591,6 +591,20 @@ test_clinician_and_analyst (Fixture       *fixture,
   g_assert_nonnull (strstr (crosshair, "Heart rate 95"));
   g_assert_nonnull (strstr (crosshair, "Systolic 105"));
   g_assert_nonnull (strstr (crosshair, "Temperature 38.4"));
+  /* The pointer maps to the time under it: the middle of the plot is the
+   * middle of the range. */
+  {
+    gint64 from, to;
+    int width = gtk_widget_get_width (GTK_WIDGET (vitals));
+    gint64 at_left = tw_chart_view_time_at_x (vitals, 0);
+    gint64 at_right = tw_chart_view_time_at_x (vitals, width);
+
+    tw_chart_view_get_range (vitals, &from, &to);
+    g_assert_cmpint (at_left, <, from);
+    g_assert_cmpint (at_right, >, to);
+  }
+  iterate_for (200);
+  save_screenshot (GTK_WIDGET (vitals), "patient-crosshair.png");
   tw_chart_view_set_crosshair (vitals, 0);
 
   /* 4. Charts of one patient share their range: zooming the vital signs
