@@ -213,7 +213,7 @@ test_value_checks (void)
       "\"expected\": 3, \"tolerance_percent\": 50, \"utc_offset_minutes\": 900}",
       TW_RULE_ERROR_VALUE, "utc_offset_minutes" },
     { "{\"id\": \"a\", \"kind\": \"threshold\", \"metric\": \"heart_rate\", "
-      "\"direction\": \"above\", \"limit\": 1}", TW_RULE_ERROR_VALUE, "glucose, price" },
+      "\"direction\": \"above\", \"limit\": 1}", TW_RULE_ERROR_VALUE, "glucose, o2, acvpu, price" },
     { "{\"id\": \"a\", \"kind\": \"spread\", \"metric\": \"sbp\", \"metric_b\": \"dia\", "
       "\"percent\": 5, \"window\": 60}", TW_RULE_ERROR_VALUE, "metric_b" },
     { "{\"id\": \"a\", \"kind\": \"balance\", \"metric\": \"order_amount\", \"direction\": \"below\", "
