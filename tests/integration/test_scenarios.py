@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 from twtest import FEED, Feed, Store, check, finish
 
@@ -239,6 +240,25 @@ def bad_scenario():
                         "--dump", "1"], capture_output=True, text=True, timeout=10)
     check(r.returncode != 0 and "no-such.json" in r.stderr,
           f"a missing scenario file is named in the error ({r.stderr.strip()[:120]})")
+    with open(os.path.join(SCENARIOS, "deteriorating-patient.json")) as f:
+        good = json.load(f)
+    mistakes = [
+        ("birth_date", "1949-02-30", "entity P0001: birth date ‘1949-02-30’ is not a past day"),
+        ("records", [{"kind": "surgery"}], "records[0] of entity P0001 needs a \"kind\""),
+        ("records", [{"kind": "admission", "at_s": -60}],
+         "records[0] of entity P0001: admission record without a ward or bed"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for member, value, reason in mistakes:
+            broken = json.loads(json.dumps(good))
+            broken["entities"][0][member] = value
+            path = os.path.join(tmp, "broken.json")
+            with open(path, "w") as f:
+                json.dump(broken, f)
+            r = subprocess.run([FEED, "--scenario", path, "--dump", "1"], capture_output=True,
+                               text=True, timeout=10)
+            check(r.returncode != 0 and reason in r.stderr,
+                  f"a scenario chart with a bad {member} is refused: {r.stderr.strip()[:160]}")
 
 
 deteriorating_patient()
