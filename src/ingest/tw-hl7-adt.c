@@ -18,7 +18,8 @@
  *     RXE-3 amount, RXE-5 units, RXR-1 route, TQ1-3 repeat, TQ1-7/8 start
  *     and end → prescription
  * Each record's ref is stable for a resend: an identifier the sender
- * gives (PV1-19, DG1-20, ORC-2) or MSH-10 with the segment and its set id. */
+ * gives (PV1-19, DG1-20, ORC-2), or the visit number (else MSH-10) with the
+ * segment and its set id. */
 
 #define DATE_ONLY_DIGITS 8
 
@@ -29,6 +30,7 @@ typedef struct
   const char         *patient;
   GString            *problems;
   char               *control_id;   /* MSH-10 */
+  char               *visit;        /* PV1-19, NULL when absent */
   gint64              message_ts;   /* MSH-7, 0 when absent */
   guint               n_records;
 } Adt;
@@ -126,7 +128,9 @@ segment_ref (Adt                *adt,
 {
   g_autofree char *set_id = tw_hl7_field_text (adt->msg, segment, 1, 1);
 
-  return g_strdup_printf ("%.40s-%s-%s", adt->control_id, id,
+  /* Within a visit, an A08 that resends the list with the same set ids
+   * replaces it; without a visit number only a resent message does. */
+  return g_strdup_printf ("%.40s-%s-%s", adt->visit != NULL ? adt->visit : adt->control_id, id,
                           tw_hl7_has_value (set_id) ? set_id : "1");
 }
 
@@ -342,6 +346,7 @@ adt_init (Adt                *adt,
       g_free (adt->control_id);
       adt->control_id = g_strdup ("MSH");
     }
+  adt->visit = text_or_null (msg, find (msg, "PV1"), 19, 1);
   adt->message_ts = 0;
   if (tw_hl7_has_value (sent))
     tw_hl7_parse_ts (sent, &adt->message_ts);
@@ -383,6 +388,7 @@ tw_hl7_adt_add_records (TwBatch            *batch,
     }
   add_movement (&adt, trigger, find (msg, "PV1"));
   g_free (adt.control_id);
+  g_free (adt.visit);
   return adt.n_records;
 }
 
@@ -506,5 +512,6 @@ tw_hl7_rde_add_records (TwBatch            *batch,
   if (n_orders == 0)
     tw_codec_add_problem (problems, "pharmacy order without an ORC segment");
   g_free (adt.control_id);
+  g_free (adt.visit);
   return adt.n_records;
 }

@@ -107,14 +107,14 @@ test_hl7_admission (void)
 
   r = record (batch, 1);
   g_assert_cmpint (r->kind, ==, TW_CLINICAL_DIAGNOSIS);
-  g_assert_cmpstr (r->ref, ==, "ADM-1-DG1-1");
+  g_assert_cmpstr (r->ref, ==, "V-991-DG1-1");
   g_assert_cmpstr (r->code, ==, "J18.9");
   g_assert_cmpstr (r->text, ==, "Pneumonia, unspecified organism");
   g_assert_cmpint (r->ts, ==, ts_of ("2026-11-19T00:00:00Z"));
   r = record (batch, 2);
   g_assert_cmpint (r->kind, ==, TW_CLINICAL_DIAGNOSIS);
   g_assert_cmpstr (r->code, ==, "E11.9");
-  g_assert_cmpstr (r->ref, ==, "ADM-1-DG1-2");
+  g_assert_cmpstr (r->ref, ==, "V-991-DG1-2");
 
   r = only (batch, TW_CLINICAL_ALLERGY);
   g_assert_cmpstr (r->code, ==, "Z88.0");
@@ -131,6 +131,27 @@ test_hl7_admission (void)
   /* The entity itself moves to the ward as before. */
   g_assert_cmpuint (batch->entities->len, ==, 1);
   g_assert_cmpstr (g_array_index (batch->entities, TwEntityInfo, 0).group, ==, "ICU");
+}
+
+/* An A08 that resends the visit's diagnoses names them as the A01 did, so
+ * the store replaces them instead of listing them twice. */
+static void
+test_hl7_update_same_refs (void)
+{
+  g_autoptr(TwBatch) batch = tw_batch_new (1);
+  static const char a08[] =
+    MSH ("ADT^A08^ADT_A01", "UPD-7")
+    "PID|1||P0042^^^HOSP^PI\r"
+    "PV1|1|I|ICU^03^1||||||||||||||||V-991\r"
+    "DG1|1|I10|J18.9^Pneumonia, unspecified organism^I10||20261119|F\r";
+
+  g_assert_cmpint (hl7 (batch, a01), ==, TW_DECODE_OK);
+  g_assert_cmpint (hl7 (batch, a08), ==, TW_DECODE_OK);
+  g_assert_cmpuint (batch->rejects->len, ==, 0);
+  /* A08 is no movement: one admission, from the A01. */
+  g_assert_cmpuint (batch->records->len, ==, 7);
+  g_assert_cmpint (record (batch, 6)->kind, ==, TW_CLINICAL_DIAGNOSIS);
+  g_assert_cmpstr (record (batch, 6)->ref, ==, record (batch, 1)->ref);
 }
 
 static void
@@ -582,6 +603,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/clinical-codecs/hl7/admission", test_hl7_admission);
+  g_test_add_func ("/clinical-codecs/hl7/update-same-refs", test_hl7_update_same_refs);
   g_test_add_func ("/clinical-codecs/hl7/transfer-discharge", test_hl7_transfer_discharge);
   g_test_add_func ("/clinical-codecs/hl7/pharmacy", test_hl7_pharmacy);
   g_test_add_func ("/clinical-codecs/hl7/malformed", test_hl7_malformed);
