@@ -32,6 +32,10 @@
  * every sample that arrived meanwhile. */
 #define REPRIME_AFTER_US     (60 * G_USEC_PER_SEC)
 #define SWATCH_SIZE          12
+#define RESORT_INTERVAL_US   (10 * G_USEC_PER_SEC)
+/* ~0.5 ms of drawing per tile in software: a handful per frame keeps a
+ * frame well inside 16 ms. */
+#define TILES_PER_FRAME      8
 
 typedef enum
 {
@@ -80,6 +84,7 @@ struct _TwWardPage
   gint64                 last_query;
   gint64                 last_shown;
   gint64                 last_aged;
+  gint64                 last_sort;
   TwWardStats            stats;
   gboolean               have_status;
   gboolean               have_alerts;
@@ -88,6 +93,11 @@ struct _TwWardPage
   gboolean               query_in_flight;
   gboolean               updating_wards;
   gboolean               masked;
+  gboolean               order_dirty;
+  gboolean               filter_dirty;
+  GQueue                 pending;       /* TwWardBed* borrowed from @beds */
+  gint64                 pending_now;
+  guint                  update_tick;
 };
 
 G_DEFINE_FINAL_TYPE (TwWardPage, tw_ward_page, ADW_TYPE_BIN)
@@ -313,26 +323,45 @@ update_content (TwWardPage *self)
                                     g_hash_table_size (self->tiles) > 0 ? "tiles" : "waiting");
 }
 
-/* Re-sorting moves every child of the flow box: do it only when the
- * tiles are out of order, not whenever a score changed. */
-static void
+/* Re-sorting moves every child of the flow box (and under the pointer of
+ * whoever is about to click one): it happens only when the tiles are out
+ * of order, at once when a high alert or a NEWS2 band decides it, and at
+ * most every RESORT_INTERVAL_US when only scores within a band moved —
+ * live scores flicker across a point every few seconds on a big ward.
+ * Returns TRUE when an order change waits for later. */
+static gboolean
 sort_if_needed (TwWardPage *self)
 {
   TwWardTile *previous = NULL;
+  gboolean unordered = FALSE;
+  gint64 now = g_get_monotonic_time ();
 
   for (int i = 0;; i++)
     {
       GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (self->flow_box, i);
 
       if (child == NULL)
-        return;
-      if (previous != NULL && tw_ward_tile_compare (previous, TW_WARD_TILE (child)) > 0)
         break;
+      if (previous != NULL)
+        {
+          if (tw_ward_tile_compare_urgency (previous, TW_WARD_TILE (child)) > 0)
+            goto sort;
+          if (tw_ward_tile_compare (previous, TW_WARD_TILE (child)) > 0)
+            unordered = TRUE;
+        }
       previous = TW_WARD_TILE (child);
     }
 
+  if (!unordered)
+    return FALSE;
+  if (now - self->last_sort < RESORT_INTERVAL_US)
+    return TRUE;
+
+sort:
+  self->last_sort = now;
   self->stats.n_sorts++;
   gtk_flow_box_invalidate_sort (self->flow_box);
+  return FALSE;
 }
 
 static void
@@ -353,13 +382,83 @@ clear_tiles (TwWardPage *self)
   g_hash_table_remove_all (self->tiles);
 }
 
+/* Updates one tile from its bed; TRUE when the order may have changed. */
+static gboolean
+update_tile (TwWardPage      *self,
+             TwWardTile      *tile,
+             const TwWardBed *bed,
+             gint64           now)
+{
+  if (self->ward != NULL && g_strcmp0 (tw_ward_tile_get_ward (tile), bed->ward) != 0)
+    self->filter_dirty = TRUE;
+
+  return tw_ward_tile_update (tile, bed, now);
+}
+
+static void
+finish_updates (TwWardPage *self)
+{
+  if (self->filter_dirty)
+    gtk_flow_box_invalidate_filter (self->flow_box);
+  self->filter_dirty = FALSE;
+  if (self->order_dirty)
+    self->order_dirty = sort_if_needed (self);
+
+  update_counts (self);
+  update_content (self);
+}
+
+/* A refresh of 100 beds changes ~100 tiles at once; drawn in one frame
+ * they would take several frame budgets. They are handed out a few per
+ * frame instead (the sysprof scheduler's idea): a whole refresh reaches
+ * the screen within a quarter of a second, and every frame stays short. */
+static gboolean
+update_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  TwWardPage *self = TW_WARD_PAGE (widget);
+  gint64 started = g_get_monotonic_time ();
+
+  for (guint n = 0; n < TILES_PER_FRAME && !g_queue_is_empty (&self->pending); n++)
+    {
+      const TwWardBed *bed = g_queue_pop_head (&self->pending);
+      TwWardTile *tile = g_hash_table_lookup (self->tiles, bed->key);
+
+      if (tile != NULL)
+        self->order_dirty |= update_tile (self, tile, bed, self->pending_now);
+    }
+
+  if (!g_queue_is_empty (&self->pending))
+    {
+      self->stats.max_apply_ms = MAX (self->stats.max_apply_ms,
+                                      (g_get_monotonic_time () - started) / 1000.0);
+      return G_SOURCE_CONTINUE;
+    }
+
+  finish_updates (self);
+  self->stats.max_apply_ms = MAX (self->stats.max_apply_ms,
+                                  (g_get_monotonic_time () - started) / 1000.0);
+  self->update_tick = 0;
+  maybe_start_query (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_updates (TwWardPage *self)
+{
+  g_queue_clear (&self->pending);
+  if (self->update_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->update_tick);
+  self->update_tick = 0;
+}
+
 static void
 apply_beds (TwWardPage  *self,
             TwWardQuery *query)
 {
   gint64 started = g_get_monotonic_time ();
-  gboolean order_changed = FALSE;
-  gboolean filter_changed = FALSE;
   guint n_changed = 0;
 
   if (query->listed)
@@ -374,43 +473,46 @@ apply_beds (TwWardPage  *self,
           g_ptr_array_add (gone, tile);
       for (guint i = 0; i < gone->len; i++)
         remove_tile (self, g_ptr_array_index (gone, i));
-      order_changed |= gone->len > 0;
+      self->order_dirty |= gone->len > 0;
 
       if (query->wards != NULL)
         update_ward_list (self, query->wards);
     }
 
+  /* The beds stay the page's until every queued one is applied: no query
+   * starts meanwhile (maybe_start_query() waits for the queue). */
+  cancel_updates (self);
+  self->pending_now = query->now;
   for (guint i = 0; query->order != NULL && i < query->order->len; i++)
     {
       const TwWardBed *bed = g_ptr_array_index (query->order, i);
       TwWardTile *tile = g_hash_table_lookup (self->tiles, bed->key);
-      const char *ward_before;
 
       if (tile == NULL)
         {
+          /* A new bed appears at once, complete. */
           tile = tw_ward_tile_new (bed->key);
           g_hash_table_insert (self->tiles, (gpointer) tw_ward_tile_get_key (tile), tile);
           gtk_flow_box_append (self->flow_box, GTK_WIDGET (tile));
-          order_changed = TRUE;
+          update_tile (self, tile, bed, query->now);
+          self->order_dirty = TRUE;
         }
-      else if (!bed->changed)
+      else if (bed->changed)
+        {
+          g_queue_push_tail (&self->pending, (gpointer) bed);
+        }
+      else
         {
           continue;
         }
-
-      ward_before = tw_ward_tile_get_ward (tile);
-      filter_changed |= self->ward != NULL && g_strcmp0 (ward_before, bed->ward) != 0;
-      order_changed |= tw_ward_tile_update (tile, bed, query->now);
       n_changed++;
     }
 
-  if (filter_changed)
-    gtk_flow_box_invalidate_filter (self->flow_box);
-  if (order_changed)
-    sort_if_needed (self);
-
-  update_counts (self);
-  update_content (self);
+  if (g_queue_is_empty (&self->pending))
+    finish_updates (self);
+  else
+    self->update_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_tick_cb,
+                                                      NULL, NULL);
 
   self->stats.last_tiles_changed = n_changed;
   self->stats.max_apply_ms = MAX (self->stats.max_apply_ms,
@@ -481,8 +583,8 @@ apply_alerts (TwWardPage      *self,
       order_changed |= tw_ward_tile_set_alerts (tile, alerts != NULL ? alerts : &none);
     }
 
-  if (order_changed)
-    sort_if_needed (self);
+  if (order_changed || self->order_dirty)
+    self->order_dirty = sort_if_needed (self);
 }
 
 static void
@@ -570,7 +672,8 @@ maybe_start_query (TwWardPage *self)
   TwWardQuery *query;
   gint64 now = g_get_monotonic_time ();
 
-  if (self->reader == NULL || self->query_in_flight || self->beds == NULL)
+  if (self->reader == NULL || self->query_in_flight || self->beds == NULL
+      || !g_queue_is_empty (&self->pending))
     return;
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
@@ -679,6 +782,7 @@ tw_ward_page_map (GtkWidget *widget)
 
   if (self->beds != NULL && self->last_shown != 0 && now - self->last_shown > REPRIME_AFTER_US)
     {
+      cancel_updates (self);
       g_hash_table_remove_all (self->beds);
       g_clear_pointer (&self->order, g_ptr_array_unref);
       self->entities_dirty = TRUE;
@@ -839,6 +943,9 @@ tw_ward_page_stop (TwWardPage *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reader, tw_reader_unref);
+  cancel_updates (self);
+  self->order_dirty = FALSE;
+  self->filter_dirty = FALSE;
   g_clear_pointer (&self->order, g_ptr_array_unref);
   g_clear_pointer (&self->beds, g_hash_table_unref);
   self->pipeline = NULL;

@@ -636,6 +636,27 @@ risk_rank (const TwNews2Score *score)
 }
 
 /**
+ * tw_ward_tile_compare_urgency:
+ *
+ * The coarse part of tw_ward_tile_compare(): an open high alert, then the
+ * NEWS2 risk band (zero counting as low). A change here moves a bed at
+ * once.
+ */
+int
+tw_ward_tile_compare_urgency (TwWardTile *a,
+                              TwWardTile *b)
+{
+  int diff;
+
+  if ((diff = (b->alerts.n_high > 0) - (a->alerts.n_high > 0)) != 0)
+    return diff;
+  /* Zero and low (1–4) share the RCP's ward-based response: a score
+   * flickering between 0 and 1 is not a reason to move a tile now. */
+  return MAX (risk_rank (&b->news2), TW_NEWS2_RISK_LOW)
+         - MAX (risk_rank (&a->news2), TW_NEWS2_RISK_LOW);
+}
+
+/**
  * tw_ward_tile_compare:
  *
  * Most acute first: a bed with an open high alert, then the higher NEWS2
@@ -652,9 +673,7 @@ tw_ward_tile_compare (TwWardTile *a,
   g_autofree char *key_b = NULL;
   int diff;
 
-  if ((diff = (b->alerts.n_high > 0) - (a->alerts.n_high > 0)) != 0)
-    return diff;
-  if ((diff = risk_rank (&b->news2) - risk_rank (&a->news2)) != 0)
+  if ((diff = tw_ward_tile_compare_urgency (a, b)) != 0)
     return diff;
   if ((diff = b->news2.total - a->news2.total) != 0)
     return diff;
@@ -728,7 +747,6 @@ static void
 tw_ward_tile_init (TwWardTile *self)
 {
   gtk_widget_set_size_request (GTK_WIDGET (self), TILE_WIDTH, TILE_HEIGHT);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "card");
   gtk_widget_add_css_class (GTK_WIDGET (self), "ward-tile");
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 

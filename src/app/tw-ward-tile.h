@@ -47,5 +47,8 @@ void        tw_ward_tile_set_now         (TwWardTile         *self,
 /* Acuity: an open high alert, then NEWS2 risk, then score, then bed. */
 int         tw_ward_tile_compare         (TwWardTile         *a,
                                           TwWardTile         *b);
+/* Only the alert and the NEWS2 band (what re-sorts at once). */
+int         tw_ward_tile_compare_urgency (TwWardTile         *a,
+                                          TwWardTile         *b);
 
 G_END_DECLS

@@ -32,7 +32,7 @@
 
 #define BENCH_PATIENTS      100
 #define BENCH_RATE          "1"
-#define MEASURE_SECONDS     30
+#define MEASURE_SECONDS     (g_getenv ("TW_SECS") ? atoi (g_getenv ("TW_SECS")) : 30)
 #define WARMUP_SECONDS      3
 #define TILES_TIMEOUT_S     90
 #define FEED_TIMEOUT_S      15
