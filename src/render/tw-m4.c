@@ -158,6 +158,7 @@ typedef struct
   guint    width;
   gboolean exact;
   guint    x;       /* the current column */
+  gint64   start;   /* offset where column x starts */
   gint64   next;    /* offset where column x + 1 starts */
 } ColumnCursor;
 
@@ -172,34 +173,44 @@ column_cursor_init (ColumnCursor *c,
   c->width = width;
   c->exact = c->span <= G_MAXINT64 / (gint64) width;
   c->x = 0;
+  c->start = 0;
   c->next = column_start (c->span, width, 1, c->exact);
 }
 
-/* The column of @ts (inside the range); moves forward cheaply for sorted
- * times and divides only when a time goes back. */
+/* The column of @ts (inside the range). Sorted times cost a comparison or
+ * two (the same column or the next); any other time one division. */
 static guint
 column_cursor_find (ColumnCursor *c,
                     gint64        ts)
 {
   gint64 offset = ts - c->t_from;
+  guint x;
 
-  if (c->x > 0 && offset < column_start (c->span, c->width, c->x, c->exact))
-    {
-      if (c->exact)
-        c->x = (guint) (offset * (gint64) c->width / c->span);
-      else
-        c->x = (guint) MIN ((double) offset * c->width / (double) c->span, c->width - 1.0);
-      /* Rounding of the double formula may overshoot by one. */
-      while (c->x > 0 && offset < column_start (c->span, c->width, c->x, c->exact))
-        c->x--;
-      c->next = column_start (c->span, c->width, c->x + 1, c->exact);
-    }
-  while (offset >= c->next && c->x + 1 < c->width)
+  if (offset >= c->start && offset < c->next)
+    return c->x;
+  if (offset >= c->next && c->x + 1 < c->width)
     {
       c->x++;
+      c->start = c->next;
       c->next = column_start (c->span, c->width, c->x + 1, c->exact);
+      if (offset < c->next)
+        return c->x;
     }
-  return c->x;
+
+  if (c->exact)
+    x = (guint) (offset * (gint64) c->width / c->span);
+  else
+    x = (guint) CLAMP ((double) offset * c->width / (double) c->span, 0.0, c->width - 1.0);
+  x = MIN (x, c->width - 1);
+  /* Rounding of the double formula may miss by one either way. */
+  while (x > 0 && offset < column_start (c->span, c->width, x, c->exact))
+    x--;
+  while (x + 1 < c->width && offset >= column_start (c->span, c->width, x + 1, c->exact))
+    x++;
+  c->x = x;
+  c->start = column_start (c->span, c->width, x, c->exact);
+  c->next = column_start (c->span, c->width, x + 1, c->exact);
+  return x;
 }
 
 /* Folds the aggregate @b into @col by time, so the result does not depend
@@ -295,6 +306,58 @@ tw_m4_new_from_aggregates (const TwM4Column *buckets,
     }
 
   return g_steal_pointer (&m4);
+}
+
+/**
+ * tw_m4_new_empty:
+ * @t_from: start of the range, µs, inclusive
+ * @t_to: end of the range, µs, exclusive; later than @t_from
+ * @width: number of columns, at least 1
+ *
+ * An envelope without data, to be filled with tw_m4_add_aggregate().
+ *
+ * Returns: (transfer full): the envelope; free with tw_m4_free()
+ */
+TwM4 *
+tw_m4_new_empty (gint64 t_from,
+                 gint64 t_to,
+                 guint  width)
+{
+  TwM4 *m4;
+
+  g_return_val_if_fail (t_to > t_from, NULL);
+  g_return_val_if_fail (width > 0, NULL);
+
+  m4 = g_new0 (TwM4, 1);
+  m4->t_from = t_from;
+  m4->t_to = t_to;
+  m4->width = width;
+  m4->columns = g_new0 (TwM4Column, width);
+  return m4;
+}
+
+/**
+ * tw_m4_add_aggregate:
+ * @m4: an envelope
+ * @bucket: an aggregate (a rollup bucket); skipped without has_data
+ *
+ * Adds @bucket whole to the column holding its first_ts, as
+ * tw_m4_new_from_aggregates() does; a bucket starting outside the range is
+ * left out. Buckets may come in any order: columns merge by time.
+ */
+void
+tw_m4_add_aggregate (TwM4             *m4,
+                     const TwM4Column *bucket)
+{
+  ColumnCursor cursor;
+
+  g_return_if_fail (m4 != NULL && bucket != NULL);
+
+  if (!bucket->has_data || bucket->first_ts < m4->t_from || bucket->first_ts >= m4->t_to)
+    return;
+  column_cursor_init (&cursor, m4->t_from, m4->t_to, m4->width);
+  column_merge (&m4->columns[column_cursor_find (&cursor, bucket->first_ts)], bucket);
+  m4->n_inside += bucket->n_points;
 }
 
 /**

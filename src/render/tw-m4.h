@@ -127,6 +127,15 @@ TwM4         *tw_m4_new_from_aggregates    (const TwM4Column   *buckets,
                                             gint64              t_from,
                                             gint64              t_to,
                                             guint               width);
+/* The same, one bucket at a time, for readers that stream buckets from
+ * the store instead of collecting them first: an envelope with no data,
+ * then each bucket added to the column of its first_ts (ignored when that
+ * is outside the range), in any order. */
+TwM4         *tw_m4_new_empty              (gint64              t_from,
+                                            gint64              t_to,
+                                            guint               width);
+void          tw_m4_add_aggregate          (TwM4               *m4,
+                                            const TwM4Column   *bucket);
 /* The same range at another width, merging columns (exact for first,
  * last, min and max when @width divides the old width; otherwise each old
  * column goes to the new column that holds its first_ts). */

@@ -1,5 +1,6 @@
 #include "tw-store-envelope.h"
 #include "tw-store-rollup.h"
+#include "tw-store-rollup-private.h"
 #include "tw-time.h"
 
 /* Chart envelopes from the rollups.
@@ -24,9 +25,6 @@
 #define NEIGHBOUR_FIRST_WINDOW_COLUMNS 4
 #define NEIGHBOUR_WIDEN_FACTOR         16
 #define NEIGHBOUR_MIN_REACH            (24 * TW_USEC_PER_HOUR)
-
-/* The most buckets tw_store_read_envelope() makes room for up front. */
-#define COLUMNS_PRESIZE_MAX 65536
 
 typedef struct
 {
@@ -77,23 +75,23 @@ tw_envelope_pick_source (gint64 column_us)
 }
 
 static void
-append_aggregate (GArray            *columns,
-                  const TwAggregate *agg)
+add_aggregate (TwM4              *m4,
+               const TwAggregate *agg)
 {
   TwM4Column c = {
     TRUE, (guint) agg->n, agg->first_ts, agg->last_ts, agg->first, agg->last, agg->min, agg->max,
   };
 
-  g_array_append_val (columns, c);
+  tw_m4_add_aggregate (m4, &c);
 }
 
 static void
-append_point (GArray        *columns,
-              const TwPoint *p)
+add_point (TwM4          *m4,
+           const TwPoint *p)
 {
   TwM4Column c = { TRUE, 1, p->ts, p->ts, p->value, p->value, p->value, p->value };
 
-  g_array_append_val (columns, c);
+  tw_m4_add_aggregate (m4, &c);
 }
 
 static GArray *
@@ -108,41 +106,69 @@ read_level (const Series      *s,
   return tw_store_read_rollups (s->store, s->entity_key, s->metric, (int) level, lo, hi, error);
 }
 
-/* Appends to @columns, in time order, aggregates of exactly the samples in
- * [@lo, @hi): whole buckets of @level where all their samples are inside,
- * the inside part of a cut bucket read one level finer. */
+typedef struct
+{
+  TwM4   *m4;
+  gint64  lo;
+  gint64  hi;
+  gint64  resolution_us;
+  /* Buckets cut by an edge, [start, end) clipped to [lo, hi): at most two
+   * (one per edge), read again one level finer after this level. */
+  gint64  cut[2][2];
+  guint   n_cut;
+} Collect;
+
+static void
+collect_bucket (const TwRollupBucket *b,
+                gpointer              user_data)
+{
+  Collect *c = user_data;
+
+  if (b->agg.last_ts < c->lo || b->agg.first_ts >= c->hi)
+    return;   /* all its samples are outside */
+  if (b->agg.first_ts >= c->lo && b->agg.last_ts < c->hi)
+    {
+      add_aggregate (c->m4, &b->agg);
+      return;
+    }
+  g_assert (c->n_cut < G_N_ELEMENTS (c->cut));
+  c->cut[c->n_cut][0] = MAX (c->lo, b->bucket);
+  c->cut[c->n_cut][1] = MIN (c->hi, b->bucket + c->resolution_us);
+  c->n_cut++;
+}
+
+/* Adds to @m4 exactly the samples in [@lo, @hi): whole buckets of @level
+ * where all their samples are inside, the inside part of a cut bucket read
+ * one level finer. The buckets stream from the store into the envelope:
+ * a week of minutes is never held as an array. */
 static gboolean
 collect (const Series      *s,
          TwEnvelopeSource   level,
          gint64             lo,
          gint64             hi,
-         GArray            *columns,
+         TwM4              *m4,
          GError           **error)
 {
-  g_autoptr(GArray) rows = read_level (s, level, lo, hi, error);
-
-  if (rows == NULL)
-    return FALSE;
+  Collect c = { m4, lo, hi, level_us (level), { { 0 } }, 0 };
 
   if (level == TW_ENVELOPE_RAW)
     {
-      for (guint i = 0; i < rows->len; i++)
-        append_point (columns, &g_array_index (rows, TwPoint, i));
+      g_autoptr(GArray) points = tw_store_read_samples (s->store, s->entity_key, s->metric, lo,
+                                                        hi, error);
+
+      if (points == NULL)
+        return FALSE;
+      for (guint i = 0; i < points->len; i++)
+        add_point (m4, &g_array_index (points, TwPoint, i));
       return TRUE;
     }
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      const TwRollupBucket *b = &g_array_index (rows, TwRollupBucket, i);
-
-      if (b->agg.last_ts < lo || b->agg.first_ts >= hi)
-        continue;   /* all its samples are outside */
-      if (b->agg.first_ts >= lo && b->agg.last_ts < hi)
-        append_aggregate (columns, &b->agg);
-      else if (!collect (s, finer (level), MAX (lo, b->bucket),
-                         MIN (hi, b->bucket + level_us (level)), columns, error))
-        return FALSE;
-    }
+  if (!tw_store_foreach_rollup (s->store, s->entity_key, s->metric, (int) level, lo, hi,
+                                collect_bucket, &c, error))
+    return FALSE;
+  for (guint i = 0; i < c.n_cut; i++)
+    if (!collect (s, finer (level), c.cut[i][0], c.cut[i][1], m4, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -300,7 +326,7 @@ tw_store_read_envelope (TwStore           *store,
                         GError           **error)
 {
   Series s = { store, entity_key, metric };
-  g_autoptr(GArray) columns = NULL;
+  g_autoptr(TwM4) m4 = NULL;
   TwEnvelopeSource level;
   gint64 column_us;
   gint64 reach;
@@ -315,20 +341,19 @@ tw_store_read_envelope (TwStore           *store,
   level = tw_envelope_pick_source (column_us);
   reach = MAX (to - from, NEIGHBOUR_MIN_REACH);
 
-  /* Room for every bucket of the level at once: no copies while reading. */
-  columns = g_array_sized_new (FALSE, FALSE, sizeof (TwM4Column),
-                               (guint) CLAMP ((to - from) / MAX (level_us (level), TW_USEC_PER_SEC)
-                                              + 16, width, COLUMNS_PRESIZE_MAX));
-  if (!collect (&s, level, from, to, columns, error))
+  m4 = tw_m4_new_empty (from, to, width);
+  if (!collect (&s, level, from, to, m4, error))
     return NULL;
   if (!find_neighbour (&s, TRUE, from, column_us, reach, &before, &has_before, error))
     return NULL;
   if (!find_neighbour (&s, FALSE, to, column_us, reach, &after, &has_after, error))
     return NULL;
 
+  m4->has_before = has_before;
+  m4->before = has_before ? before : (TwPoint) { 0, 0.0 };
+  m4->has_after = has_after;
+  m4->after = has_after ? after : (TwPoint) { 0, 0.0 };
   if (out_source != NULL)
     *out_source = level;
-  return tw_m4_new_from_aggregates ((const TwM4Column *) columns->data, columns->len,
-                                    has_before ? &before : NULL, has_after ? &after : NULL,
-                                    from, to, width);
+  return g_steal_pointer (&m4);
 }

@@ -508,6 +508,84 @@ fold_in_single_samples (TwStore     *store,
   return g_steal_pointer (&out);
 }
 
+/* The stored rows of one series at @resolution_s overlapping
+ * [@from_ts, @to_ts), oldest first, each handed to @func; @out_first_s and
+ * @out_end_s receive the bucket range asked for, in seconds. */
+static gboolean
+foreach_stored (TwStore        *store,
+                const char     *entity_key,
+                const char     *metric,
+                int             resolution_s,
+                gint64          from_ts,
+                gint64          to_ts,
+                TwRollupFunc    func,
+                gpointer        user_data,
+                gint64         *out_first_s,
+                gint64         *out_end_s,
+                GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 resolution_us;
+  gint64 first_bucket_s, end_s;
+  gint64 entity_id;
+  int rc;
+
+  if (!is_resolution (resolution_s))
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "No rollups at %d s: the store keeps %d s, %d s and %d s", resolution_s,
+                   TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP_HOUR);
+      return FALSE;
+    }
+  resolution_us = resolution_s * TW_USEC_PER_SEC;
+  /* Bucket starts in seconds: the one holding from_ts, up to the last
+   * starting before to_ts. Divided first so the extremes do not overflow. */
+  first_bucket_s = floor_div (from_ts, resolution_us) * resolution_s;
+  end_s = ceil_div (to_ts, TW_USEC_PER_SEC);
+  *out_first_s = first_bucket_s;
+  *out_end_s = end_s;
+
+  /* A key or a pseudonym (what masked roles were given), as for samples. */
+  entity_id = tw_store_resolve_entity (store, entity_key, NULL, error);
+  if (entity_id < 0)
+    return FALSE;
+  stmt = tw_store_prepare (store,
+                           "SELECT u.bucket, u.n, u.sum, u.min, u.max, u.first, u.first_ts,"
+                           " u.last, u.last_ts FROM rollups u"
+                           " JOIN series r ON r.id = u.series_id"
+                           " WHERE r.entity_id = ? AND r.metric = ? AND u.resolution = ?"
+                           " AND u.bucket >= ? AND u.bucket < ? ORDER BY u.bucket", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entity_id);
+  sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, resolution_s);
+  sqlite3_bind_int64 (stmt, 4, first_bucket_s);
+  sqlite3_bind_int64 (stmt, 5, end_s);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TwRollupBucket b;
+
+      b.bucket = sqlite3_column_int64 (stmt, 0) * TW_USEC_PER_SEC;
+      column_aggregate (stmt, 1, &b.agg);
+      func (&b, user_data);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not read rollups");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_bucket (const TwRollupBucket *bucket,
+               gpointer              user_data)
+{
+  g_array_append_vals (user_data, bucket, 1);
+}
+
 /**
  * tw_store_read_rollups:
  * @resolution_s: %TW_ROLLUP_SECOND, %TW_ROLLUP_MINUTE or %TW_ROLLUP_HOUR
@@ -530,67 +608,65 @@ tw_store_read_rollups (TwStore     *store,
                        gint64       to_ts,
                        GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) buckets = NULL;
-  gint64 resolution_us;
   gint64 first_bucket_s, end_s;
-  gint64 entity_id;
-  int rc;
 
   g_return_val_if_fail (store != NULL && entity_key != NULL && metric != NULL, NULL);
 
-  if (!is_resolution (resolution_s))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "No rollups at %d s: the store keeps %d s, %d s and %d s", resolution_s,
-                   TW_ROLLUP_SECOND, TW_ROLLUP_MINUTE, TW_ROLLUP_HOUR);
-      return NULL;
-    }
-  resolution_us = resolution_s * TW_USEC_PER_SEC;
-  /* Bucket starts in seconds: the one holding from_ts, up to the last
-   * starting before to_ts. Divided first so the extremes do not overflow. */
-  first_bucket_s = floor_div (from_ts, resolution_us) * resolution_s;
-  end_s = ceil_div (to_ts, TW_USEC_PER_SEC);
-
-  /* A key or a pseudonym (what masked roles were given), as for samples. */
-  entity_id = tw_store_resolve_entity (store, entity_key, NULL, error);
-  if (entity_id < 0)
-    return NULL;
-  stmt = tw_store_prepare (store,
-                           "SELECT u.bucket, u.n, u.sum, u.min, u.max, u.first, u.first_ts,"
-                           " u.last, u.last_ts FROM rollups u"
-                           " JOIN series r ON r.id = u.series_id"
-                           " WHERE r.entity_id = ? AND r.metric = ? AND u.resolution = ?"
-                           " AND u.bucket >= ? AND u.bucket < ? ORDER BY u.bucket", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, entity_id);
-  sqlite3_bind_text (stmt, 2, metric, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 3, resolution_s);
-  sqlite3_bind_int64 (stmt, 4, first_bucket_s);
-  sqlite3_bind_int64 (stmt, 5, end_s);
-
   /* Sized for the buckets the range can hold (up to a week of minutes): a
-   * chart's read fills it without growing it, and growing is what cost
-   * most after the decryption (copies of fresh memory). */
-  buckets = g_array_sized_new (FALSE, FALSE, sizeof (TwRollupBucket),
-                               (guint) CLAMP ((end_s - first_bucket_s) / resolution_s + 1,
-                                              0, READ_PRESIZE_MAX));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+   * read fills it without growing it (copies of fresh memory). */
+  if (is_resolution (resolution_s))
     {
-      TwRollupBucket b;
+      gint64 first_s = floor_div (from_ts, resolution_s * TW_USEC_PER_SEC) * resolution_s;
 
-      b.bucket = sqlite3_column_int64 (stmt, 0) * TW_USEC_PER_SEC;
-      column_aggregate (stmt, 1, &b.agg);
-      g_array_append_val (buckets, b);
+      buckets = g_array_sized_new (FALSE, FALSE, sizeof (TwRollupBucket),
+                                   (guint) CLAMP ((ceil_div (to_ts, TW_USEC_PER_SEC) - first_s)
+                                                  / resolution_s + 1, 0, READ_PRESIZE_MAX));
     }
-  if (rc != SQLITE_DONE)
-    {
-      tw_store_set_error (store, error, "Could not read rollups");
-      return NULL;
-    }
+  if (!foreach_stored (store, entity_key, metric, resolution_s, from_ts, to_ts, append_bucket,
+                       buckets, &first_bucket_s, &end_s, error))
+    return NULL;
   if (resolution_s == TW_ROLLUP_SECOND)
     return fold_in_single_samples (store, entity_key, metric, buckets, first_bucket_s, end_s,
                                    error);
   return g_steal_pointer (&buckets);
+}
+
+/**
+ * tw_store_foreach_rollup:
+ *
+ * What tw_store_read_rollups() returns, handed to @func bucket by bucket
+ * without collecting the stored rows first (a chart's envelope reads a
+ * week of minutes per series this way).
+ */
+gboolean
+tw_store_foreach_rollup (TwStore       *store,
+                         const char    *entity_key,
+                         const char    *metric,
+                         int            resolution_s,
+                         gint64         from_ts,
+                         gint64         to_ts,
+                         TwRollupFunc   func,
+                         gpointer       user_data,
+                         GError       **error)
+{
+  gint64 first_bucket_s, end_s;
+
+  g_return_val_if_fail (store != NULL && entity_key != NULL && metric != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (resolution_s == TW_ROLLUP_SECOND)
+    {
+      /* Rows and single samples merged: through the array. */
+      g_autoptr(GArray) buckets = tw_store_read_rollups (store, entity_key, metric, resolution_s,
+                                                         from_ts, to_ts, error);
+
+      if (buckets == NULL)
+        return FALSE;
+      for (guint i = 0; i < buckets->len; i++)
+        func (&g_array_index (buckets, TwRollupBucket, i), user_data);
+      return TRUE;
+    }
+  return foreach_stored (store, entity_key, metric, resolution_s, from_ts, to_ts, func,
+                         user_data, &first_bucket_s, &end_s, error);
 }

@@ -489,6 +489,16 @@ main (int   argc,
           redraw_median, REDRAW_RUNS, CHART_WIDTH, CHART_HEIGHT, redraw_cpu);
   free_envelopes (envelopes, points);
 
+  /* TW_BENCH_CHARTS_SKIP_RAW=1: the chart figures only, for quick A/B runs. */
+  if (g_strcmp0 (g_getenv ("TW_BENCH_CHARTS_SKIP_RAW"), "1") == 0)
+    {
+      print_load ("after");
+      remove_store (&b);
+      tw_key_free (b.key);
+      g_free (b.path);
+      g_free (b.dir);
+      return 0;
+    }
   for (guint r = 0; r < RAW_RUNS; r++)
     raw_total[r] = raw_stroke (&b, &raw_read[r], &raw_strokes[r]);
   raw_median = median (raw_total, RAW_RUNS);

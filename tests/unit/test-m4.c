@@ -628,6 +628,45 @@ test_aggregates_outside (void)
   assert_column (m4, 1, 3, 4.0, 5.0, 0.0, 7.0);
 }
 
+/* Buckets added one at a time, in any order, give the same envelope as
+ * all at once, and the raw one where they do not straddle columns. */
+static void
+test_aggregates_one_by_one (void)
+{
+  const gint64 span = 6 * 3600 * SEC;
+  g_autoptr(GArray) points = random_points (AGG_T0 - 600 * SEC, AGG_T0 + span + 600 * SEC);
+  g_autoptr(GArray) buckets = aggregate_points (points, 60 * SEC);
+  g_autoptr(TwM4) raw = tw_m4_new ((const TwPoint *) points->data, points->len, AGG_T0,
+                                   AGG_T0 + span, 120);
+  g_autoptr(TwM4) added = tw_m4_new_empty (AGG_T0, AGG_T0 + span, 120);
+  g_autoptr(TwM4) straddling = tw_m4_new_empty (AGG_T0, AGG_T0 + span, 77);
+  g_autoptr(TwM4) at_once = tw_m4_new_from_aggregates ((const TwM4Column *) buckets->data,
+                                                       buckets->len, NULL, NULL, AGG_T0,
+                                                       AGG_T0 + span, 77);
+  TwM4Column *b = (TwM4Column *) buckets->data;
+
+  /* Shuffled. */
+  for (guint i = buckets->len - 1; i > 0; i--)
+    {
+      guint j = g_test_rand_int_range (0, i + 1);
+      TwM4Column tmp = b[i];
+
+      b[i] = b[j];
+      b[j] = tmp;
+    }
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      tw_m4_add_aggregate (added, &b[i]);
+      tw_m4_add_aggregate (straddling, &b[i]);
+    }
+  added->has_before = raw->has_before;
+  added->before = raw->before;
+  added->has_after = raw->has_after;
+  added->after = raw->after;
+  assert_m4_equal (added, raw);
+  assert_m4_equal (straddling, at_once);
+}
+
 /* Merging columns to a width that divides the old one is the same as
  * reducing the raw points at that width. */
 static void
@@ -708,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/m4/aggregates/equal-raw", test_aggregates_equal_raw);
   g_test_add_func ("/m4/aggregates/straddle", test_aggregates_straddle);
   g_test_add_func ("/m4/aggregates/outside", test_aggregates_outside);
+  g_test_add_func ("/m4/aggregates/one-by-one", test_aggregates_one_by_one);
   g_test_add_func ("/m4/rebin/divisor", test_rebin_divisor);
   g_test_add_func ("/m4/rebin/other-width", test_rebin_other_width);
 
