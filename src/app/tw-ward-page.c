@@ -98,6 +98,7 @@ struct _TwWardPage
   GQueue                 pending;       /* TwWardBed* borrowed from @beds */
   gint64                 pending_now;
   guint                  update_tick;
+  guint                  tiles_per_frame;
 };
 
 G_DEFINE_FINAL_TYPE (TwWardPage, tw_ward_page, ADW_TYPE_BIN)
@@ -420,7 +421,7 @@ update_tick_cb (GtkWidget     *widget,
   TwWardPage *self = TW_WARD_PAGE (widget);
   gint64 started = g_get_monotonic_time ();
 
-  for (guint n = 0; n < TILES_PER_FRAME && !g_queue_is_empty (&self->pending); n++)
+  for (guint n = 0; n < self->tiles_per_frame && !g_queue_is_empty (&self->pending); n++)
     {
       const TwWardBed *bed = g_queue_pop_head (&self->pending);
       TwWardTile *tile = g_hash_table_lookup (self->tiles, bed->key);
@@ -865,6 +866,7 @@ tw_ward_page_init (TwWardPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->tiles = g_hash_table_new (g_str_hash, g_str_equal);
+  self->tiles_per_frame = TILES_PER_FRAME;
   self->alert_map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->unmapped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->wards = gtk_string_list_new (all_wards);
@@ -1115,4 +1117,21 @@ tw_ward_page_get_stats (TwWardPage  *self,
   g_return_if_fail (out_stats != NULL);
 
   *out_stats = self->stats;
+}
+
+/**
+ * tw_ward_page_set_tiles_per_frame:
+ * @self: the page
+ * @n: how many changed tiles to update per frame; 0 for the default
+ *
+ * For the benchmark, which compares the default with G_MAXUINT (a whole
+ * refresh in one frame) in the same run.
+ */
+void
+tw_ward_page_set_tiles_per_frame (TwWardPage *self,
+                                  guint       n)
+{
+  g_return_if_fail (TW_IS_WARD_PAGE (self));
+
+  self->tiles_per_frame = n > 0 ? n : TILES_PER_FRAME;
 }

@@ -50,5 +50,7 @@ GStrv       tw_ward_page_dup_wards        (TwWardPage  *self);
 char       *tw_ward_page_dup_counts_text  (TwWardPage  *self);
 void        tw_ward_page_get_stats        (TwWardPage  *self,
                                            TwWardStats *out_stats);
+void        tw_ward_page_set_tiles_per_frame (TwWardPage *self,
+                                              guint       n);
 
 G_END_DECLS
