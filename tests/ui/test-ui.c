@@ -1718,13 +1718,20 @@ test_alert_console (Fixture       *fixture,
 #define ACUTE_WARD          "ICU"
 #define ACUTE_NAME          "Oskar Acute"
 #define ACUTE_SAMPLES       40
-#define WARD_TILES          (FEED_PATIENTS + 1)
+/* NEWS2 6 (rr 2, SpO2 1, sbp 1, pulse 1, temp 1): medium risk, in a bed
+ * that sorts last by name. */
+#define MEDIUM_PATIENT      "W0010"
+#define MEDIUM_BED          "Ward 7-99"
+#define MEDIUM_WARD         "Ward 7"
+#define MEDIUM_NAME         "Mara Medium"
+#define WARD_TILES          (FEED_PATIENTS + 2)
 #define WARD_TIMEOUT_S      30
 #define RESORT_TIMEOUT_S    15
 
-/* One patient replayed beside the live feed, with every NEWS2 parameter
- * in its worst band (score 19, high risk) and an SpO2 low enough for long
- * enough to raise the default pack's high alert: the most acute bed. */
+/* Two patients replayed beside the live feed: one with every NEWS2
+ * parameter in its worst band (score 19, high risk) and an SpO2 low enough
+ * for long enough to raise the default pack's high alert — the most acute
+ * bed — and one at medium risk (score 6) without a high alert, second. */
 static char *
 write_acute_file (Fixture *fixture)
 {
@@ -1744,6 +1751,10 @@ write_acute_file (Fixture *fixture)
   g_string_append_printf (text, "{\"v\":1,\"type\":\"admit\",\"patient\":\"" ACUTE_PATIENT "\","
                                 "\"ts\":\"%s\",\"ward\":\"" ACUTE_WARD "\","
                                 "\"bed\":\"" ACUTE_BED "\"}\n", admitted_ts);
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"admit\",\"patient\":\"" MEDIUM_PATIENT "\","
+                                "\"name\":\"" MEDIUM_NAME "\",\"mrn\":\"MRN-9910\","
+                                "\"ts\":\"%s\",\"ward\":\"" MEDIUM_WARD "\","
+                                "\"bed\":\"" MEDIUM_BED "\"}\n", admitted_ts);
   for (int i = 0; i < ACUTE_SAMPLES; i++)
     {
       g_autoptr(GDateTime) when = g_date_time_add_seconds (now, i - ACUTE_SAMPLES - 2);
@@ -1754,6 +1765,11 @@ write_acute_file (Fixture *fixture)
                                     "\"spo2\":%d,\"sbp\":88,\"temp\":39.3,\"o2\":1,"
                                     "\"acvpu\":2}\n",
                               i + 1, ts, 134 + i % 3, 84 + i % 2);
+      g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                    "\"patient\":\"" MEDIUM_PATIENT "\",\"hr\":95,\"rr\":22,"
+                                    "\"spo2\":95,\"sbp\":105,\"temp\":38.5,\"o2\":0,"
+                                    "\"acvpu\":0}\n",
+                              ACUTE_SAMPLES + i + 1, ts);
     }
 
   g_file_set_contents (path, text->str, (gssize) text->len, &error);
@@ -1916,6 +1932,9 @@ test_ward_overview (Fixture       *fixture,
   tile = tw_ward_page_find_tile (ward_page, ACUTE_PATIENT);
   news2 = tw_ward_tile_dup_news2_text (tile);
   g_assert_cmpstr (news2, ==, "NEWS2 19 high");
+  g_clear_pointer (&news2, g_free);
+  news2 = tw_ward_tile_dup_news2_text (tw_ward_page_find_tile (ward_page, MEDIUM_PATIENT));
+  g_assert_cmpstr (news2, ==, "NEWS2 6 medium");
   /* The accessible label says it all in words. */
   g_assert_true (g_str_has_prefix (tw_ward_tile_get_summary (tile),
                                    "Bed " ACUTE_BED ", " ACUTE_NAME ", NEWS2 19 high, "));
@@ -1930,6 +1949,8 @@ test_ward_overview (Fixture       *fixture,
             describe_tiles (ward_page));
   g_clear_pointer (&tiles, g_ptr_array_unref);
   tiles = tw_ward_page_list_tiles (ward_page);
+  /* Medium risk before the feed's zero and low scores, whatever the bed. */
+  g_assert_cmpstr (tw_ward_tile_get_key (g_ptr_array_index (tiles, 1)), ==, MEDIUM_PATIENT);
   listing = describe_tiles (ward_page);
   g_test_message ("ward, most acute first:%s", listing);
 
