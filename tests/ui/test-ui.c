@@ -1717,7 +1717,10 @@ test_alert_console (Fixture       *fixture,
 #define ACUTE_BED           "ICU-99"
 #define ACUTE_WARD          "ICU"
 #define ACUTE_NAME          "Oskar Acute"
-#define ACUTE_SAMPLES       40
+/* Half an hour of observations every 10 s, so the sparklines have a
+ * shape: the acute patient's SpO2 falls while the heart rate climbs. */
+#define ACUTE_SAMPLES       180
+#define ACUTE_STEP_S        10
 /* NEWS2 6 (rr 2, SpO2 1, sbp 1, pulse 1, temp 1): medium risk, in a bed
  * that sorts last by name. */
 #define MEDIUM_PATIENT      "W0010"
@@ -1757,19 +1760,24 @@ write_acute_file (Fixture *fixture)
                                 "\"bed\":\"" MEDIUM_BED "\"}\n", admitted_ts);
   for (int i = 0; i < ACUTE_SAMPLES; i++)
     {
-      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, i - ACUTE_SAMPLES - 2);
+      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, (i - ACUTE_SAMPLES) * ACUTE_STEP_S
+                                                                 - 2);
       g_autofree char *ts = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.000000Z");
 
+      /* Every value in the worst band: SpO2 91 → 84, pulse 131 → 153. */
       g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
                                     "\"patient\":\"" ACUTE_PATIENT "\",\"hr\":%d,\"rr\":27,"
                                     "\"spo2\":%d,\"sbp\":88,\"temp\":39.3,\"o2\":1,"
                                     "\"acvpu\":2}\n",
-                              i + 1, ts, 134 + i % 3, 84 + i % 2);
+                              2 * i + 1, ts, 131 + i * 20 / ACUTE_SAMPLES + i % 3,
+                              91 - i * 8 / ACUTE_SAMPLES);
+      /* Score 6 throughout: pulse 92–108 (1), rr 21–24 (2), SpO2 94–95 (1),
+       * sbp 105 (1), temp 38.5 (1), air, alert. */
       g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
-                                    "\"patient\":\"" MEDIUM_PATIENT "\",\"hr\":95,\"rr\":22,"
-                                    "\"spo2\":95,\"sbp\":105,\"temp\":38.5,\"o2\":0,"
+                                    "\"patient\":\"" MEDIUM_PATIENT "\",\"hr\":%d,\"rr\":%d,"
+                                    "\"spo2\":%d,\"sbp\":105,\"temp\":38.5,\"o2\":0,"
                                     "\"acvpu\":0}\n",
-                              ACUTE_SAMPLES + i + 1, ts);
+                              2 * i + 2, ts, 92 + i * 5 % 17, 21 + i % 4, 94 + i % 2);
     }
 
   g_file_set_contents (path, text->str, (gssize) text->len, &error);
