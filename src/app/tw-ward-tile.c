@@ -22,12 +22,12 @@
  * this tile, so a refresh of 100 beds never re-lays out the grid.
  */
 
-#define TILE_WIDTH          300
+#define TILE_WIDTH          308
 #define TILE_HEIGHT         172
 #define PADDING             12
 #define HEADER_HEIGHT       24
 #define GAP                 10
-#define SCORE_WIDTH         104
+#define SCORE_WIDTH         116
 #define VALUE_HEIGHT        20
 #define SPARK_HEIGHT        26
 #define BADGE_HEIGHT        22

@@ -1727,7 +1727,14 @@ test_alert_console (Fixture       *fixture,
 #define MEDIUM_BED          "Ward 7-99"
 #define MEDIUM_WARD         "Ward 7"
 #define MEDIUM_NAME         "Mara Medium"
-#define WARD_TILES          (FEED_PATIENTS + 2)
+/* Observed an hour and five minutes ago in full, since then without
+ * oxygen and ACVPU: those are too old to count, so NEWS2 is incomplete
+ * (never scored as if they were normal). */
+#define STALE_PATIENT       "W0011"
+#define STALE_BED           "ICU-98"
+#define STALE_NAME          "Ivo Stale"
+#define STALE_AGE_MIN       65
+#define WARD_TILES          (FEED_PATIENTS + 3)
 #define WARD_TIMEOUT_S      30
 #define RESORT_TIMEOUT_S    15
 
@@ -1742,6 +1749,8 @@ write_acute_file (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   char *path = g_build_filename (fixture->data_dir, "acute.ndjson", NULL);
+  g_autoptr(GDateTime) stale = NULL;
+  g_autofree char *stale_ts = NULL;
   g_autoptr(GDateTime) admitted = NULL;
   g_autofree char *admitted_ts = NULL;
 
@@ -1758,6 +1767,16 @@ write_acute_file (Fixture *fixture)
                                 "\"name\":\"" MEDIUM_NAME "\",\"mrn\":\"MRN-9910\","
                                 "\"ts\":\"%s\",\"ward\":\"" MEDIUM_WARD "\","
                                 "\"bed\":\"" MEDIUM_BED "\"}\n", admitted_ts);
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"admit\",\"patient\":\"" STALE_PATIENT "\","
+                                "\"name\":\"" STALE_NAME "\",\"mrn\":\"MRN-9911\","
+                                "\"ts\":\"%s\",\"ward\":\"" ACUTE_WARD "\","
+                                "\"bed\":\"" STALE_BED "\"}\n", admitted_ts);
+  stale = g_date_time_add_minutes (now, -STALE_AGE_MIN);
+  stale_ts = g_date_time_format (stale, "%Y-%m-%dT%H:%M:%S.000000Z");
+  g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                "\"patient\":\"" STALE_PATIENT "\",\"hr\":70,\"rr\":14,"
+                                "\"spo2\":97,\"sbp\":120,\"temp\":36.8,\"o2\":0,"
+                                "\"acvpu\":0}\n", 3 * ACUTE_SAMPLES + 1, stale_ts);
   for (int i = 0; i < ACUTE_SAMPLES; i++)
     {
       g_autoptr(GDateTime) when = g_date_time_add_seconds (now, (i - ACUTE_SAMPLES) * ACUTE_STEP_S
@@ -1778,6 +1797,10 @@ write_acute_file (Fixture *fixture)
                                     "\"spo2\":%d,\"sbp\":105,\"temp\":38.5,\"o2\":0,"
                                     "\"acvpu\":0}\n",
                               2 * i + 2, ts, 92 + i * 5 % 17, 21 + i % 4, 94 + i % 2);
+      g_string_append_printf (text, "{\"v\":1,\"type\":\"vitals\",\"seq\":%d,\"ts\":\"%s\","
+                                    "\"patient\":\"" STALE_PATIENT "\",\"hr\":72,\"rr\":14,"
+                                    "\"spo2\":97,\"sbp\":120,\"temp\":36.8}\n",
+                              3 * ACUTE_SAMPLES + 2 + i, ts);
     }
 
   g_file_set_contents (path, text->str, (gssize) text->len, &error);
@@ -1795,9 +1818,16 @@ all_tiles_scored (TwWardPage *page,
   if (tiles->len != n_tiles)
     return FALSE;
   for (guint i = 0; i < tiles->len; i++)
-    if (!tw_ward_tile_get_news2 (g_ptr_array_index (tiles, i))->complete
-        || tw_ward_tile_get_n_points (g_ptr_array_index (tiles, i), TW_WARD_SPARK_HR) == 0)
-      return FALSE;
+    {
+      TwWardTile *tile = g_ptr_array_index (tiles, i);
+      gboolean stale = g_strcmp0 (tw_ward_tile_get_key (tile), STALE_PATIENT) == 0
+                       || g_strcmp0 (tw_ward_tile_get_bed (tile), STALE_BED) == 0;
+
+      if (!stale && !tw_ward_tile_get_news2 (tile)->complete)
+        return FALSE;
+      if (tw_ward_tile_get_n_points (tile, TW_WARD_SPARK_HR) == 0)
+        return FALSE;
+    }
 
   return TRUE;
 }
@@ -1943,6 +1973,9 @@ test_ward_overview (Fixture       *fixture,
   g_clear_pointer (&news2, g_free);
   news2 = tw_ward_tile_dup_news2_text (tw_ward_page_find_tile (ward_page, MEDIUM_PATIENT));
   g_assert_cmpstr (news2, ==, "NEWS2 6 medium");
+  g_clear_pointer (&news2, g_free);
+  news2 = tw_ward_tile_dup_news2_text (tw_ward_page_find_tile (ward_page, STALE_PATIENT));
+  g_assert_cmpstr (news2, ==, "NEWS2 incomplete");
   /* The accessible label says it all in words. */
   g_assert_true (g_str_has_prefix (tw_ward_tile_get_summary (tile),
                                    "Bed " ACUTE_BED ", " ACUTE_NAME ", NEWS2 19 high, "));
@@ -1973,8 +2006,9 @@ test_ward_overview (Fixture       *fixture,
     }
   counts = tw_ward_page_dup_counts_text (ward_page);
   g_test_message ("bands: %s", counts);
-  g_assert_nonnull (strstr (counts, "High "));
-  g_assert_null (strstr (counts, "High 0"));
+  g_assert_nonnull (strstr (counts, "High 1"));
+  g_assert_nonnull (strstr (counts, "Medium 1"));
+  g_assert_nonnull (strstr (counts, "Incomplete 1"));
   save_screenshot (GTK_WIDGET (fixture->window), "ward.png");
 
   /* 3. The ward filter: only the ICU's beds. */
