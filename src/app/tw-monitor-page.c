@@ -985,6 +985,26 @@ tw_monitor_page_add_toast (TwMonitorPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
+/* An alert's evidence older than the visible range: stop following live
+ * and centre the range on it, at least three times as wide, so the shaded
+ * span is seen with what came before and after. */
+static void
+show_span (TwMonitorPage *self,
+           gint64         from,
+           gint64         to)
+{
+  TwTimeRange *range = tw_patient_view_get_time_range (self->patient_view);
+  gint64 span = tw_time_range_get_span (range);
+  gint64 middle = from + (to - from) / 2;
+
+  if (to <= from || (from >= tw_time_range_get_from (range) && to <= tw_time_range_get_to (range)))
+    return;
+
+  span = MAX (span, 3 * (to - from));
+  tw_time_range_set_live (range, FALSE);
+  tw_time_range_set (range, middle - span / 2, middle - span / 2 + span);
+}
+
 /* Opens @key's trend with @from..@to (an alert's evidence window) shaded.
  * FALSE when the role may not browse trends or @key is not listed. */
 gboolean
@@ -1000,7 +1020,9 @@ tw_monitor_page_show_trend (TwMonitorPage *self,
 
   select_row_for_key (self, key);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
+  tw_patient_view_set_visible_view (self->patient_view, "vitals");
   tw_chart_view_set_highlight (self->chart_view, from, to);
+  show_span (self, from, to);
   return TRUE;
 }
 

@@ -704,6 +704,31 @@ test_clinician_and_analyst (Fixture       *fixture,
   save_screenshot (GTK_WIDGET (fixture->window), "patient-vitals-dark.png");
   tw_settings_set_style (tw_application_get_settings (application), "follow");
 
+  /* An alert's evidence from two hours ago (the alert console's "show
+   * trend"): the range moves to it, off live, with it shaded. */
+  {
+    TwMonitorPage *monitor_page = child (fixture->window, TW_TYPE_WINDOW, "monitor_page");
+    gint64 evidence_from = fixture->now - 2 * HOUR_US;
+    gint64 evidence_to = evidence_from + 60 * G_USEC_PER_SEC;
+    gint64 from, to;
+
+    g_assert_true (tw_monitor_page_show_trend (monitor_page, PATIENT, evidence_from, evidence_to));
+    g_assert_cmpstr (tw_patient_view_get_visible_view (view), ==, "vitals");
+    g_assert_true (tw_chart_view_get_highlight (vitals, NULL, NULL));
+    g_assert_false (tw_time_range_get_live (tw_patient_view_get_time_range (view)));
+    tw_chart_view_get_range (vitals, &from, &to);
+    g_assert_cmpint (from, <, evidence_from);
+    g_assert_cmpint (to, >, evidence_to);
+    expect_same_range (vitals, news2_chart);
+    WAIT_FOR ((gtk_widget_queue_draw (GTK_WIDGET (vitals)), iterate_for (50),
+               tw_chart_view_get_showing_envelopes (vitals)),
+              DATA_TIMEOUT_S, "envelopes around the alert");
+    iterate_for (300);
+    save_screenshot (GTK_WIDGET (fixture->window), "patient-alert-evidence.png");
+    tw_chart_view_set_highlight (vitals, 0, 0);
+    tw_chart_view_go_live (vitals);
+  }
+
   /* 9. A patient without ACVPU: incomplete, saying what is missing; no
    * glucose page without glucose. */
   view = open_patient (fixture, OTHER_PATIENT);
