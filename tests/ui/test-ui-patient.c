@@ -490,6 +490,23 @@ timeline_mentions (GtkListBox *list,
   return FALSE;
 }
 
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+
+  g_error ("%s has no %s", G_OBJECT_TYPE_NAME (widget), g_type_name (type));
+}
+
 static void
 expect_same_range (TwChartView *a,
                    TwChartView *b)
@@ -638,6 +655,34 @@ test_clinician_and_analyst (Fixture       *fixture,
   g_assert_true (tw_time_range_get_live (tw_patient_view_get_time_range (view)));
   g_assert_false (gtk_widget_get_visible (child (view, TW_TYPE_PATIENT_VIEW, "live_button")));
   g_assert_cmpint (span_of (vitals), ==, zoomed_span);
+
+  /* The pointer: a scroll notch down looks later (and leaves live), a
+   * drag to the right shows earlier times, both on every chart. */
+  {
+    GtkEventController *scroll = find_controller (GTK_WIDGET (vitals),
+                                                  GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+    GtkEventController *drag = find_controller (GTK_WIDGET (vitals), GTK_TYPE_GESTURE_DRAG);
+    gint64 from_before, from_after, to_before;
+    gboolean handled = FALSE;
+
+    tw_chart_view_get_range (vitals, &from_before, &to_before);
+    g_signal_emit_by_name (scroll, "scroll", 0.0, -1.0, &handled);
+    g_assert_true (handled);
+    tw_chart_view_get_range (vitals, &from_after, NULL);
+    g_assert_cmpint (from_after, <, from_before);
+    g_assert_false (tw_time_range_get_live (tw_patient_view_get_time_range (view)));
+    expect_same_range (vitals, news2_chart);
+
+    from_before = from_after;
+    g_signal_emit_by_name (drag, "drag-begin", 400.0, 200.0);
+    g_signal_emit_by_name (drag, "drag-update", 200.0, 0.0);
+    tw_chart_view_get_range (vitals, &from_after, NULL);
+    g_assert_cmpint (from_after, <, from_before);
+    expect_same_range (vitals, glucose_chart);
+    g_assert_cmpint (span_of (vitals), ==, zoomed_span);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vitals), "chart.live", NULL));
+  }
 
   /* 5. NEWS2 history (Alt+2): scored per minute, ending at 6. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "patient.show-view", "i", 1));
