@@ -32,6 +32,8 @@
  * re-read now and then catches anything later than that. */
 #define INCREMENT_OVERLAP_US  (5 * TW_USEC_PER_SEC)
 #define FULL_REFRESH_US       (30 * TW_USEC_PER_SEC)
+/* Vital signs, NEWS2, record, glucose. */
+#define N_PATIENT_VIEWS       4
 
 struct _TwMonitorPage
 {
@@ -706,6 +708,28 @@ back_action (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The patient view's tab shortcuts (Alt+1…4, Ctrl+Page Up/Down) also
+ * work with the focus in the patient list. */
+static void
+view_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TwMonitorPage *self = TW_MONITOR_PAGE (widget);
+  const char *patient_action = g_str_equal (action_name, "monitor.next-view") ? "patient.next-view"
+                               : g_str_equal (action_name, "monitor.previous-view")
+                                 ? "patient.previous-view" : "patient.show-view";
+
+  if (self->selected_key == NULL || !self->can_browse)
+    return;
+
+  if (parameter != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (self->patient_view), patient_action, parameter);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self->patient_view), patient_action, NULL);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
 static void
 tw_monitor_page_dispose (GObject *object)
 {
@@ -811,6 +835,17 @@ tw_monitor_page_class_init (TwMonitorPageClass *klass)
   gtk_widget_class_install_action (widget_class, "monitor.back", NULL, back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "monitor.back", NULL);
+
+  gtk_widget_class_install_action (widget_class, "monitor.next-view", NULL, view_action);
+  gtk_widget_class_install_action (widget_class, "monitor.previous-view", NULL, view_action);
+  gtk_widget_class_install_action (widget_class, "monitor.show-view", "i", view_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK,
+                                       "monitor.next-view", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK,
+                                       "monitor.previous-view", NULL);
+  for (guint i = 0; i < N_PATIENT_VIEWS; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "monitor.show-view", "i", (gint32) i);
 }
 
 static void

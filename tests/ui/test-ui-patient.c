@@ -692,8 +692,12 @@ test_clinician_and_analyst (Fixture       *fixture,
   iterate_for (300);
   save_screenshot (GTK_WIDGET (fixture->window), "patient-news2.png");
 
-  /* 6. The record, newest first (Ctrl+Page Down from NEWS2). */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "patient.next-view", NULL));
+  /* 6. The record, newest first (Ctrl+Page Down from NEWS2, with the
+   * focus in the patient list: the page forwards it). */
+  gtk_widget_grab_focus (child (child (fixture->window, TW_TYPE_WINDOW, "monitor_page"),
+                                TW_TYPE_MONITOR_PAGE, "patient_list"));
+  g_assert_true (gtk_widget_activate_action (child (fixture->window, TW_TYPE_WINDOW, "monitor_page"),
+                                             "monitor.next-view", NULL));
   g_assert_cmpstr (tw_patient_view_get_visible_view (view), ==, "record");
   g_assert_cmpuint (count_rows (timeline), ==, fixture->n_records);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (timeline, 0))),
