@@ -12,6 +12,23 @@ tw_quarantine_row_free (TwQuarantineRow *row)
   g_free (row);
 }
 
+/* Quarantined messages are raw PHI, and their reasons may quote a field
+ * ("birth date 19371123 is not valid"): for those who see identity and
+ * for the administrator who repairs sources, never for analysts. */
+static gboolean
+may_read_messages (TwStore  *store,
+                   GError  **error)
+{
+  TwRole role = tw_store_get_role (store);
+
+  if (tw_role_can (role, TW_PERM_SEE_IDENTITY) || tw_role_can (role, TW_PERM_MANAGE_SOURCES))
+    return TRUE;
+  g_set_error (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
+               "Quarantined messages hold patient identity; the role %s may not read them",
+               tw_role_to_string (role));
+  return FALSE;
+}
+
 /**
  * tw_store_list_quarantine:
  * @source_id: only this source's messages, or 0 for all
@@ -28,6 +45,8 @@ tw_store_list_quarantine (TwStore  *store,
     g_ptr_array_new_with_free_func ((GDestroyNotify) tw_quarantine_row_free);
   int rc;
 
+  if (!may_read_messages (store, error))
+    return NULL;
   stmt = tw_store_prepare (store,
                            "SELECT q.id, coalesce (q.source_id, 0), s.name, q.received_at, q.reason,"
                            " length (q.raw) FROM quarantine q LEFT JOIN sources s ON s.id = q.source_id"
@@ -78,11 +97,12 @@ tw_store_get_quarantine_raw (TwStore  *store,
                              gint64    id,
                              GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store,
-                                                   "SELECT raw FROM quarantine WHERE id = ?",
-                                                   error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  if (!may_read_messages (store, error))
+    return NULL;
+  stmt = tw_store_prepare (store, "SELECT raw FROM quarantine WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
