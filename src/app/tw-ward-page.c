@@ -7,6 +7,7 @@
 #include "tw-role.h"
 #include "tw-score-tile.h"
 #include "tw-time.h"
+#include "tw-ward-counts.h"
 #include "tw-ward-page.h"
 #include "tw-ward-query.h"
 #include "tw-ward-tile.h"
@@ -31,22 +32,10 @@
 /* Back on screen after this long: read the beds from scratch rather than
  * every sample that arrived meanwhile. */
 #define REPRIME_AFTER_US     (60 * G_USEC_PER_SEC)
-#define SWATCH_SIZE          12
 #define RESORT_INTERVAL_US   (10 * G_USEC_PER_SEC)
 /* ~0.5 ms of drawing per tile in software: a handful per frame keeps a
  * frame well inside 16 ms. */
 #define TILES_PER_FRAME      8
-
-typedef enum
-{
-  BAND_HIGH,
-  BAND_MEDIUM,
-  BAND_LOW_MEDIUM,
-  BAND_LOW,
-  BAND_ZERO,
-  BAND_INCOMPLETE,
-  N_BANDS
-} Band;
 
 struct _TwWardPage
 {
@@ -56,10 +45,9 @@ struct _TwWardPage
   AdwWindowTitle        *window_title;
   TwConnectionIndicator *indicator;
   GtkDropDown           *ward_dropdown;
-  GtkBox                *counts_box;
+  TwWardCounts          *counts;
   GtkStack              *content_stack;
   GtkFlowBox            *flow_box;
-  GtkButton             *monitor_button;
 
   /* Borrowed, between start() and stop() */
   TwPipeline            *pipeline;
@@ -75,8 +63,6 @@ struct _TwWardPage
   TwAlertSnapshot       *alerts;        /* the latest applied */
   GtkStringList         *wards;
   char                  *ward;          /* NULL: all */
-  GtkLabel              *count_labels[N_BANDS];
-  guint                  counts[N_BANDS];
   guint                  poll_source;
   guint64                data_generation;
   guint64                entity_generation;
@@ -114,116 +100,6 @@ static void maybe_start_query (TwWardPage *self);
 
 static const char * const no_wards[] = { NULL };
 
-/* Bands */
-
-static Band
-band_of (const TwNews2Score *score)
-{
-  if (!score->complete)
-    return BAND_INCOMPLETE;
-
-  switch (score->risk)
-    {
-    case TW_NEWS2_RISK_HIGH:
-      return BAND_HIGH;
-    case TW_NEWS2_RISK_MEDIUM:
-      return BAND_MEDIUM;
-    case TW_NEWS2_RISK_LOW_MEDIUM:
-      return BAND_LOW_MEDIUM;
-    case TW_NEWS2_RISK_LOW:
-      return BAND_LOW;
-    case TW_NEWS2_RISK_ZERO:
-    default:
-      return BAND_ZERO;
-    }
-}
-
-static const char *
-band_word (Band band)
-{
-  switch (band)
-    {
-    case BAND_HIGH:
-      return C_("NEWS2 band", "High");
-    case BAND_MEDIUM:
-      return C_("NEWS2 band", "Medium");
-    case BAND_LOW_MEDIUM:
-      return C_("NEWS2 band", "Low–medium");
-    case BAND_LOW:
-      return C_("NEWS2 band", "Low");
-    case BAND_ZERO:
-      return C_("NEWS2 band", "Zero");
-    case BAND_INCOMPLETE:
-    case N_BANDS:
-    default:
-      return C_("NEWS2 band", "Incomplete");
-    }
-}
-
-static const TwNews2Risk band_risks[] = {
-  [BAND_HIGH] = TW_NEWS2_RISK_HIGH,
-  [BAND_MEDIUM] = TW_NEWS2_RISK_MEDIUM,
-  [BAND_LOW_MEDIUM] = TW_NEWS2_RISK_LOW_MEDIUM,
-  [BAND_LOW] = TW_NEWS2_RISK_LOW,
-  [BAND_ZERO] = TW_NEWS2_RISK_ZERO,
-};
-
-/* The band's colour as the score tiles draw it; an incomplete score has
- * none, so its swatch is an empty ring. */
-static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  Band band = GPOINTER_TO_UINT (user_data);
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  const TwChartPalette *palette = tw_chart_palette_get (dark);
-  double r = MIN (width, height) / 2.0;
-
-  cairo_arc (cr, width / 2.0, height / 2.0, r - 1, 0, 2 * G_PI);
-  if (band == BAND_INCOMPLETE)
-    {
-      cairo_set_source_rgb (cr, palette->muted.red, palette->muted.green, palette->muted.blue);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
-      return;
-    }
-
-  {
-    TwChartColor color = tw_chart_palette_news2 (dark, band_risks[band]);
-
-    cairo_set_source_rgb (cr, color.red, color.green, color.blue);
-    cairo_fill_preserve (cr);
-    cairo_set_source_rgba (cr, palette->text.red, palette->text.green, palette->text.blue, 0.35);
-    cairo_set_line_width (cr, 1);
-    cairo_stroke (cr);
-  }
-}
-
-static void
-build_counts (TwWardPage *self)
-{
-  for (Band band = 0; band < N_BANDS; band++)
-    {
-      GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-      GtkWidget *swatch = gtk_drawing_area_new ();
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_widget_set_size_request (swatch, SWATCH_SIZE, SWATCH_SIZE);
-      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch,
-                                      GUINT_TO_POINTER (band), NULL);
-      gtk_widget_add_css_class (chip, "band-count");
-      gtk_box_append (GTK_BOX (chip), swatch);
-      gtk_box_append (GTK_BOX (chip), label);
-      gtk_box_append (self->counts_box, chip);
-      self->count_labels[band] = GTK_LABEL (label);
-      self->counts[band] = G_MAXUINT;
-    }
-}
-
 static gboolean
 tile_is_shown (TwWardPage *self,
                TwWardTile *tile)
@@ -234,27 +110,16 @@ tile_is_shown (TwWardPage *self,
 static void
 update_counts (TwWardPage *self)
 {
-  guint counts[N_BANDS] = { 0, };
+  guint counts[TW_WARD_N_BANDS] = { 0, };
   GHashTableIter iter;
   gpointer tile;
 
   g_hash_table_iter_init (&iter, self->tiles);
   while (g_hash_table_iter_next (&iter, NULL, &tile))
     if (tile_is_shown (self, tile))
-      counts[band_of (tw_ward_tile_get_news2 (tile))]++;
+      counts[tw_ward_band_of (tw_ward_tile_get_news2 (tile))]++;
 
-  for (Band band = 0; band < N_BANDS; band++)
-    {
-      g_autofree char *text = NULL;
-
-      if (counts[band] == self->counts[band])
-        continue;
-
-      self->counts[band] = counts[band];
-      /* Translators: a NEWS2 band and how many beds are in it, "Medium 2" */
-      text = g_strdup_printf (C_("band count", "%s %u"), band_word (band), counts[band]);
-      gtk_label_set_text (self->count_labels[band], text);
-    }
+  tw_ward_counts_set (self->counts, counts);
 }
 
 /* Ward filter */
@@ -766,9 +631,6 @@ on_dark_changed (TwWardPage *self)
   for (child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     gtk_widget_queue_draw (child);
-  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->counts_box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_widget_queue_draw (gtk_widget_get_first_child (child));
 }
 
 /* Off screen for a while: start over rather than read every sample that
@@ -845,16 +707,16 @@ tw_ward_page_class_init (TwWardPageClass *klass)
                                         G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (TW_TYPE_CONNECTION_INDICATOR);
+  g_type_ensure (TW_TYPE_WARD_COUNTS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-ward-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, indicator);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, ward_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, TwWardPage, counts_box);
+  gtk_widget_class_bind_template_child (widget_class, TwWardPage, counts);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, flow_box);
-  gtk_widget_class_bind_template_child (widget_class, TwWardPage, monitor_button);
   gtk_widget_class_bind_template_callback (widget_class, on_child_activated);
 }
 
@@ -877,7 +739,6 @@ tw_ward_page_init (TwWardPage *self)
 
   gtk_flow_box_set_sort_func (self->flow_box, sort_tiles, self, NULL);
   gtk_flow_box_set_filter_func (self->flow_box, filter_tile, self, NULL);
-  build_counts (self);
   update_counts (self);
   update_content (self);
 
@@ -1095,18 +956,9 @@ tw_ward_page_dup_wards (TwWardPage *self)
 char *
 tw_ward_page_dup_counts_text (TwWardPage *self)
 {
-  GString *text = g_string_new (NULL);
-
   g_return_val_if_fail (TW_IS_WARD_PAGE (self), NULL);
 
-  for (Band band = 0; band < N_BANDS; band++)
-    {
-      if (text->len > 0)
-        g_string_append (text, " \u00b7 ");
-      g_string_append (text, gtk_label_get_text (self->count_labels[band]));
-    }
-
-  return g_string_free (text, FALSE);
+  return tw_ward_counts_dup_text (self->counts);
 }
 
 void
