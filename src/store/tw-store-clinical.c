@@ -33,7 +33,8 @@ read_secret (TwStore  *store,
       tw_store_set_error (store, error, "Could not read the pseudonym secret");
       return FALSE;
     }
-  if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB || sqlite3_column_bytes (stmt, 0) != TW_KEY_BYTES)
+  if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB
+      || sqlite3_column_bytes (stmt, 0) != TW_KEY_BYTES)
     {
       g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
                    "The store's pseudonym secret is damaged; restore the store from a backup");
@@ -458,7 +459,8 @@ tw_store_write_clinical (TwStore                *store,
 
   stmt = tw_store_prepare (store,
                            "INSERT OR REPLACE INTO clinical_records (entity_id, kind, ref, ts,"
-                           " end_ts, code, text, detail, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " end_ts, code, text, detail, status)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            error);
   if (stmt == NULL)
     return FALSE;
