@@ -1,3 +1,6 @@
+/* Declares sqlite3_key() in SQLCipher's sqlite3.h. */
+#define SQLITE_HAS_CODEC 1
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -322,6 +325,84 @@ test_patient_list_holds_patients_only (Fixture       *f,
   g_assert_cmpstr (((TwEntityRow *) rows->pdata[0])->key, ==, "P7");
 }
 
+static gboolean
+is_sqlcipher_4 (sqlite3 *db)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA cipher_version", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return g_ascii_strtoll ((const char *) sqlite3_column_text (stmt, 0), NULL, 10) >= 4;
+}
+
+/* A store of schema 3 (the tables schema 4 touches) with two patients: the
+ * upgrade gives each a stable, distinct pseudonym, and analysts get them. */
+static void
+test_upgrade_gives_pseudonyms (Fixture       *f,
+                               gconstpointer  data)
+{
+  static const char schema_v3[] =
+    "CREATE TABLE entities (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE,"
+    " name TEXT, mrn TEXT, location TEXT, updated_at INTEGER NOT NULL, grp TEXT);"
+    "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT);"
+    "INSERT INTO entities (kind, key, name, mrn, updated_at) VALUES"
+    " ('patient', 'P1', 'Ada Example', 'MRN-1', 0), ('patient', 'P2', 'Bo Example', 'MRN-2', 0);"
+    "PRAGMA user_version = 3;";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "v3.db", NULL);
+  g_autoptr(TwStore) store = NULL;
+  g_autoptr(GPtrArray) masked = NULL;
+  g_autofree char *p1 = NULL;
+  char *hex = tw_key_to_hex_secure (f->key);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_key (db, hex, (int) strlen (hex)), ==, SQLITE_OK);
+  tw_key_free_secure_string (hex);
+  if (!is_sqlcipher_4 (db))
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_page_size = 4096", NULL, NULL, NULL), ==,
+                     SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, schema_v3, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tw_store_open (path, f->key, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tw_store_get_schema_version (store), >=, 4);
+  {
+    g_autofree char *missing = pragma_text (store, "SELECT count(*) FROM entities"
+                                                   " WHERE pseudonym IS NULL");
+
+    g_assert_cmpstr (missing, ==, "0");
+  }
+  masked = tw_store_list_entities (store, TW_ROLE_ANALYST, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (masked->len, ==, 2);
+  for (guint i = 0; i < masked->len; i++)
+    {
+      TwEntityRow *row = masked->pdata[i];
+
+      g_assert_true (g_str_has_prefix (row->key, "S-"));
+      g_assert_cmpuint (strlen (row->key), ==, 12);
+      g_assert_cmpstr (row->display_name, ==, row->key);
+      g_assert_null (row->mrn);
+    }
+  g_assert_cmpstr (((TwEntityRow *) masked->pdata[0])->key, !=,
+                   ((TwEntityRow *) masked->pdata[1])->key);
+  /* The secret is the store's: the same key gets the same pseudonym. */
+  p1 = tw_store_make_pseudonym (store, "P1", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_equal (p1, ((TwEntityRow *) masked->pdata[0])->key)
+                 || g_str_equal (p1, ((TwEntityRow *) masked->pdata[1])->key));
+  g_clear_pointer (&store, tw_store_close);
+  store = tw_store_open (path, f->key, FALSE, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&p1, g_free);
+  p1 = tw_store_make_pseudonym (store, "P1", &error);
+  g_assert_true (g_str_equal (p1, ((TwEntityRow *) masked->pdata[0])->key)
+                 || g_str_equal (p1, ((TwEntityRow *) masked->pdata[1])->key));
+}
+
 typedef struct
 {
   const char  *path;
@@ -391,6 +472,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/store/patient-list-holds-patients-only", Fixture, NULL, fixture_setup,
               test_patient_list_holds_patients_only, fixture_teardown);
+  g_test_add ("/store/upgrade-gives-pseudonyms", Fixture, NULL, fixture_setup,
+              test_upgrade_gives_pseudonyms, fixture_teardown);
   g_test_add ("/store/concurrent-opens", Fixture, NULL, fixture_setup, test_concurrent_opens,
               fixture_teardown);
   return g_test_run ();
