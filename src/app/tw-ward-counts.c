@@ -11,6 +11,7 @@
  * overview's grid. Each count is a word, a number and the band's colour as
  * the score tiles draw it (an empty ring for incomplete scores), so the
  * colour is never the only cue. A label changes only when its count does.
+ * The counts wrap onto more lines in a narrow window. 
  */
 
 #define SWATCH_SIZE 12
@@ -18,6 +19,8 @@
 struct _TwWardCounts
 {
   GtkBox     parent_instance;
+
+  GtkFlowBox *flow_box;
 
   GtkWidget *swatches[TW_WARD_N_BANDS];
   GtkLabel  *labels[TW_WARD_N_BANDS];
@@ -135,7 +138,14 @@ tw_ward_counts_init (TwWardCounts *self)
 {
   static const guint none[TW_WARD_N_BANDS] = { 0, };
 
-  gtk_box_set_spacing (GTK_BOX (self), 6);
+  self->flow_box = GTK_FLOW_BOX (gtk_flow_box_new ());
+  gtk_flow_box_set_selection_mode (self->flow_box, GTK_SELECTION_NONE);
+  gtk_flow_box_set_column_spacing (self->flow_box, 10);
+  gtk_flow_box_set_max_children_per_line (self->flow_box, TW_WARD_N_BANDS);
+  /* Filling, not end-aligned: an aligned flow box is measured for its
+   * natural width and then wraps in less, cutting off the last lines. */
+  gtk_widget_set_hexpand (GTK_WIDGET (self->flow_box), TRUE);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->flow_box));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Patients per NEWS2 band"), -1);
 
@@ -152,7 +162,9 @@ tw_ward_counts_init (TwWardCounts *self)
       gtk_widget_add_css_class (chip, "band-count");
       gtk_box_append (GTK_BOX (chip), swatch);
       gtk_box_append (GTK_BOX (chip), label);
-      gtk_box_append (GTK_BOX (self), chip);
+      gtk_flow_box_append (self->flow_box, chip);
+      /* Words to read, not items to pick. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
       self->swatches[band] = swatch;
       self->labels[band] = GTK_LABEL (label);
       self->counts[band] = G_MAXUINT;

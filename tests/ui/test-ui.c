@@ -2029,6 +2029,14 @@ test_ward_overview (Fixture       *fixture,
   tiles = tw_ward_page_list_tiles (ward_page);
   g_assert_cmpuint (tiles->len, ==, WARD_TILES);
 
+  /* A narrow window: one column of tiles, the counts wrap. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), NARROW_WIDTH, 800);
+  iterate_for (500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, NARROW_WIDTH);
+  save_screenshot (GTK_WIDGET (fixture->window), "ward-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 800);
+  iterate_for (300);
+
   /* The dark style reaches the tiles. */
   tw_settings_set_style (tw_application_get_settings (fixture->app), "dark");
   WAIT_FOR (adw_style_manager_get_dark (adw_style_manager_get_default ()), 5, "the dark style");
