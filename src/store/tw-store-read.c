@@ -33,6 +33,10 @@ tw_store_list_entities (TwStore  *store,
   /* A caller cannot ask for more than the connection was opened for. */
   gboolean identity = tw_role_can (role, TW_PERM_SEE_IDENTITY)
                       && !tw_store_masks_identity (store);
+  /* Operators at the central station see bed and name, not the MRN
+   * (ARCHITECTURE.md, "Roles"). */
+  gboolean show_mrn = identity && role != TW_ROLE_OPERATOR
+                      && tw_store_get_role (store) != TW_ROLE_OPERATOR;
   int rc;
 
   stmt = tw_store_prepare (store,
@@ -60,7 +64,7 @@ tw_store_list_entities (TwStore  *store,
             return NULL;
         }
       row->display_name = g_strdup (name != NULL ? name : row->key);
-      row->mrn = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      row->mrn = show_mrn ? g_strdup ((const char *) sqlite3_column_text (stmt, 3)) : NULL;
       row->location = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       g_ptr_array_add (rows, g_steal_pointer (&row));
     }

@@ -1,5 +1,7 @@
 #include <gio/gio.h>
 
+#include "tw-error.h"
+
 #include "tw-store-alerts.h"
 #include "tw-store-clinical.h"
 #include "tw-store-private.h"
@@ -327,6 +329,8 @@ test_summary_age_and_counts (TwTestStore   *t,
   g_autoptr(GError) error = NULL;
   g_autoptr(TwPatientSummary) before = NULL;
   g_autoptr(TwPatientSummary) on = NULL;
+  g_autoptr(TwPatientSummary) operator = NULL;
+  g_autoptr(GPtrArray) records = NULL;
 
   write_records (t->store, stay, G_N_ELEMENTS (stay));
   /* The day before her 76th birthday, then the day itself. */
@@ -347,6 +351,20 @@ test_summary_age_and_counts (TwTestStore   *t,
   g_assert_cmpuint (on->n_diagnoses, ==, 1);
   g_assert_cmpuint (on->n_allergies, ==, 1);
   g_assert_cmpuint (on->n_prescriptions, ==, 1);
+
+  /* The central station: bed and name, no birth date; no records. */
+  tw_store_set_role (t->store, TW_ROLE_OPERATOR);
+  operator = tw_store_get_patient (t->store, "P100", utc (2026, 6, 15, 0), &error);
+  g_assert_no_error (error);
+  g_assert_false (operator->masked);
+  g_assert_cmpstr (operator->key, ==, "P100");
+  g_assert_cmpstr (operator->bed, ==, "3");
+  g_assert_null (operator->birth_date);
+  g_assert_cmpint (operator->age_years, ==, -1);
+  g_assert_cmpstr (operator->age_band, ==, "70–79");
+  records = tw_store_list_clinical (t->store, "P100", &error);
+  g_assert_null (records);
+  g_assert_error (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED);
 }
 
 static void

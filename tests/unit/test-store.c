@@ -274,6 +274,7 @@ test_masking_by_role (Fixture       *f,
   TwEntityRow *row;
 
   g_autoptr(GPtrArray) bare = NULL;
+  g_autoptr(GPtrArray) operator = NULL;
   g_autoptr(GArray) points = NULL;
 
   write_one (f->store, batch, NULL);
@@ -292,6 +293,12 @@ test_masking_by_role (Fixture       *f,
   g_assert_cmpstr (row->key, ==, "P0001");
   g_assert_cmpstr (row->display_name, ==, "Ada Example");
   g_assert_cmpstr (row->mrn, ==, "MRN-1");
+  /* The central station: bed and name, no MRN. */
+  operator = tw_store_list_entities (f->store, TW_ROLE_OPERATOR, NULL);
+  row = operator->pdata[0];
+  g_assert_cmpstr (row->display_name, ==, "Ada Example");
+  g_assert_cmpstr (row->location, ==, "ICU-01");
+  g_assert_null (row->mrn);
   /* Analysts get a stable pseudonym instead of the key, and it reads. */
   row = analyst->pdata[0];
   g_assert_true (g_str_has_prefix (row->key, "S-"));
