@@ -92,7 +92,9 @@ GPtrArray        *tw_store_list_patients     (TwStore      *store,
                                               gboolean      admitted_only,
                                               gint64        now,
                                               GError      **error);
-/* TwClinicalEntry*, oldest first. */
+/* TwClinicalEntry*, oldest first; empty for an unknown key. Refused
+ * (TW_ERROR_PERMISSION_DENIED) for roles without TW_PERM_BROWSE_TRENDS
+ * (operators see bed and name: no MRN, birth date or records). */
 GPtrArray        *tw_store_list_clinical     (TwStore      *store,
                                               const char   *key,
                                               GError      **error);
