@@ -55,6 +55,9 @@ struct _TwWardTile
   TwNews2Score     news2;
   TwWardAlerts     alerts;
   GArray          *spark[TW_WARD_N_SPARKS];
+  cairo_surface_t *spark_picture[TW_WARD_N_SPARKS];
+  gboolean         spark_dirty[TW_WARD_N_SPARKS];
+  gboolean         spark_dark;
   gint64           now;
   guint            n_draws;
 
@@ -386,12 +389,34 @@ snapshot_sparkline (TwWardTile           *self,
     .color = tw_chart_palette_get_series (palette, spark, 0),
     .dark = dark,
   };
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int pixel_width = (int) ceil (width * scale);
+  cairo_surface_t *picture = self->spark_picture[spark];
   cairo_t *cr;
 
+  /* The line changes once a second at most, while the grid may repaint
+   * the tile for other reasons (a re-sort moves every tile): keep the
+   * line as a small image and paint that. */
+  if (picture == NULL || self->spark_dirty[spark] || self->spark_dark != dark
+      || cairo_image_surface_get_width (picture) != pixel_width
+      || cairo_image_surface_get_height (picture) != SPARK_HEIGHT * scale)
+    {
+      g_clear_pointer (&self->spark_picture[spark], cairo_surface_destroy);
+      picture = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pixel_width,
+                                            SPARK_HEIGHT * scale);
+      cairo_surface_set_device_scale (picture, scale, scale);
+      cr = cairo_create (picture);
+      tw_sparkline_draw (cr, 0, 0, width, SPARK_HEIGHT, &style,
+                         points != NULL ? (const TwPoint *) (gpointer) points->data : NULL,
+                         points != NULL ? points->len : 0);
+      cairo_destroy (cr);
+      self->spark_picture[spark] = picture;
+      self->spark_dirty[spark] = FALSE;
+    }
+
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (x, y, width, SPARK_HEIGHT));
-  tw_sparkline_draw (cr, x, y, width, SPARK_HEIGHT, &style,
-                     points != NULL ? (const TwPoint *) (gpointer) points->data : NULL,
-                     points != NULL ? points->len : 0);
+  cairo_set_source_surface (cr, picture, x, y);
+  cairo_paint (cr);
   cairo_destroy (cr);
 }
 
@@ -438,6 +463,7 @@ tw_ward_tile_snapshot (GtkWidget   *widget,
       snapshot_sparkline (self, snapshot, s, right_x, row_top + VALUE_HEIGHT, right_width,
                           dark, palette);
     }
+  self->spark_dark = dark;
 }
 
 /* Updates */
@@ -526,7 +552,12 @@ tw_ward_tile_update (TwWardTile      *self,
   g_return_val_if_fail (TW_IS_WARD_TILE (self), FALSE);
   g_return_val_if_fail (bed != NULL, FALSE);
 
-  self->now = MAX (self->now, now);
+  if (now > self->now)
+    {
+      self->now = now;
+      for (guint s = 0; s < TW_WARD_N_SPARKS; s++)
+        self->spark_dirty[s] = TRUE;
+    }
 
   changed |= set_string (&self->display_name, bed->display_name);
   changed |= set_string (&self->ward, bed->ward);
@@ -556,6 +587,7 @@ tw_ward_tile_update (TwWardTile      *self,
     if (bed->spark_replace || (bed->spark_new[s] != NULL && bed->spark_new[s]->len > 0))
       {
         append_spark (self, s, bed->spark_new[s], bed->spark_replace);
+        self->spark_dirty[s] = TRUE;
         changed = TRUE;
       }
 
@@ -622,7 +654,10 @@ tw_ward_tile_set_now (TwWardTile *self,
 
   self->now = now;
   for (guint s = 0; s < TW_WARD_N_SPARKS; s++)
-    trim_spark (self, s);
+    {
+      trim_spark (self, s);
+      self->spark_dirty[s] = TRUE;
+    }
   self->text_dirty = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -706,6 +741,7 @@ tw_ward_tile_finalize (GObject *object)
     {
       g_clear_object (&self->value_layout[s]);
       g_clear_pointer (&self->spark[s], g_array_unref);
+      g_clear_pointer (&self->spark_picture[s], cairo_surface_destroy);
     }
   g_free (self->key);
   g_free (self->display_name);
