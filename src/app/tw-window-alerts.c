@@ -60,6 +60,22 @@ update_banner (TwWindow              *self,
       return;
     }
 
+  if (self->session != NULL && !tw_session_can (self->session, TW_PERM_SEE_IDENTITY))
+    {
+      /* The engine's alerts carry the source's entity key (often the MRN)
+       * in the key and the message: a role without identity gets neither
+       * across the top of every page, only that there is a high alert. */
+      TwAlert masked = *high;
+      g_auto(GStrv) words = g_strsplit (high->message != NULL ? high->message : "",
+                                        high->entity_key[0] != '\0' ? high->entity_key : "\x01",
+                                        -1);
+      g_autofree char *message = g_strjoinv (_("patient"), words);
+
+      masked.message = message;
+      tw_alert_banner_show (self->alert_banner, &masked, _("identity withheld"), n_high);
+      return;
+    }
+
   title = tw_alerts_page_dup_entity_title (self->alerts_page, high->entity_key);
   tw_alert_banner_show (self->alert_banner, high, title != NULL ? title : high->entity_key,
                         n_high);

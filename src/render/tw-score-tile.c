@@ -194,8 +194,19 @@ tw_score_tile_draw_news2 (cairo_t                *cr,
       g_autoptr(PangoFontDescription) word_font = NULL;
       double h;
 
-      /* "Incomplete" in the place of the number, smaller so it fits. */
-      word_font = tw_chart_font_new (MAX (canvas.font_px, number_px / 2.5), PANGO_WEIGHT_BOLD);
+      double word_px = MAX (canvas.font_px, number_px / 2.5);
+      double word_w;
+
+      /* "Incomplete" in the place of the number, smaller so it fits: a
+       * clipped "Incomple…" reads like a broken tile. */
+      word_font = tw_chart_font_new (word_px, PANGO_WEIGHT_BOLD);
+      word_w = tw_chart_canvas_text_width (&canvas, word_font, "Incomplete");
+      if (word_w > inner_w && word_w > 0)
+        {
+          word_px *= inner_w / word_w * 0.98;
+          g_clear_pointer (&word_font, pango_font_description_free);
+          word_font = tw_chart_font_new (word_px, PANGO_WEIGHT_BOLD);
+        }
       h = draw_wrapped (&canvas, word_font, &ink, "Incomplete", x + pad,
                         top + (number_px - number_px / 2.5) / 2, inner_w, 1);
       top += MAX (h, number_px * 0.9);
