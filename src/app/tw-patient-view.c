@@ -134,7 +134,12 @@ show_summary (TwPatientView          *self,
   g_autofree char *allergies = NULL;
   g_autofree char *prescriptions = NULL;
 
-  if (summary->ward != NULL && summary->bed != NULL)
+  if (summary->ward != NULL && summary->bed != NULL
+      && g_str_has_prefix (summary->bed, summary->ward))
+    /* The bed already names its ward ("Ward 7-04"): "Ward 7, bed Ward 7-04"
+     * would say it twice. Translators: a bed, "Bed ICU-03" */
+    place = g_strdup_printf (_("Bed %s"), summary->bed);
+  else if (summary->ward != NULL && summary->bed != NULL)
     /* Translators: ward and bed, "Ward 4, bed 3" */
     place = g_strdup_printf (_("%s, bed %s"), summary->ward, summary->bed);
   else if (summary->ward != NULL)
