@@ -251,8 +251,11 @@ update_view_actions (TwWindow *self)
   GActionMap *map = G_ACTION_MAP (self);
 
   set_action_enabled (self, "show-ward", signed_in);
-  set_action_enabled (self, "show-alerts", signed_in);
-  set_action_enabled (self, "show-alert", signed_in);
+  /* The console lists the live board with the sources' entity keys: for
+   * those who handle alerts and for admins (rules); analysts handle no
+   * alerts (ARCHITECTURE.md, "Roles") and see the ward's badges only. */
+  set_action_enabled (self, "show-alerts", admin || handler);
+  set_action_enabled (self, "show-alert", admin || handler);
   set_action_enabled (self, "show-rules", admin);
   set_action_enabled (self, "pause-alert-audio", handler);
 

@@ -2079,6 +2079,14 @@ test_ward_overview (Fixture       *fixture,
         }
       g_assert_true (g_str_has_prefix (tw_ward_tile_get_display_name (masked), "S-"));
     }
+  /* The console's live board carries the sources' entity keys: an analyst
+   * handles no alerts and cannot open it, not even from the banner. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
+                                                     "show-alerts"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
+                                                     "show-alert"));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-alerts", NULL);
+  g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "ward");
   g_free (listing);
   listing = describe_tiles (ward_page);
   g_test_message ("the analyst's ward:%s", listing);
