@@ -99,6 +99,10 @@ void            tw_chart_view_current_range      (TwChartView *self,
                                                   gint64      *t_to);
 
 gboolean        tw_chart_view_needs_envelopes    (TwChartView *self);
+
+/* tw-chart-view-input.c: pointer, scroll, drag and keys. */
+void            tw_chart_view_class_init_input   (GtkWidgetClass *widget_class);
+void            tw_chart_view_init_input         (TwChartView    *self);
 gboolean        tw_chart_view_prepare_envelopes  (TwChartView *self,
                                                   TwM4       **out,
                                                   gboolean    *out_owned);
