@@ -24,6 +24,10 @@ typedef enum
   TW_ERROR_NOT_FOUND,         /* no such user, source or series */
   TW_ERROR_CANCELLED,         /* stopped on request */
   TW_ERROR_STORAGE,           /* the database refused a write (disk full, I/O) */
+  TW_ERROR_LOCKED_OUT,        /* too many failed sign-ins: wait, or an admin unlocks */
+  TW_ERROR_PASSWORD_EXPIRED,  /* a one-time password: choose a new one first */
+  TW_ERROR_IN_USE,            /* another program has the store open (rekey needs it alone) */
+  TW_ERROR_OUT_OF_SCOPE,      /* a patient outside the clinician's wards: emergency access */
 } TwError;
 
 GQuark tw_error_quark (void);

@@ -4,6 +4,7 @@
 
 #include "tw-error.h"
 #include "tw-keyslots.h"
+#include "tw-sidecar.h"
 
 #define KEYSLOTS_FORMAT   "tidewatch-keyslots"
 #define KEYSLOTS_VERSION  1
@@ -13,7 +14,6 @@
 #define NONCE_BYTES       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define WRAPPED_BYTES     (TW_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 #define STORE_ID_BYTES    16
-#define SIDECAR_MODE      0600
 
 typedef struct
 {
@@ -356,15 +356,26 @@ from_base64 (JsonObject *obj,
   return TRUE;
 }
 
+static gboolean
+replace_members (JsonObject  *root,
+                 gpointer     user_data,
+                 GError     **error)
+{
+  JsonObject *fresh = user_data;
+  g_autoptr(GList) names = json_object_get_members (fresh);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (root, l->data, json_node_copy (json_object_get_member (fresh, l->data)));
+  return TRUE;
+}
+
 gboolean
 tw_keyslots_save (TwKeyslots  *self,
                   const char  *path,
                   GError     **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "format");
@@ -407,15 +418,9 @@ tw_keyslots_save (TwKeyslots  *self,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-
-  /* Atomic and durable: a crash leaves the old file or the new one, never
-   * half a file (which would lock everyone out). */
-  return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   SIDECAR_MODE, error);
+  /* Only the slots' members are replaced: the audit head and whatever
+   * else shares the sidecar stay as they are (tw-sidecar.h). */
+  return tw_sidecar_update (path, TRUE, replace_members, json_node_get_object (root), error);
 }
 
 static gboolean

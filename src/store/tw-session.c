@@ -308,7 +308,11 @@ tw_session_open_store (TwSession  *self,
   g_return_val_if_fail (self != NULL, NULL);
   store = tw_store_open (self->store_path, self->key, FALSE, error);
   if (store != NULL)
-    tw_store_set_role (store, self->role);
+    {
+      tw_store_set_role (store, self->role);
+      tw_store_set_user (store, self->user);
+      tw_store_set_sidecar (store, self->keyslots_path);
+    }
   return store;
 }
 

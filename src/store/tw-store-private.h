@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "tw-audit.h"
 #include "tw-store.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,16 @@ struct _TwStore
   TwRole      role;
   /* HMAC key of the pseudonyms (store_meta), loaded on first use. */
   TwKey      *pseudonym_secret;
+  /* Security (issue 6): who reads and writes through this connection
+   * (audit actor, ward scope; NULL for bare connections), the sidecar
+   * that keeps the audit head (NULL: none), the audit MAC key (loaded
+   * on first use) and a head to publish after the next commit. */
+  char       *user;
+  char       *sidecar_path;
+  TwKey      *audit_key;
+  gboolean    audit_head_dirty;
+  gint64      audit_head_seq;
+  guint8      audit_head_mac[32];
 
   /* Writer caches (the engine's connection only). */
   GHashTable *series_ids;   /* "entity\x1fmetric" → gint64 id */
@@ -69,6 +80,26 @@ gint64    tw_store_resolve_entity (TwStore     *store,
                                    const char  *key_or_pseudonym,
                                    char       **out_key,
                                    GError     **error);
+
+/* Security (issue 6). */
+void      tw_store_set_user      (TwStore     *store,
+                                  const char  *user);
+const char *tw_store_get_user_name (TwStore   *store);
+void      tw_store_set_sidecar   (TwStore     *store,
+                                  const char  *sidecar_path);
+/* A 32-byte secret kept in store_meta under @name, made on first use
+ * (read back, so racing connections agree). Free with tw_key_free(). */
+TwKey    *tw_store_get_meta_secret (TwStore    *store,
+                                    const char *name,
+                                    GError    **error);
+/* Called by tw_store_commit() after a successful COMMIT (tw-audit.c). */
+void      tw_audit_publish_head  (TwStore     *store);
+/* The MAC of one row given the previous row's MAC (zeros before the
+ * first row). */
+void      tw_audit_compute_mac   (const TwKey      *key,
+                                  const TwAuditRow *row,
+                                  const guint8     *prev_mac,
+                                  guint8           *out_mac);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

@@ -177,6 +177,47 @@ static const char *migrations[] = {
   "CREATE INDEX clinical_records_by_time ON clinical_records (entity_id, ts);"
   "ALTER TABLE entities ADD COLUMN pseudonym TEXT;"
   "CREATE UNIQUE INDEX entities_by_pseudonym ON entities (pseudonym);",
+
+  /* 5: security (issue 6). The audit trail is append-only: each row's MAC
+   * (HMAC-SHA256 under the store's audit key in store_meta) covers its
+   * fields and the previous row's MAC (tw-audit.c); the triggers refuse
+   * to change or remove rows, so tampering takes deliberate work and is
+   * then caught by the chain and the head kept in the sidecar. Users get
+   * a must-change flag (one-time passwords) and wards (clinicians see
+   * their wards; others by emergency access, which is recorded here for
+   * the admin's review). */
+  "CREATE TABLE audit ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  subject TEXT,"
+  "  detail TEXT,"
+  "  mac BLOB NOT NULL"
+  ");"
+  "CREATE INDEX audit_by_time ON audit (at);"
+  "CREATE TRIGGER audit_refuses_update BEFORE UPDATE ON audit"
+  "  BEGIN SELECT RAISE (ABORT, 'audit rows cannot be changed'); END;"
+  "CREATE TRIGGER audit_refuses_delete BEFORE DELETE ON audit"
+  "  BEGIN SELECT RAISE (ABORT, 'audit rows cannot be deleted'); END;"
+  "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE user_wards ("
+  "  user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,"
+  "  ward TEXT NOT NULL,"
+  "  PRIMARY KEY (user, ward)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE break_glass ("
+  "  id INTEGER PRIMARY KEY,"
+  "  user TEXT NOT NULL,"
+  "  entity_id INTEGER NOT NULL REFERENCES entities (id),"
+  "  reason TEXT NOT NULL,"
+  "  opened_at INTEGER NOT NULL,"
+  "  closed_at INTEGER,"
+  "  reviewed_by TEXT,"
+  "  reviewed_at INTEGER,"
+  "  review_note TEXT"
+  ");"
+  "CREATE INDEX break_glass_by_user ON break_glass (user, closed_at);",
 };
 
 /* Steps that need code after their SQL, in the same transaction. */

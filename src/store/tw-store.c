@@ -265,6 +265,9 @@ tw_store_close (TwStore *store)
   g_free (store->path);
   g_free (store->cipher_version);
   tw_key_free (store->pseudonym_secret);  /* wipes */
+  tw_key_free (store->audit_key);         /* wipes */
+  g_free (store->user);
+  g_free (store->sidecar_path);
   g_free (store);
 }
 
@@ -329,6 +332,8 @@ tw_store_commit (TwStore  *store,
       return FALSE;
     }
   store->in_transaction = FALSE;
+  /* The audit head moves only with a committed row. */
+  tw_audit_publish_head (store);
   return TRUE;
 }
 
@@ -339,6 +344,7 @@ tw_store_rollback (TwStore *store)
     return;
   sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
   store->in_transaction = FALSE;
+  store->audit_head_dirty = FALSE;
   /* Cached ids may name rows that the rollback removed. */
   tw_store_write_reset (store);
 }

@@ -343,7 +343,7 @@ is_sqlcipher_4 (sqlite3 *db)
   return g_ascii_strtoll ((const char *) sqlite3_column_text (stmt, 0), NULL, 10) >= 4;
 }
 
-/* A store of schema 3 (the tables schema 4 touches) with two patients: the
+/* A store of schema 3 (the tables schemas 4 and 5 touch) with two patients: the
  * upgrade gives each a stable, distinct pseudonym, and analysts get them. */
 static void
 test_upgrade_gives_pseudonyms (Fixture       *f,
@@ -353,6 +353,8 @@ test_upgrade_gives_pseudonyms (Fixture       *f,
     "CREATE TABLE entities (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE,"
     " name TEXT, mrn TEXT, location TEXT, updated_at INTEGER NOT NULL, grp TEXT);"
     "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT);"
+    "CREATE TABLE users (name TEXT PRIMARY KEY NOT NULL, role TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);"
     "INSERT INTO entities (kind, key, name, mrn, updated_at) VALUES"
     " ('patient', 'P1', 'Ada Example', 'MRN-1', 0), ('patient', 'P2', 'Bo Example', 'MRN-2', 0);"
     "PRAGMA user_version = 3;";
