@@ -52,6 +52,14 @@ int        twctl_cmd_source            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_rules             (Twctl *self, int argc, char **argv);
 int        twctl_cmd_alerts            (Twctl *self, int argc, char **argv);
 int        twctl_cmd_replay            (Twctl *self, int argc, char **argv);
+/* Issue 6: own password (tw-cli-users.c), audit trail (tw-cli-audit.c),
+ * store checks (tw-cli-store.c), ward scope and emergency access
+ * (tw-cli-scope.c). */
+int        twctl_cmd_passwd            (Twctl *self, int argc, char **argv);
+int        twctl_cmd_audit             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_store             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_wards             (Twctl *self, int argc, char **argv);
+int        twctl_cmd_break_glass       (Twctl *self, int argc, char **argv);
 /* The clinical calculators (tw-cli-clinical.c): no store, no sign-in. */
 int        twctl_cmd_news2             (Twctl *self, int argc, char **argv);
 int        twctl_cmd_glucose_stats     (Twctl *self, int argc, char **argv);

@@ -201,3 +201,11 @@ twctl_cmd_user (Twctl  *self,
   g_printerr ("twctl: usage: user add|list|passwd …\n");
   return EXIT_USAGE;
 }
+
+/* Replaced by the users helper (issue 6): `twctl passwd`. */
+int
+twctl_cmd_passwd (Twctl *self, int argc, char **argv)
+{
+  g_printerr ("twctl: passwd is not built yet\n");
+  return EXIT_USAGE;
+}

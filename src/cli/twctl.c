@@ -20,6 +20,16 @@ static const char usage_text[] =
   "  user add NAME --role ROLE         add a user (admin, clinician, operator, analyst)\n"
   "  user list [--json]                list users and roles\n"
   "  user passwd NAME                  set a user's password\n"
+  "  user disable|enable|reset|unlock|remove NAME, user role NAME ROLE\n"
+  "                                    manage accounts (reset prints a one-time password;\n"
+  "                                    remove re-encrypts the store)\n"
+  "  passwd                            change your own password\n"
+  "  wards USER [WARD…|--all|--none]   show or set the wards a clinician sees\n"
+  "  break-glass open PATIENT --reason TEXT|close ID|list [--unreviewed]|review ID [--note T]\n"
+  "                                    emergency access outside your wards, and its review\n"
+  "  audit verify|list [filters]|export FILE\n"
+  "                                    check the tamper-evident audit trail, read or export it\n"
+  "  store check                       read every page and check its integrity\n"
   "  ingest URL|FILE [--duration S]    store a live stream (ws://, http://, mqtt://, mllp://,\n"
   "                                    mllp-listen://) or replay a file, until it ends\n"
   "  patients [--json]                 patients as your role may see them\n"
@@ -240,6 +250,16 @@ main (int    argc,
     status = twctl_cmd_alerts (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "replay"))
     status = twctl_cmd_replay (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "passwd"))
+    status = twctl_cmd_passwd (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "audit"))
+    status = twctl_cmd_audit (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "store"))
+    status = twctl_cmd_store (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "wards"))
+    status = twctl_cmd_wards (&self, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "break-glass"))
+    status = twctl_cmd_break_glass (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "news2"))
     status = twctl_cmd_news2 (&self, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "glucose-stats"))

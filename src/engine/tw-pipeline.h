@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "tw-alert.h"
+#include "tw-key.h"
 #include "tw-session.h"
 #include "tw-source.h"
 
@@ -45,6 +46,11 @@ typedef struct
   char      *storage_error;      /* a failed commit: ingest is paused */
   gboolean   finished;           /* all sources finished and committed */
   gboolean   failed;             /* the engine could not start: see storage_error */
+  gboolean   detached;           /* locked: writing to the spool, no key held */
+  guint64    spooled;            /* batches sealed into the spool since the detach */
+  gboolean   merging;            /* attached, the spool is being merged */
+  guint64    merge_done;         /* batches merged so far … */
+  guint64    merge_total;        /* … of this many */
   GPtrArray *sources;            /* TwSourceStatus* */
 } TwPipelineStatus;
 
@@ -106,6 +112,38 @@ void             tw_pipeline_pause_audio       (TwPipeline *pipeline,
                                                 const char *who);
 /* The admin changed rules in the store: load them again. */
 void             tw_pipeline_reload_rules      (TwPipeline *pipeline);
+
+/* ---- Issue 6: monitoring while the screen is locked ---------------------
+ * Detach: the writer commits what it holds, closes its connection, and
+ * every key copy in the pipeline is wiped; from then on each batch is
+ * sealed into the spool (tw-spool.h) and acknowledged to its sender after
+ * the fsync. Rules keep running and alerts keep being raised in memory
+ * (their changes are written at attach). Blocks until the writer has let
+ * go (≤ one commit). Attach: opens the store with @key (copied), merges
+ * the spool in the writer thread, then writes as before; returns at once
+ * (watch tw_pipeline_get_status()'s merging fields). */
+void             tw_pipeline_detach_key      (TwPipeline  *pipeline);
+void             tw_pipeline_attach_key      (TwPipeline  *pipeline,
+                                              const TwKey *key);
+gboolean         tw_pipeline_is_detached     (TwPipeline  *pipeline);
+
+/**
+ * TwLockedAlert:
+ * What the lock screen may show of the open alerts: no names, no keys,
+ * no messages — the bed (the entity's location, "Unknown bed" when the
+ * source never said), the highest priority there and how many are open.
+ */
+typedef struct
+{
+  char            *bed;
+  TwAlertPriority  priority;
+  guint            count;
+  gboolean         unacknowledged;  /* any of them */
+} TwLockedAlert;
+
+void             tw_locked_alert_free        (TwLockedAlert *alert);
+/* Beds with open alerts, highest priority first. */
+GPtrArray       *tw_pipeline_get_locked_alerts (TwPipeline *pipeline);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipeline, tw_pipeline_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwPipelineStatus, tw_pipeline_status_free)

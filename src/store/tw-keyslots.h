@@ -34,6 +34,15 @@ const char *tw_kdf_cost_to_string   (TwKdfCost   cost);
  * from the user's password. The store id, user name and role are the
  * associated data, so editing a role in the file makes the slot fail.
  * It holds no patient data.
+ *
+ * Version 2 (issue 6) adds one level, so an admin can change a role or
+ * rekey the store without knowing anyone's password: each user has an
+ * X25519 key pair; the password (Argon2id → XChaCha20-Poly1305, AD: store
+ * id + user) wraps the private key; the database key is sealed to the
+ * public key (ephemeral X25519 + XChaCha20-Poly1305, AD: store id + user +
+ * role). A role change or a rekey re-seals; a password change re-wraps.
+ * Version 1 slots still unlock and are upgraded at the user's next
+ * sign-in.
  */
 typedef struct _TwKeyslots TwKeyslots;
 
@@ -64,6 +73,27 @@ TwKey      *tw_keyslots_unlock      (TwKeyslots   *slots,
                                      const char   *password,
                                      TwRole       *out_role,
                                      GError      **error);
+
+/* Issue 6 (version 2 slots). */
+gboolean    tw_keyslots_get_role    (TwKeyslots   *slots,
+                                     const char   *user,
+                                     TwRole       *out_role);
+/* Seals @key to @user's public key with @role bound (role change, rekey).
+ * %TW_ERROR_INVALID_INPUT for a version 1 slot (its user must sign in
+ * once first, which upgrades it). */
+gboolean    tw_keyslots_grant       (TwKeyslots   *slots,
+                                     const char   *user,
+                                     TwRole        role,
+                                     const TwKey  *key,
+                                     GError      **error);
+/* Re-wraps @user's private key under @new_password; the sealed key stays. */
+gboolean    tw_keyslots_change_password (TwKeyslots *slots,
+                                         const char *user,
+                                         const char *old_password,
+                                         const char *new_password,
+                                         GError    **error);
+gboolean    tw_keyslots_is_legacy   (TwKeyslots   *slots,
+                                     const char   *user);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwKeyslots, tw_keyslots_free)
 

@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "tw-keyslots.h"
+#include "tw-password.h"
 #include "tw-role.h"
 #include "tw-store.h"
 
@@ -10,8 +11,7 @@ G_BEGIN_DECLS
 
 #define TW_STORE_FILENAME    "tidewatch.db"
 #define TW_KEYSLOTS_FILENAME "tidewatch.keyslots"
-#define TW_PASSWORD_MIN_CHARS 8
-#define TW_PASSWORD_MAX_CHARS 1024
+#define TW_INUSE_FILENAME    "tidewatch.inuse"
 
 /**
  * TwSession:
@@ -64,6 +64,83 @@ gboolean    tw_session_set_password    (TwSession   *session,
                                         GError     **error);
 GPtrArray  *tw_session_list_users      (TwSession   *session,
                                         GError     **error);
+
+/* ---- Issue 6: users (tw-session-users.c) -------------------------------
+ * Every change is audited with the session's user as the actor. */
+
+/* Change your own password: re-wraps only your slot; clears the
+ * must-change flag of a one-time password. */
+gboolean    tw_session_change_password (TwSession   *session,
+                                        const char  *old_password,
+                                        const char  *new_password,
+                                        GError     **error);
+/* Signed in with a one-time password: nothing but
+ * tw_session_change_password() is allowed until it is changed
+ * (tw_session_open_store() fails with %TW_ERROR_PASSWORD_EXPIRED). */
+gboolean    tw_session_must_change_password (TwSession *session);
+gboolean    tw_session_set_user_disabled (TwSession   *session,
+                                          const char  *name,
+                                          gboolean     disabled,
+                                          GError     **error);
+/* A new one-time password for @name (shown once by the caller, then
+ * wiped with tw_password_free()); @name must change it at next sign-in. */
+char       *tw_session_reset_password  (TwSession   *session,
+                                        const char  *name,
+                                        GError     **error);
+/* Re-seals the database key to @name's slot with the new role (no
+ * password needed) and updates the store. */
+gboolean    tw_session_set_user_role   (TwSession   *session,
+                                        const char  *name,
+                                        TwRole       role,
+                                        GError     **error);
+/* Removes the slot and the user, then rekeys the store and re-seals the
+ * new key to every remaining slot. Needs the store to itself: fails with
+ * %TW_ERROR_IN_USE while another program has it open; in this process
+ * the caller closes its other connections first (the app detaches the
+ * pipeline's key, see tw_pipeline_detach_key()). The session holds the
+ * new key afterwards. */
+gboolean    tw_session_remove_user     (TwSession   *session,
+                                        const char  *name,
+                                        GError     **error);
+
+/* ---- Issue 6: sign-in, lock and lockout (tw-session.c, tw-lockout.h) ----
+ * tw_session_login() checks the lockout before Argon2id runs, counts a
+ * failure, and on success imports the failures since the last sign-in
+ * into the audit trail and runs the audit check (see
+ * tw_session_get_audit_report()). */
+
+/* Wipes the key (and closes nothing else: callers drop their connections
+ * and copies first). User and role are kept for the lock screen. */
+void        tw_session_lock            (TwSession   *session);
+gboolean    tw_session_is_locked       (TwSession   *session);
+/* The same user signs in again: lockout, Argon2id, audit "unlock". */
+gboolean    tw_session_unlock          (TwSession   *session,
+                                        const char  *password,
+                                        GError     **error);
+/* The audit check run at the last sign-in or unlock (admins only; NULL
+ * for other roles or when it found nothing wrong): a sentence to show. */
+const char *tw_session_get_audit_warning (TwSession *session);
+
+/* ---- Issue 6: ward scope and emergency access (tw-session-scope.c) ---- */
+
+/* Clinicians see the patients of their wards (admins assign them). */
+gboolean    tw_session_set_user_wards  (TwSession          *session,
+                                        const char         *name,
+                                        const char * const *wards,
+                                        GError            **error);
+GStrv       tw_session_get_user_wards  (TwSession          *session,
+                                        const char         *name,
+                                        GError            **error);
+/* Break-glass: opens @patient (key, MRN, pseudonym or bed) outside the
+ * clinician's wards for this session, with a mandatory reason; audited
+ * and listed for review. Returns the grant id (> 0), 0 with @error. */
+gint64      tw_session_break_glass     (TwSession          *session,
+                                        const char         *patient,
+                                        const char         *reason,
+                                        GError            **error);
+gboolean    tw_session_close_break_glass (TwSession        *session,
+                                          gint64            grant_id,
+                                          GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwSession, tw_session_free)
 
