@@ -1,23 +1,17 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "tw-error.h"
 #include "tw-session.h"
+#include "tw-session-private.h"
 #include "tw-store-private.h"
 
 #define DATA_DIR_MODE     0700
-#define USER_NAME_MAX     64
 
-struct _TwSession
-{
-  char   *data_dir;
-  char   *store_path;
-  char   *keyslots_path;
-  char   *user;
-  TwRole  role;
-  TwKey  *key;
-};
 
 static char *
 keyslots_path_for (const char *data_dir)
@@ -77,29 +71,40 @@ tw_password_check_policy (const char  *password,
   return TRUE;
 }
 
-static gboolean
-check_user_name (const char  *name,
-                 GError     **error)
+/* Every program that has the store open holds a shared lock on
+ * tidewatch.inuse, so a rekey (which needs the store alone) can tell
+ * whether anyone else is using it. */
+static int
+take_inuse_lock (const char *data_dir)
 {
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL)
-      || g_utf8_strlen (name, -1) > USER_NAME_MAX)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "A user name must be 1 to %d characters long", USER_NAME_MAX);
-      return FALSE;
-    }
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
+  g_autofree char *path = g_build_filename (data_dir, TW_INUSE_FILENAME, NULL);
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-      if (g_unichar_iscntrl (c) || g_unichar_isspace (c))
-        {
-          g_set_error_literal (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                               "A user name cannot contain spaces or control characters");
-          return FALSE;
-        }
+  if (fd >= 0 && flock (fd, LOCK_SH) != 0)
+    {
+      close (fd);
+      fd = -1;
     }
-  return TRUE;
+  return fd;
+}
+
+gboolean
+tw_session_take_exclusive (TwSession  *self,
+                           GError    **error)
+{
+  if (self->inuse_fd >= 0 && flock (self->inuse_fd, LOCK_EX | LOCK_NB) == 0)
+    return TRUE;
+  g_set_error_literal (error, TW_ERROR, TW_ERROR_IN_USE,
+                       "Another Tidewatch program (the app or twctl) has the store open; close it"
+                       " and try again");
+  return FALSE;
+}
+
+void
+tw_session_release_exclusive (TwSession *self)
+{
+  if (self->inuse_fd >= 0)
+    flock (self->inuse_fd, LOCK_SH);
 }
 
 static TwSession *
@@ -116,6 +121,8 @@ session_new (const char *data_dir,
   self->user = g_strdup (user);
   self->role = role;
   self->key = key;
+  self->inuse_fd = take_inuse_lock (data_dir);
+  self->break_glass = g_array_new (FALSE, FALSE, sizeof (gint64));
   return self;
 }
 
@@ -125,10 +132,14 @@ tw_session_free (TwSession *self)
   if (self == NULL)
     return;
   tw_key_free (self->key);  /* wipes */
+  if (self->inuse_fd >= 0)
+    close (self->inuse_fd);
   g_free (self->data_dir);
   g_free (self->store_path);
   g_free (self->keyslots_path);
   g_free (self->user);
+  g_free (self->audit_warning);
+  g_array_unref (self->break_glass);
   g_free (self);
 }
 
@@ -163,7 +174,7 @@ tw_session_initialize (const char  *data_dir,
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
-  if (!check_user_name (admin_name, error) || !tw_password_check_policy (password, error))
+  if (!tw_session_check_user_name (admin_name, error) || !tw_password_check_policy (password, error))
     return NULL;
   if (tw_data_dir_is_initialized (data_dir))
     {
@@ -263,6 +274,7 @@ tw_session_login (const char  *data_dir,
                    " must check both files", user);
       return NULL;
     }
+  session->must_change = row->must_change_password;
   return g_steal_pointer (&session);
 }
 
@@ -306,6 +318,19 @@ tw_session_open_store (TwSession  *self,
   TwStore *store;
 
   g_return_val_if_fail (self != NULL, NULL);
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
+                           "The session is locked; unlock it first");
+      return NULL;
+    }
+  if (self->must_change)
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_PASSWORD_EXPIRED,
+                           "Your password was reset: choose a new one first (in the app, or"
+                           " with `twctl passwd`)");
+      return NULL;
+    }
   store = tw_store_open (self->store_path, self->key, FALSE, error);
   if (store != NULL)
     {
@@ -319,101 +344,12 @@ tw_session_open_store (TwSession  *self,
 TwKey *
 tw_session_dup_key (TwSession *self)
 {
-  return tw_key_copy (self->key);
-}
-
-static gboolean
-require (TwSession     *self,
-         TwPermission   permission,
-         const char    *what,
-         GError       **error)
-{
-  if (tw_session_can (self, permission))
-    return TRUE;
-  g_set_error (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
-               "%s is not allowed for the role %s; ask an administrator", what,
-               tw_role_to_string (self->role));
-  return FALSE;
+  return self->key != NULL ? tw_key_copy (self->key) : NULL;
 }
 
 gboolean
-tw_session_add_user (TwSession   *self,
-                     const char  *name,
-                     TwRole       role,
-                     const char  *password,
-                     GError     **error)
+tw_session_must_change_password (TwSession *self)
 {
-  g_autoptr(TwKeyslots) slots = NULL;
-  g_autoptr(TwStore) store = NULL;
-
-  if (!require (self, TW_PERM_MANAGE_USERS, "Adding users", error)
-      || !check_user_name (name, error) || !tw_password_check_policy (password, error))
-    return FALSE;
-
-  slots = tw_keyslots_load (self->keyslots_path, error);
-  if (slots == NULL)
-    return FALSE;
-  if (tw_keyslots_has_user (slots, name))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_ALREADY_EXISTS, "A user named ‘%s’ exists already",
-                   name);
-      return FALSE;
-    }
-
-  store = tw_session_open_store (self, error);
-  if (store == NULL || !tw_store_begin (store, error))
-    return FALSE;
-  /* The key file is saved before the store commits: a failure in between
-   * leaves a slot that cannot sign in (no user row), never a user without
-   * a slot who would be locked out. */
-  if (!tw_store_add_user (store, name, role, error)
-      || !tw_keyslots_set (slots, name, role, password, self->key, error)
-      || !tw_keyslots_save (slots, self->keyslots_path, error)
-      || !tw_store_commit (store, error))
-    {
-      tw_store_rollback (store);
-      return FALSE;
-    }
-  return TRUE;
+  return self->must_change;
 }
 
-gboolean
-tw_session_set_password (TwSession   *self,
-                         const char  *name,
-                         const char  *password,
-                         GError     **error)
-{
-  g_autoptr(TwKeyslots) slots = NULL;
-  g_autoptr(TwStore) store = NULL;
-  g_autoptr(TwUserRow) row = NULL;
-
-  if (!g_str_equal (name, self->user)
-      && !require (self, TW_PERM_MANAGE_USERS, "Changing another user's password", error))
-    return FALSE;
-  if (!tw_password_check_policy (password, error))
-    return FALSE;
-
-  store = tw_session_open_store (self, error);
-  if (store == NULL || !tw_store_get_user (store, name, &row, error))
-    return FALSE;
-  slots = tw_keyslots_load (self->keyslots_path, error);
-  if (slots == NULL)
-    return FALSE;
-  /* Only the slot is re-wrapped; the database key stays the same. */
-  return tw_keyslots_set (slots, name, row->role, password, self->key, error)
-         && tw_keyslots_save (slots, self->keyslots_path, error);
-}
-
-GPtrArray *
-tw_session_list_users (TwSession  *self,
-                       GError    **error)
-{
-  g_autoptr(TwStore) store = NULL;
-
-  if (!require (self, TW_PERM_MANAGE_USERS, "Listing users", error))
-    return NULL;
-  store = tw_session_open_store (self, error);
-  if (store == NULL)
-    return NULL;
-  return tw_store_list_users (store, error);
-}

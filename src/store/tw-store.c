@@ -613,6 +613,7 @@ user_row_from_stmt (sqlite3_stmt *stmt)
     row->role = TW_ROLE_ANALYST;  /* the CHECK constraint makes this unreachable */
   row->created_at = sqlite3_column_int64 (stmt, 2);
   row->disabled = sqlite3_column_int (stmt, 3) != 0;
+  row->must_change_password = sqlite3_column_int (stmt, 4) != 0;
   return row;
 }
 
@@ -626,7 +627,8 @@ tw_store_get_user (TwStore     *store,
   int rc;
 
   stmt = tw_store_prepare (store,
-                           "SELECT name, role, created_at, disabled FROM users WHERE name = ?",
+                           "SELECT name, role, created_at, disabled, must_change_password"
+                           " FROM users WHERE name = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -653,7 +655,8 @@ tw_store_list_users (TwStore  *store,
   int rc;
 
   stmt = tw_store_prepare (store,
-                           "SELECT name, role, created_at, disabled FROM users ORDER BY name",
+                           "SELECT name, role, created_at, disabled, must_change_password"
+                           " FROM users ORDER BY name",
                            error);
   if (stmt == NULL)
     return NULL;

@@ -45,6 +45,7 @@ typedef struct
   TwRole   role;
   gint64   created_at;
   gboolean disabled;
+  gboolean must_change_password;  /* signed in last with a one-time password */
 } TwUserRow;
 
 /**
