@@ -64,4 +64,29 @@ void tw_window_pause_alert_audio_activated  (GSimpleAction   *action,
                                              GVariant        *parameter,
                                              gpointer         user_data);
 
+/* Administration and emergency access (tw-window-admin.c, H7): init once
+ * from tw_window_init(); update whenever the session changes (sign-in,
+ * sign-out, lock, unlock, switch user). self->session may be NULL or
+ * locked (tw_session_is_locked()) when update runs. */
+void tw_window_admin_init                   (TwWindow        *self);
+void tw_window_admin_update                 (TwWindow        *self);
+
+/* Runs @func in a worker with the store to itself: the pipeline's key is
+ * detached and every page drops its reader first; when @func returns
+ * the pipeline attaches with the session's (possibly new) key, the pages
+ * get new readers and @callback runs on the main thread with the task
+ * (g_task_propagate_boolean() gives @func's result). For a rekey (user
+ * removal). @func gets the session and @task_data. */
+typedef gboolean (*TwExclusiveFunc)         (TwSession       *session,
+                                             gpointer         task_data,
+                                             GCancellable    *cancellable,
+                                             GError         **error);
+void tw_window_run_exclusive                (TwWindow        *self,
+                                             TwExclusiveFunc  func,
+                                             gpointer         task_data,
+                                             GDestroyNotify   task_data_free,
+                                             GCancellable    *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer         user_data);
+
 G_END_DECLS
