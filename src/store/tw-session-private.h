@@ -35,5 +35,9 @@ gboolean tw_session_require         (TwSession    *session,
 gboolean tw_session_take_exclusive  (TwSession    *session,
                                      GError      **error);
 void     tw_session_release_exclusive (TwSession  *session);
+/* Closes the emergency-access grants opened through this session
+ * (tw_session_break_glass()); tw_session_free() calls it. A locked
+ * session has no key: its grants end by the 12 h limit instead. */
+void     tw_session_scope_close_all (TwSession    *session);
 
 G_END_DECLS

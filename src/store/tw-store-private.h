@@ -31,6 +31,9 @@ struct _TwStore
   gboolean    audit_head_dirty;
   gint64      audit_head_seq;
   guint8      audit_head_mac[32];
+  /* Ward scope (tw-store-scope.c): entity ids whose record view this
+   * connection has audited already (once per connection and patient). */
+  GHashTable *record_views;
 
   /* Writer caches (the engine's connection only). */
   GHashTable *series_ids;   /* "entity\x1fmetric" → gint64 id */

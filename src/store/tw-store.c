@@ -268,6 +268,7 @@ tw_store_close (TwStore *store)
   tw_key_free (store->audit_key);         /* wipes */
   g_free (store->user);
   g_free (store->sidecar_path);
+  g_clear_pointer (&store->record_views, g_hash_table_unref);
   g_free (store);
 }
 
