@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "tw-audit.h"
 #include "tw-error.h"
 #include "tw-store-alerts.h"
 #include "tw-store-private.h"
@@ -254,6 +255,31 @@ save_record (TwStore              *store,
   return TRUE;
 }
 
+/* What people did to an alert goes to the audit trail too (the board's
+ * own transitions, who NULL, do not): acknowledging an active alert, or a
+ * cleared one (which closes it), and a manual escalation, logged as a
+ * transition to the same state. */
+static gboolean
+audit_transition (TwStore                  *store,
+                  const TwAlertTransition  *t,
+                  GError                  **error)
+{
+  const char *action = NULL;
+  g_autofree char *subject = NULL;
+
+  if (t->who == NULL)
+    return TRUE;
+  if (t->to == TW_ALERT_STATE_ACKNOWLEDGED
+      || (t->from == TW_ALERT_STATE_CLEARED && t->to == TW_ALERT_STATE_CLOSED))
+    action = TW_AUDIT_ALERT_ACK;
+  else if (t->from == t->to)
+    action = TW_AUDIT_ALERT_ESCALATE;
+  if (action == NULL)
+    return TRUE;
+  subject = g_strdup_printf ("alert %" G_GUINT64_FORMAT, t->alert_id);
+  return tw_audit_append (store, t->who, action, subject, t->note, error);
+}
+
 /**
  * tw_store_save_alerts:
  * Inside the caller's transaction. Rows are replaced whole (SQLite 3.15 has
@@ -312,6 +338,8 @@ tw_store_save_alerts (TwStore       *store,
               tw_store_set_error (store, error, "Could not store an alert transition");
               return FALSE;
             }
+          if (!audit_transition (store, t, error))
+            return FALSE;
         }
     }
   return TRUE;
