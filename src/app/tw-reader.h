@@ -29,6 +29,8 @@ TwStore  *tw_reader_lock     (TwReader   *self,
                               GError    **error);
 void      tw_reader_unlock   (TwReader   *self);
 
+guint     tw_reader_get_n_alive (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwReader, tw_reader_unref)
 
 G_END_DECLS
