@@ -3,6 +3,7 @@
 
 #include "tw-audit.h"
 #include "tw-error.h"
+#include "tw-session.h"
 #include "tw-sidecar.h"
 #include "tw-store-private.h"
 #include "tw-time.h"
@@ -14,6 +15,7 @@
 #define AUDIT_MAC_DOMAIN "tidewatch-audit-v1"
 #define HEAD_MEMBER      "audit_head"
 #define SYSTEM_ACTOR     "system"
+#define ANCHORED_KEY     "audit_head_published"
 
 void
 tw_audit_row_free (TwAuditRow *row)
@@ -72,13 +74,15 @@ tw_audit_compute_mac (const TwKey      *key,
   sodium_memzero (&state, sizeof state);
 }
 
-static gboolean
+/* Read again for every row rather than cached: the key is made by the
+ * first append, inside that append's transaction, and a connection that
+ * kept a key whose creation was rolled back would chain rows under a key
+ * no one else knows. */
+static TwKey *
 load_key (TwStore  *store,
           GError  **error)
 {
-  if (store->audit_key == NULL)
-    store->audit_key = tw_store_get_meta_secret (store, AUDIT_KEY_NAME, error);
-  return store->audit_key != NULL;
+  return tw_store_get_meta_secret (store, AUDIT_KEY_NAME, error);
 }
 
 gboolean
@@ -121,13 +125,15 @@ append_row (TwStore     *store,
             GError     **error)
 {
   g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(TwKey) key = NULL;
   TwAuditHead head;
   guint8 mac[TW_AUDIT_MAC_BYTES];
 
-  if (!load_key (store, error) || !tw_audit_get_head (store, &head, error))
+  key = load_key (store, error);
+  if (key == NULL || !tw_audit_get_head (store, &head, error))
     return FALSE;
   row->seq = head.seq + 1;
-  tw_audit_compute_mac (store->audit_key, row, head.mac, mac);
+  tw_audit_compute_mac (key, row, head.mac, mac);
 
   insert = tw_store_prepare (store,
                              "INSERT INTO audit (seq, at, actor, action, subject, detail, mac)"
@@ -247,12 +253,78 @@ tw_audit_read_sidecar_head (const char   *sidecar_path,
   return TRUE;
 }
 
+/* The MAC of row @seq; *@out_found FALSE when there is no such row. */
+static gboolean
+read_row_mac (TwStore  *store,
+              gint64    seq,
+              guint8   *out_mac,
+              gboolean *out_found,
+              GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_found = FALSE;
+  stmt = tw_store_prepare (store, "SELECT mac FROM audit WHERE seq = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      tw_store_set_error (store, error, "Could not read the audit trail");
+      return FALSE;
+    }
+  if (sqlite3_column_bytes (stmt, 0) == TW_AUDIT_MAC_BYTES)
+    {
+      memcpy (out_mac, sqlite3_column_blob (stmt, 0), TW_AUDIT_MAC_BYTES);
+      *out_found = TRUE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const TwAuditHead *head;
+  TwStore           *store;     /* NULL: move forward without checking */
+  gboolean           anchored;  /* a head was published before */
+  gboolean           kept;      /* out: the old head was kept as evidence */
+} AdvanceData;
+
+/* Whether the head in the file still names a row of the table with its
+ * MAC. One that does not (edited, or its rows removed) is evidence for
+ * the next verification: moving it forward would erase it. */
+static gboolean
+old_head_holds (AdvanceData  *data,
+                JsonObject   *old,
+                GError      **error)
+{
+  const char *mac_hex = json_object_get_string_member_with_default (old, "mac", NULL);
+  guint8 file_mac[TW_AUDIT_MAC_BYTES];
+  guint8 row_mac[TW_AUDIT_MAC_BYTES];
+  gsize mac_len = 0;
+  gboolean found = FALSE;
+
+  if (mac_hex == NULL
+      || sodium_hex2bin (file_mac, sizeof file_mac, mac_hex, strlen (mac_hex), NULL, &mac_len,
+                         NULL) != 0
+      || mac_len != TW_AUDIT_MAC_BYTES)
+    return FALSE;
+  if (!read_row_mac (data->store, json_object_get_int_member_with_default (old, "seq", 0),
+                     row_mac, &found, error))
+    return FALSE;
+  return found && sodium_memcmp (file_mac, row_mac, TW_AUDIT_MAC_BYTES) == 0;
+}
+
 static gboolean
 advance_head (JsonObject  *root,
               gpointer     user_data,
               GError     **error)
 {
-  const TwAuditHead *head = user_data;
+  AdvanceData *data = user_data;
+  const TwAuditHead *head = data->head;
   JsonObject *old = json_object_has_member (root, HEAD_MEMBER)
                     ? json_object_get_object_member (root, HEAD_MEMBER) : NULL;
   JsonObject *fresh;
@@ -260,6 +332,23 @@ advance_head (JsonObject  *root,
 
   if (old != NULL && json_object_get_int_member_with_default (old, "seq", 0) >= head->seq)
     return TRUE;
+  if (data->store != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* A head that vanished after one was published is evidence too. */
+      if ((old == NULL && data->anchored)
+          || (old != NULL && !old_head_holds (data, old, &local_error)))
+        {
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          data->kept = TRUE;
+          return TRUE;
+        }
+    }
   sodium_bin2hex (mac_hex, sizeof mac_hex, head->mac, TW_AUDIT_MAC_BYTES);
   fresh = json_object_new ();
   json_object_set_int_member (fresh, "seq", head->seq);
@@ -273,26 +362,88 @@ tw_audit_write_sidecar_head (const char         *sidecar_path,
                              const TwAuditHead  *head,
                              GError            **error)
 {
+  AdvanceData data = { head, NULL, FALSE, FALSE };
+
   g_return_val_if_fail (sidecar_path != NULL && head != NULL, FALSE);
-  return tw_sidecar_update (sidecar_path, FALSE, advance_head, (gpointer) head, error);
+  return tw_sidecar_update (sidecar_path, FALSE, advance_head, &data, error);
+}
+
+/* store_meta remembers that a head was published, so a head removed from
+ * the key file is not silently written anew by the next append. */
+static gboolean
+is_anchored (TwStore *store)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = tw_store_prepare (store, "SELECT 1 FROM store_meta WHERE key = '" ANCHORED_KEY "'",
+                           NULL);
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static void
+mark_anchored (TwStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!is_anchored (store)
+      && !tw_store_exec (store, "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('"
+                         ANCHORED_KEY "', '1')", &error))
+    g_debug ("Could not note the published audit head: %s", error->message);
+}
+
+/* The sidecar a connection publishes to: the one it was given, else the
+ * key file beside a data directory's store. The engine's connections are
+ * opened bare (no session) but append too (acknowledgements, spool
+ * merges); without this their rows would sit past the anchored head. */
+static char *
+sidecar_for (TwStore *store)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *dir = NULL;
+
+  if (store->sidecar_path != NULL)
+    return g_strdup (store->sidecar_path);
+  if (store->path == NULL)
+    return NULL;
+  base = g_path_get_basename (store->path);
+  if (!g_str_equal (base, TW_STORE_FILENAME))
+    return NULL;
+  dir = g_path_get_dirname (store->path);
+  return g_build_filename (dir, TW_KEYSLOTS_FILENAME, NULL);
 }
 
 void
 tw_audit_publish_head (TwStore *store)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *sidecar = NULL;
+  AdvanceData data = { 0 };
   TwAuditHead head;
 
   if (!store->audit_head_dirty)
     return;
   store->audit_head_dirty = FALSE;
-  if (store->sidecar_path == NULL)
+  sidecar = sidecar_for (store);
+  if (sidecar == NULL)
     return;
   head.seq = store->audit_head_seq;
   memcpy (head.mac, store->audit_head_mac, TW_AUDIT_MAC_BYTES);
+  data.head = &head;
+  data.store = store;
+  data.anchored = is_anchored (store);
   /* The rows are committed; a sidecar that cannot be written makes the
-   * next verification report the tail it lacks, which is the truth. */
-  if (!tw_audit_write_sidecar_head (store->sidecar_path, &head, &error))
-    g_warning ("Could not record the audit head in %s: %s", store->sidecar_path,
-               error->message);
+   * next verification report the tail it lacks, which is the truth. A
+   * bare connection to a store without a key file has nothing to anchor. */
+  if (!tw_sidecar_update (sidecar, FALSE, advance_head, &data, &error))
+    {
+      if (!(store->sidecar_path == NULL
+            && g_error_matches (error, TW_ERROR, TW_ERROR_NOT_INITIALIZED)))
+        g_warning ("Could not record the audit head in %s: %s", sidecar, error->message);
+      return;
+    }
+  if (data.kept)
+    g_message ("The audit head in %s does not match the audit trail; it is kept for "
+               "`twctl audit verify`", sidecar);
+  else
+    mark_anchored (store);
 }
