@@ -5,6 +5,7 @@
 #include "tw-error.h"
 #include "tw-store-clinical.h"
 #include "tw-store-private.h"
+#include "tw-store-scope.h"
 #include "tw-time.h"
 
 #define PSEUDONYM_SECRET_NAME "pseudonym_secret"
@@ -155,7 +156,9 @@ tw_store_backfill_pseudonyms (TwStore  *store,
  * tw_store_resolve_entity:
  * The one place where a name from a caller becomes an entity: its key
  * (what clinicians and the engine use) or its pseudonym (all a masked
- * role ever sees).
+ * role ever sees). It is also where ward scope is enforced for every
+ * single-entity read: a patient outside a scoped clinician's wards is -1
+ * with %TW_ERROR_OUT_OF_SCOPE (tw-store-scope.h).
  */
 gint64
 tw_store_resolve_entity (TwStore     *store,
@@ -164,6 +167,7 @@ tw_store_resolve_entity (TwStore     *store,
                          GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 id;
   int rc;
 
   if (out_key != NULL)
@@ -185,9 +189,12 @@ tw_store_resolve_entity (TwStore     *store,
       tw_store_set_error (store, error, "Could not look up the patient");
       return -1;
     }
+  id = sqlite3_column_int64 (stmt, 0);
+  if (!tw_store_check_entity_scope (store, id, error))
+    return -1;
   if (out_key != NULL)
     *out_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  return sqlite3_column_int64 (stmt, 0);
+  return id;
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -609,12 +616,14 @@ tw_store_get_patient (TwStore     *store,
                       GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(TwPatientSummary) summary = NULL;
+  g_autofree char *entity_key = NULL;
   gint64 id;
   int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  id = tw_store_resolve_entity (store, key, NULL, error);
+  id = tw_store_resolve_entity (store, key, &entity_key, error);
   if (id < 0)
     return NULL;
   stmt = tw_store_prepare (store, PATIENT_SELECT " WHERE e.id = ? AND e.kind = 'patient'", error);
@@ -623,7 +632,14 @@ tw_store_get_patient (TwStore     *store,
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return summary_from_row (store, stmt, visibility_for (store), now, error);
+    {
+      summary = summary_from_row (store, stmt, visibility_for (store), now, error);
+      /* Done with the row before the audit writes. */
+      sqlite3_reset (stmt);
+      if (summary == NULL || !tw_store_audit_record_view (store, id, entity_key, error))
+        return NULL;
+      return g_steal_pointer (&summary);
+    }
   if (rc == SQLITE_DONE)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  "There is no patient ‘%s’ in this store", key != NULL ? key : "");
@@ -670,15 +686,18 @@ tw_store_list_patients (TwStore     *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *scope = NULL;
+  g_autofree char *sql = NULL;
   Visibility visibility;
   int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  stmt = tw_store_prepare (store,
-                           PATIENT_SELECT
-                           " WHERE e.kind = 'patient' AND (?1 IS NULL OR c.ward = ?1)"
-                           " AND (?2 = 0 OR c.id IS NOT NULL)", error);
+  scope = tw_store_scope_sql (store, "e");
+  sql = g_strconcat (PATIENT_SELECT
+                     " WHERE e.kind = 'patient' AND (?1 IS NULL OR c.ward = ?1)"
+                     " AND (?2 = 0 OR c.id IS NOT NULL) AND ", scope, NULL);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, ward, -1, SQLITE_TRANSIENT);
@@ -716,6 +735,7 @@ tw_store_list_clinical (TwStore     *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *entity_key = NULL;
   gboolean masked;
   gint64 id;
   int rc;
@@ -729,8 +749,10 @@ tw_store_list_clinical (TwStore     *store,
                    tw_role_to_string (tw_store_get_role (store)));
       return NULL;
     }
-  id = tw_store_resolve_entity (store, key, NULL, error);
+  id = tw_store_resolve_entity (store, key, &entity_key, error);
   if (id < 0)
+    return NULL;
+  if (id > 0 && !tw_store_audit_record_view (store, id, entity_key, error))
     return NULL;
 
   stmt = tw_store_prepare (store,
@@ -777,11 +799,16 @@ tw_store_list_wards (TwStore  *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) wards = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *scope = tw_store_scope_sql (store, "e");
+  g_autofree char *sql = NULL;
   int rc;
 
-  stmt = tw_store_prepare (store,
-                           "SELECT DISTINCT ward FROM encounters"
-                           " WHERE discharged_at IS NULL AND ward IS NOT NULL", error);
+  /* A scoped clinician's wards are those of the patients they may see
+   * (an emergency-access patient brings theirs). */
+  sql = g_strconcat ("SELECT DISTINCT c.ward FROM encounters c JOIN entities e"
+                     " ON e.id = c.entity_id"
+                     " WHERE c.discharged_at IS NULL AND c.ward IS NOT NULL AND ", scope, NULL);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -19,7 +19,8 @@
  * never held as an array. Everything goes through the store's reads
  * (tw_store_foreach_rollup(), tw_store_read_rollups(),
  * tw_store_read_samples()), so entity keys and pseudonyms are resolved in
- * one place (tw_store_resolve_entity()).
+ * one place (tw_store_resolve_entity(), which also refuses a patient
+ * outside a scoped clinician's wards).
  *
  * Measured with tests/bench/bench-charts.c (7 days × 1 Hz × 10 series,
  * 1200 columns, 2-core machine at load ~1.7): 10 envelopes in ~51 ms

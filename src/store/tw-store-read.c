@@ -1,5 +1,6 @@
 #include "tw-error.h"
 #include "tw-store-private.h"
+#include "tw-store-scope.h"
 
 void
 tw_entity_row_free (TwEntityRow *row)
@@ -22,6 +23,7 @@ tw_entity_row_free (TwEntityRow *row)
  * opened for (tw_store_get_role()) lacks %TW_PERM_SEE_IDENTITY, the name,
  * MRN and key never leave the query: @key and @display_name are the
  * entity's pseudonym, which the other reads accept in place of the key.
+ * A scoped clinician gets the patients of their wards (tw-store-scope.h).
  */
 GPtrArray *
 tw_store_list_entities (TwStore  *store,
@@ -37,15 +39,17 @@ tw_store_list_entities (TwStore  *store,
    * (ARCHITECTURE.md, "Roles"). */
   gboolean show_mrn = identity && role != TW_ROLE_OPERATOR
                       && tw_store_get_role (store) != TW_ROLE_OPERATOR;
+  g_autofree char *scope = tw_store_scope_sql (store, "entities");
+  g_autofree char *sql = NULL;
   int rc;
 
-  stmt = tw_store_prepare (store,
-                           identity
-                           ? "SELECT id, key, name, mrn, location FROM entities"
-                             " WHERE kind = 'patient' ORDER BY location, key"
-                           : "SELECT id, pseudonym, NULL, NULL, location, key FROM entities"
-                             " WHERE kind = 'patient' ORDER BY location, pseudonym",
-                           error);
+  sql = g_strdup_printf (identity
+                         ? "SELECT id, key, name, mrn, location FROM entities"
+                           " WHERE kind = 'patient' AND %s ORDER BY location, key"
+                         : "SELECT id, pseudonym, NULL, NULL, location, key FROM entities"
+                           " WHERE kind = 'patient' AND %s ORDER BY location, pseudonym",
+                         scope);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -172,25 +176,22 @@ tw_store_list_series_stats (TwStore  *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_series_stats_free);
   gboolean masked = tw_store_masks_identity (store);
+  g_autofree char *scope = tw_store_scope_sql (store, "e");
+  g_autofree char *sql = NULL;
   int rc;
 
   /* Correlated subqueries walk the (series_id, ts) primary key: count plus
    * two index lookups per series, never a scan of all samples per row.
-   * Masked roles get the pseudonym, which tw_store_read_samples() takes. */
-  stmt = tw_store_prepare (store,
-                           masked
-                           ? "SELECT r.id, e.pseudonym, r.metric,"
-                             " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
-                             " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
-                             " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
-                             " FROM series r JOIN entities e ON e.id = r.entity_id"
-                             " ORDER BY e.pseudonym, r.metric"
-                           : "SELECT r.id, e.key, r.metric,"
-                             " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
-                             " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
-                             " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
-                             " FROM series r JOIN entities e ON e.id = r.entity_id"
-                             " ORDER BY e.key, r.metric", error);
+   * Masked roles get the pseudonym, which tw_store_read_samples() takes.
+   * A scoped clinician gets the series of the patients they may see. */
+  sql = g_strdup_printf ("SELECT r.id, %s, r.metric,"
+                         " (SELECT count(*) FROM samples s WHERE s.series_id = r.id),"
+                         " (SELECT min(ts) FROM samples s WHERE s.series_id = r.id),"
+                         " (SELECT max(ts) FROM samples s WHERE s.series_id = r.id)"
+                         " FROM series r JOIN entities e ON e.id = r.entity_id"
+                         " WHERE %s ORDER BY 2, r.metric",
+                         masked ? "e.pseudonym" : "e.key", scope);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -363,6 +363,9 @@ main (int   argc,
   g_assert_no_error (error);
   tw_session_add_user (admin, CLINICIAN_NAME, TW_ROLE_CLINICIAN, CLINICIAN_PASSWORD, &error);
   g_assert_no_error (error);
+  /* Every ward: the benchmark measures the 100-bed overview. */
+  tw_session_set_user_wards (admin, CLINICIAN_NAME, (const char *[]) { "*", NULL }, &error);
+  g_assert_no_error (error);
   tw_session_free (admin);
   session = tw_session_login (dir, CLINICIAN_NAME, CLINICIAN_PASSWORD, &error);
   g_assert_no_error (error);

@@ -150,6 +150,9 @@ fixture_setup (Fixture       *f,
   g_assert_true (tw_session_add_user (f->admin, "cleo", TW_ROLE_CLINICIAN, PASSWORD, &error));
   g_assert_true (tw_session_add_user (f->admin, "ann", TW_ROLE_ANALYST, PASSWORD, &error));
   g_assert_no_error (error);
+  /* Every ward: this test is about masking, not ward scope (test-scope.c). */
+  g_assert_true (tw_session_set_user_wards (f->admin, "cleo", (const char *[]) { "*", NULL },
+                                            &error));
   f->clinician = tw_session_login (f->data_dir, "cleo", PASSWORD, &error);
   g_assert_no_error (error);
   f->analyst = tw_session_login (f->data_dir, "ann", PASSWORD, &error);
