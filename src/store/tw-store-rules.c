@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "tw-audit.h"
 #include "tw-error.h"
 #include "tw-store-private.h"
 #include "tw-store-rules.h"
@@ -176,14 +177,61 @@ save_rule (TwStore       *store,
   return TRUE;
 }
 
+/* Changes made by people are audited in the transaction that makes them
+ * (seeding the shipped packs is not: no one chose it). @who NULL: the
+ * connection's user. */
+static gboolean
+begin_change (TwStore  *store,
+              gboolean *out_own,
+              GError  **error)
+{
+  *out_own = !store->in_transaction;
+  return !*out_own || tw_store_begin (store, error);
+}
+
+static gboolean
+end_change (TwStore  *store,
+            gboolean  own,
+            gboolean  ok,
+            GError  **error)
+{
+  if (!own)
+    return ok;
+  if (!ok)
+    {
+      tw_store_rollback (store);
+      return FALSE;
+    }
+  return tw_store_commit (store, error);
+}
+
+static gboolean
+audit_rule (TwStore     *store,
+            const char  *who,
+            const char  *id,
+            const char  *detail,
+            GError     **error)
+{
+  return tw_audit_append (store, who, TW_AUDIT_RULE_CHANGE, id, detail, error);
+}
+
 gboolean
 tw_store_save_rule (TwStore       *store,
                     const TwRule  *rule,
                     const char    *who,
                     GError       **error)
 {
+  gboolean own;
+  gboolean ok;
+
   g_return_val_if_fail (store != NULL && rule != NULL, FALSE);
-  return save_rule (store, rule, rule->pack, who, TRUE, NULL, error);
+
+  if (!begin_change (store, &own, error))
+    return FALSE;
+  ok = save_rule (store, rule, rule->pack, who, TRUE, NULL, error)
+       && audit_rule (store, who, rule->id, rule->enabled ? "saved, enabled" : "saved, disabled",
+                      error);
+  return end_change (store, own, ok, error);
 }
 
 static gboolean
@@ -223,8 +271,14 @@ tw_store_import_rules (TwStore     *store,
   for (guint i = 0; i < rules->len; i++)
     {
       const TwRule *rule = g_ptr_array_index (rules, i);
+      const char *rule_pack = pack != NULL ? pack : rule->pack;
+      g_autofree char *detail = g_strdup_printf ("imported%s%s, %s",
+                                                 rule_pack != NULL ? " into pack " : "",
+                                                 rule_pack != NULL ? rule_pack : "",
+                                                 rule->enabled ? "enabled" : "disabled");
 
-      if (!save_rule (store, rule, pack != NULL ? pack : rule->pack, who, TRUE, NULL, error))
+      if (!save_rule (store, rule, rule_pack, who, TRUE, NULL, error)
+          || !audit_rule (store, who, rule->id, detail, error))
         {
           if (own)
             tw_store_rollback (store);
@@ -244,6 +298,8 @@ tw_store_set_rule_enabled (TwStore     *store,
   g_autoptr(TwRuleRow) row = NULL;
   g_autoptr(TwRule) rule = NULL;
   g_autoptr(TwRule) switched = NULL;
+  gboolean own;
+  gboolean ok;
 
   if (!tw_store_get_rule (store, id, &row, error))
     return FALSE;
@@ -255,13 +311,17 @@ tw_store_set_rule_enabled (TwStore     *store,
       return FALSE;
     }
   switched = tw_rule_copy_with_enabled (rule, enabled);
-  return save_rule (store, switched, row->pack, who, TRUE, NULL, error);
+  if (!begin_change (store, &own, error))
+    return FALSE;
+  ok = save_rule (store, switched, row->pack, who, TRUE, NULL, error)
+       && audit_rule (store, who, id, enabled ? "enabled" : "disabled", error);
+  return end_change (store, own, ok, error);
 }
 
-gboolean
-tw_store_delete_rule (TwStore     *store,
-                      const char  *id,
-                      GError     **error)
+static gboolean
+delete_rule (TwStore     *store,
+             const char  *id,
+             GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, "DELETE FROM rules WHERE id = ?", error);
 
@@ -279,6 +339,20 @@ tw_store_delete_rule (TwStore     *store,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+tw_store_delete_rule (TwStore     *store,
+                      const char  *id,
+                      GError     **error)
+{
+  gboolean own;
+  gboolean ok;
+
+  if (!begin_change (store, &own, error))
+    return FALSE;
+  ok = delete_rule (store, id, error) && audit_rule (store, NULL, id, "removed", error);
+  return end_change (store, own, ok, error);
 }
 
 char *

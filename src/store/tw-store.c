@@ -352,16 +352,52 @@ tw_store_rollback (TwStore *store)
 
 /* ---- sources ----------------------------------------------------------- */
 
-gint64
-tw_store_ensure_source (TwStore     *store,
-                        const char  *name,
-                        const char  *url,
-                        GError     **error)
+/* Source changes are audited with the change, in one transaction. The
+ * address is recorded without a password or other credentials in it. */
+static char *
+describe_source (const char *what,
+                 const char *url,
+                 gboolean    enabled)
+{
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autofree char *shown = uri != NULL
+                           ? g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO
+                                                             | G_URI_HIDE_AUTH_PARAMS)
+                           : NULL;
+
+  return g_strdup_printf ("%s%s%s%s", what, shown != NULL ? " " : "", shown != NULL ? shown : "",
+                          enabled ? "" : ", paused");
+}
+
+static gboolean
+finish_source_change (TwStore     *store,
+                      gboolean     own,
+                      gboolean     ok,
+                      const char  *subject,
+                      const char  *detail,
+                      GError     **error)
+{
+  ok = ok && (detail == NULL
+              || tw_audit_append (store, NULL, TW_AUDIT_SOURCE_CHANGE, subject, detail, error));
+  if (!own)
+    return ok;
+  if (!ok)
+    {
+      tw_store_rollback (store);
+      return FALSE;
+    }
+  return tw_store_commit (store, error);
+}
+
+static gint64
+ensure_source (TwStore     *store,
+               const char  *name,
+               const char  *url,
+               gboolean    *out_added,
+               GError     **error)
 {
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(sqlite3_stmt) select = NULL;
-
-  g_return_val_if_fail (name != NULL && url != NULL, -1);
 
   insert = tw_store_prepare (store,
                              "INSERT OR IGNORE INTO sources (name, url, created_at) VALUES (?, ?, ?)",
@@ -376,6 +412,7 @@ tw_store_ensure_source (TwStore     *store,
       tw_store_set_error (store, error, "Could not save the source");
       return -1;
     }
+  *out_added = sqlite3_changes (store->db) > 0;
 
   select = tw_store_prepare (store, "SELECT id, url FROM sources WHERE name = ?", error);
   if (select == NULL)
@@ -395,6 +432,30 @@ tw_store_ensure_source (TwStore     *store,
       return -1;
     }
   return sqlite3_column_int64 (select, 0);
+}
+
+gint64
+tw_store_ensure_source (TwStore     *store,
+                        const char  *name,
+                        const char  *url,
+                        GError     **error)
+{
+  g_autofree char *detail = NULL;
+  gboolean own;
+  gboolean added = FALSE;
+  gint64 id;
+
+  g_return_val_if_fail (name != NULL && url != NULL, -1);
+
+  own = !store->in_transaction;
+  if (own && !tw_store_begin (store, error))
+    return -1;
+  id = ensure_source (store, name, url, &added, error);
+  if (added)
+    detail = describe_source ("added", url, TRUE);
+  if (!finish_source_change (store, own, id >= 0, name, detail, error))
+    return -1;
+  return id;
 }
 
 void
@@ -450,6 +511,13 @@ tw_store_list_sources (TwStore  *store,
   return g_steal_pointer (&rows);
 }
 
+static gboolean update_source (TwStore     *store,
+                               gint64       source_id,
+                               const char  *name,
+                               const char  *url,
+                               gboolean     enabled,
+                               GError     **error);
+
 /**
  * tw_store_update_source:
  * Renames, re-points, pauses (@enabled FALSE) or resumes a source. A new
@@ -464,6 +532,25 @@ tw_store_update_source (TwStore     *store,
                         const char  *url,
                         gboolean     enabled,
                         GError     **error)
+{
+  g_autofree char *detail = NULL;
+  gboolean own = !store->in_transaction;
+
+  if (own && !tw_store_begin (store, error))
+    return FALSE;
+  detail = describe_source ("set to", url, enabled);
+  return finish_source_change (store, own, update_source (store, source_id, name, url, enabled,
+                                                          error),
+                               name, detail, error);
+}
+
+static gboolean
+update_source (TwStore     *store,
+               gint64       source_id,
+               const char  *name,
+               const char  *url,
+               gboolean     enabled,
+               GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -506,22 +593,36 @@ tw_store_remove_source (TwStore  *store,
                         gint64    source_id,
                         GError  **error)
 {
+  g_autoptr(sqlite3_stmt) name = NULL;
   g_autoptr(sqlite3_stmt) detach = NULL;
   g_autoptr(sqlite3_stmt) remove = NULL;
+  g_autofree char *subject = NULL;
+  gboolean own = !store->in_transaction;
+  gboolean ok;
 
-  detach = tw_store_prepare (store, "UPDATE quarantine SET source_id = NULL WHERE source_id = ?",
-                             error);
-  remove = tw_store_prepare (store, "DELETE FROM sources WHERE id = ?", error);
-  if (detach == NULL || remove == NULL)
+  if (own && !tw_store_begin (store, error))
     return FALSE;
-  sqlite3_bind_int64 (detach, 1, source_id);
-  sqlite3_bind_int64 (remove, 1, source_id);
-  if (sqlite3_step (detach) != SQLITE_DONE || sqlite3_step (remove) != SQLITE_DONE)
+  name = tw_store_prepare (store, "SELECT name FROM sources WHERE id = ?", error);
+  detach = name == NULL ? NULL
+           : tw_store_prepare (store, "UPDATE quarantine SET source_id = NULL WHERE source_id = ?",
+                               error);
+  remove = detach == NULL ? NULL
+           : tw_store_prepare (store, "DELETE FROM sources WHERE id = ?", error);
+  ok = remove != NULL;
+  if (ok)
     {
-      tw_store_set_error (store, error, "Could not remove the source");
-      return FALSE;
+      sqlite3_bind_int64 (name, 1, source_id);
+      sqlite3_bind_int64 (detach, 1, source_id);
+      sqlite3_bind_int64 (remove, 1, source_id);
+      if (sqlite3_step (name) == SQLITE_ROW)
+        subject = g_strdup ((const char *) sqlite3_column_text (name, 0));
+      ok = sqlite3_step (detach) == SQLITE_DONE && sqlite3_step (remove) == SQLITE_DONE;
+      if (!ok)
+        tw_store_set_error (store, error, "Could not remove the source");
     }
-  return TRUE;
+  /* Removing a source that is not there changes nothing worth a row. */
+  return finish_source_change (store, own, ok, subject, subject != NULL ? "removed" : NULL,
+                               error);
 }
 
 /**
