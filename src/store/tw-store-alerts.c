@@ -4,6 +4,7 @@
 #include "tw-error.h"
 #include "tw-store-alerts.h"
 #include "tw-store-private.h"
+#include "tw-store-scope.h"
 
 /* The columns of a TwAlertRecord, in the order read_record() expects. */
 #define ALERT_COLUMNS \
@@ -345,6 +346,32 @@ tw_store_save_alerts (TwStore       *store,
   return TRUE;
 }
 
+/* Ward scope (tw-store-scope.h): an alert is about its entity and is read
+ * where that entity may be. One whose key names no stored entity carries
+ * no record of a patient and is not held back. "1" when unscoped. */
+static char *
+alert_scope_sql (TwStore *store)
+{
+  g_autofree char *scope = tw_store_scope_sql (store, "e");
+
+  if (g_str_equal (scope, "1"))
+    return g_steal_pointer (&scope);
+  return g_strdup_printf ("coalesce ((SELECT %s FROM entities e WHERE e.key = a.entity_key), 1)",
+                          scope);
+}
+
+/* Single-alert reads: %TW_ERROR_OUT_OF_SCOPE for a patient outside a
+ * scoped clinician's wards (tw_store_resolve_entity() checks). */
+static gboolean
+check_alert_scope (TwStore     *store,
+                   const char  *entity_key,
+                   GError     **error)
+{
+  if (entity_key == NULL)
+    return TRUE;
+  return tw_store_resolve_entity (store, entity_key, NULL, error) >= 0;
+}
+
 static GPtrArray *
 read_records (TwStore       *store,
               sqlite3_stmt  *stmt,
@@ -376,10 +403,12 @@ tw_store_list_open_alerts (TwStore  *store,
                            GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *scope = alert_scope_sql (store);
+  g_autofree char *sql = NULL;
 
-  stmt = tw_store_prepare (store,
-                           "SELECT " ALERT_COLUMNS " FROM alerts a"
-                           " WHERE a.state <> 'closed' ORDER BY a.id", error);
+  sql = g_strdup_printf ("SELECT " ALERT_COLUMNS " FROM alerts a"
+                         " WHERE a.state <> 'closed' AND %s ORDER BY a.id", scope);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   return read_records (store, stmt, "Could not list the open alerts", error);
@@ -411,16 +440,19 @@ tw_store_list_alert_history (TwStore     *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *pattern = NULL;
+  g_autofree char *scope = alert_scope_sql (store);
+  g_autofree char *sql = NULL;
 
   /* LIKE is case-insensitive for ASCII, which covers rule ids, keys and
-   * most notes; the transitions are searched through their index. */
-  stmt = tw_store_prepare (store,
-                           tw_store_masks_identity (store)
+   * most notes; the transitions are searched through their index. The
+   * ward scope is pasted in as the first condition (nothing to bind). */
+  sql = g_strdup_printf (tw_store_masks_identity (store)
                            /* Masked roles search what they can see: the
                             * pseudonym, never the keys or the notes (a
                             * search that matches is an answer too). */
                            ? "SELECT " ALERT_COLUMNS " FROM alerts a"
-                             " WHERE (?1 = 0 OR a.raised_at >= ?1) AND (?2 = 0 OR a.raised_at < ?2)"
+                             " WHERE %s AND (?1 = 0 OR a.raised_at >= ?1)"
+                             " AND (?2 = 0 OR a.raised_at < ?2)"
                              " AND (?3 IS NULL"
                              "  OR a.rule_id LIKE ?3 ESCAPE '\\' OR a.grp LIKE ?3 ESCAPE '\\'"
                              "  OR a.acknowledged_by LIKE ?3 ESCAPE '\\'"
@@ -428,7 +460,8 @@ tw_store_list_alert_history (TwStore     *store,
                              "   WHERE pseudonym LIKE ?3 ESCAPE '\\'))"
                              " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4"
                            : "SELECT " ALERT_COLUMNS " FROM alerts a"
-                             " WHERE (?1 = 0 OR a.raised_at >= ?1) AND (?2 = 0 OR a.raised_at < ?2)"
+                             " WHERE %s AND (?1 = 0 OR a.raised_at >= ?1)"
+                             " AND (?2 = 0 OR a.raised_at < ?2)"
                              " AND (?3 IS NULL"
                              "  OR a.rule_id LIKE ?3 ESCAPE '\\' OR a.entity_key LIKE ?3 ESCAPE '\\'"
                              "  OR a.message LIKE ?3 ESCAPE '\\' OR a.grp LIKE ?3 ESCAPE '\\'"
@@ -436,7 +469,8 @@ tw_store_list_alert_history (TwStore     *store,
                              "  OR a.ack_note LIKE ?3 ESCAPE '\\'"
                              "  OR EXISTS (SELECT 1 FROM alert_transitions t WHERE t.alert_id = a.id"
                              "   AND (t.who LIKE ?3 ESCAPE '\\' OR t.note LIKE ?3 ESCAPE '\\')))"
-                             " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4", error);
+                             " ORDER BY a.raised_at DESC, a.id DESC LIMIT ?4", scope);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, from_ts);
@@ -479,6 +513,8 @@ tw_store_get_alert (TwStore        *store,
       tw_store_set_error (store, error, "Could not read an alert");
       return FALSE;
     }
+  if (!check_alert_scope (store, (const char *) sqlite3_column_text (stmt, 2), error))
+    return FALSE;
   if (out_record != NULL)
     {
       *out_record = read_visible_record (store, stmt, error);
@@ -496,6 +532,16 @@ tw_store_list_alert_transitions (TwStore  *store,
   g_autoptr(GPtrArray) rows =
     g_ptr_array_new_with_free_func ((GDestroyNotify) tw_alert_transition_row_free);
   int rc;
+
+  /* The notes may be about the patient: their alert's scope applies. */
+  stmt = tw_store_prepare (store, "SELECT entity_key FROM alerts WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, (gint64) alert_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW
+      && !check_alert_scope (store, (const char *) sqlite3_column_text (stmt, 0), error))
+    return NULL;
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   stmt = tw_store_prepare (store,
                            "SELECT id, alert_id, from_state, to_state, who, at, note"
@@ -555,12 +601,13 @@ tw_store_load_entity_groups (TwStore  *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *scope = tw_store_scope_sql (store, "e");
+  g_autofree char *sql = NULL;
   int rc;
 
-  stmt = tw_store_prepare (store,
-                           tw_store_masks_identity (store)
-                           ? "SELECT pseudonym, grp FROM entities WHERE grp IS NOT NULL"
-                           : "SELECT key, grp FROM entities WHERE grp IS NOT NULL", error);
+  sql = g_strdup_printf ("SELECT %s, grp FROM entities e WHERE grp IS NOT NULL AND %s",
+                         tw_store_masks_identity (store) ? "pseudonym" : "key", scope);
+  stmt = tw_store_prepare (store, sql, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
