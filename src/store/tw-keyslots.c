@@ -3,35 +3,8 @@
 #include <string.h>
 
 #include "tw-error.h"
-#include "tw-keyslots.h"
-#include "tw-sidecar.h"
-
-#define KEYSLOTS_FORMAT   "tidewatch-keyslots"
-#define KEYSLOTS_VERSION  1
-#define KEYSLOT_AD_PREFIX "tidewatch-keyslot-v1"
-#define KDF_ALG_NAME      "argon2id13"
-#define SALT_BYTES        crypto_pwhash_SALTBYTES
-#define NONCE_BYTES       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define WRAPPED_BYTES     (TW_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-#define STORE_ID_BYTES    16
-
-typedef struct
-{
-  char          *user;
-  TwRole         role;
-  guint64        opslimit;
-  gsize          memlimit;
-  guint8         salt[SALT_BYTES];
-  guint8         nonce[NONCE_BYTES];
-  guint8         wrapped[WRAPPED_BYTES];
-} TwKeyslot;
-
-struct _TwKeyslots
-{
-  char      *store_id;
-  TwKdfCost  default_cost;
-  GPtrArray *slots;   /* TwKeyslot* */
-};
+#include "tw-keyslots-private.h"
+#include "tw-password.h"
 
 static const char *cost_names[] = { "min", "interactive", "moderate", "sensitive" };
 
@@ -84,7 +57,7 @@ kdf_limits (TwKdfCost  cost,
     }
 }
 
-static void
+void
 tw_keyslot_free (TwKeyslot *slot)
 {
   g_free (slot->user);
@@ -114,6 +87,7 @@ tw_keyslots_free (TwKeyslots *self)
   if (self == NULL)
     return;
   g_free (self->store_id);
+  g_free (self->path);
   g_ptr_array_unref (self->slots);
   g_free (self);
 }
@@ -164,33 +138,64 @@ tw_keyslots_list_users (TwKeyslots *self)
   return users;
 }
 
-/* The store id, user and role are bound to the wrapped key: a slot copied
+/* ---- associated data ---------------------------------------------------
+ * The store id, user and role are bound to what is wrapped: a slot copied
  * to another store, renamed, or given another role no longer opens. */
+
 static GBytes *
-slot_associated_data (const char *store_id,
-                      const char *user,
-                      TwRole      role)
+make_ad (const char *prefix,
+         const char *store_id,
+         const char *user,
+         const char *role)
 {
-  g_autofree char *ad = g_strdup_printf ("%s\n%s\n%s\n%s", KEYSLOT_AD_PREFIX, store_id, user,
-                                         tw_role_to_string (role));
+  char *ad = role != NULL ? g_strdup_printf ("%s\n%s\n%s\n%s", prefix, store_id, user, role)
+                          : g_strdup_printf ("%s\n%s\n%s", prefix, store_id, user);
   gsize len = strlen (ad);
 
-  return g_bytes_new_take (g_steal_pointer (&ad), len);
+  return g_bytes_new_take (ad, len);
+}
+
+static GBytes *
+legacy_ad (TwKeyslots *self,
+           TwKeyslot  *slot)
+{
+  return make_ad (KEYSLOT_AD_PREFIX, self->store_id, slot->user, tw_role_to_string (slot->role));
+}
+
+static GBytes *
+user_ad (TwKeyslots *self,
+         TwKeyslot  *slot)
+{
+  return make_ad (USER_AD_PREFIX, self->store_id, slot->user, NULL);
+}
+
+static GBytes *
+grant_ad (TwKeyslots *self,
+          TwKeyslot  *slot)
+{
+  return make_ad (GRANT_AD_PREFIX, self->store_id, slot->user, tw_role_to_string (slot->role));
 }
 
 static guint8 *
-derive_kek (const char *password,
+secure_alloc (gsize len)
+{
+  guint8 *mem = sodium_malloc (len);
+
+  if (mem == NULL)
+    g_error ("could not allocate protected memory for a key");
+  return mem;
+}
+
+static guint8 *
+derive_kek (const char   *password,
             const guint8 *salt,
             guint64       opslimit,
             gsize         memlimit,
             GError      **error)
 {
-  guint8 *kek = sodium_malloc (crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  guint8 *kek = secure_alloc (AEAD_KEY_BYTES);
 
-  if (kek == NULL)
-    g_error ("could not allocate protected memory for a key");
-  if (crypto_pwhash (kek, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
-                     password, strlen (password), salt, opslimit, memlimit,
+  if (crypto_pwhash (kek, AEAD_KEY_BYTES, password, strlen (password), salt, opslimit, memlimit,
                      crypto_pwhash_ALG_ARGON2ID13) != 0)
     {
       sodium_free (kek);
@@ -202,6 +207,169 @@ derive_kek (const char *password,
   return kek;
 }
 
+/* Version 2 derives from the NFKC form (tw-password.h), so é typed either
+ * way opens the slot. */
+static guint8 *
+derive_kek_v2 (const char   *password,
+               const guint8 *salt,
+               guint64       opslimit,
+               gsize         memlimit,
+               GError      **error)
+{
+  char *normalized = tw_password_normalize (password);
+  guint8 *kek;
+
+  if (normalized == NULL)
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+      return NULL;
+    }
+  kek = derive_kek (normalized, salt, opslimit, memlimit, error);
+  tw_password_free (normalized);
+  return kek;
+}
+
+static void
+aead_seal (guint8       *out_wrapped,
+           guint8       *out_nonce,
+           const guint8 *plain,
+           GBytes       *ad,
+           const guint8 *kek)
+{
+  unsigned long long len = 0;
+
+  randombytes_buf (out_nonce, NONCE_BYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (out_wrapped, &len, plain, TW_KEY_BYTES,
+                                              g_bytes_get_data (ad, NULL), g_bytes_get_size (ad),
+                                              NULL, out_nonce, kek);
+  g_assert (len == WRAPPED_BYTES);
+}
+
+/* The 32 bytes inside, in sodium memory; NULL when the tag is wrong. */
+static guint8 *
+aead_open (const guint8 *wrapped,
+           const guint8 *nonce,
+           GBytes       *ad,
+           const guint8 *kek)
+{
+  guint8 *plain = secure_alloc (TW_KEY_BYTES);
+  unsigned long long len = 0;
+
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain, &len, NULL, wrapped, WRAPPED_BYTES,
+                                                  g_bytes_get_data (ad, NULL),
+                                                  g_bytes_get_size (ad), nonce, kek) != 0
+      || len != TW_KEY_BYTES)
+    {
+      sodium_free (plain);
+      return NULL;
+    }
+  return plain;
+}
+
+/* X25519 between @secret and @peer, hashed with both public keys (as
+ * crypto_kx does) into a one-use AEAD key. FALSE for a low-order point. */
+static gboolean
+grant_key (guint8       *out_key,
+           const guint8 *secret,
+           const guint8 *peer,
+           const guint8 *epk,
+           const guint8 *user_pk)
+{
+  guint8 *shared = secure_alloc (X25519_BYTES);
+  crypto_generichash_state state;
+  gboolean ok = crypto_scalarmult (shared, secret, peer) == 0;
+
+  if (ok)
+    {
+      crypto_generichash_init (&state, NULL, 0, AEAD_KEY_BYTES);
+      crypto_generichash_update (&state, shared, X25519_BYTES);
+      crypto_generichash_update (&state, epk, X25519_BYTES);
+      crypto_generichash_update (&state, user_pk, X25519_BYTES);
+      crypto_generichash_final (&state, out_key, AEAD_KEY_BYTES);
+    }
+  sodium_memzero (&state, sizeof state);
+  sodium_free (shared);
+  return ok;
+}
+
+/* Seals @key to the slot's public key with its current role bound: no
+ * password needed, so an admin can do it for anyone. */
+static gboolean
+seal_grant (TwKeyslots   *self,
+            TwKeyslot    *slot,
+            const TwKey  *key,
+            GError      **error)
+{
+  g_autoptr(GBytes) ad = grant_ad (self, slot);
+  guint8 *esk = secure_alloc (X25519_BYTES);
+  guint8 *gk = secure_alloc (AEAD_KEY_BYTES);
+  gboolean ok;
+
+  randombytes_buf (esk, X25519_BYTES);
+  crypto_scalarmult_base (slot->grant_epk, esk);
+  ok = grant_key (gk, esk, slot->public_key, slot->grant_epk, slot->public_key);
+  if (ok)
+    aead_seal (slot->grant, slot->grant_nonce, tw_key_get_bytes (key), ad, gk);
+  else
+    g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
+                 "The public key of ‘%s’ in the key file is invalid; set a new password for"
+                 " the user", slot->user);
+  sodium_free (gk);
+  sodium_free (esk);
+  return ok;
+}
+
+static TwKey *
+open_grant (TwKeyslots   *self,
+            TwKeyslot    *slot,
+            const guint8 *secret)
+{
+  g_autoptr(GBytes) ad = grant_ad (self, slot);
+  guint8 *gk = secure_alloc (AEAD_KEY_BYTES);
+  guint8 *plain = NULL;
+  TwKey *key = NULL;
+
+  if (grant_key (gk, secret, slot->grant_epk, slot->grant_epk, slot->public_key))
+    plain = aead_open (slot->grant, slot->grant_nonce, ad, gk);
+  sodium_free (gk);
+  if (plain != NULL)
+    {
+      key = tw_key_new_from_bytes (plain, TW_KEY_BYTES);
+      sodium_free (plain);
+    }
+  return key;
+}
+
+/* Makes @slot a version 2 slot: a new key pair whose secret key is
+ * wrapped under @kek (derived by the caller from the NFKC password with
+ * the slot's salt and limits), and @key sealed to it. */
+static gboolean
+make_v2 (TwKeyslots   *self,
+         TwKeyslot    *slot,
+         const guint8 *kek,
+         const TwKey  *key,
+         GError      **error)
+{
+  g_autoptr(GBytes) ad = NULL;
+  guint8 *secret = secure_alloc (X25519_BYTES);
+
+  slot->version = SLOT_V2;
+  randombytes_buf (secret, X25519_BYTES);
+  crypto_scalarmult_base (slot->public_key, secret);
+  ad = user_ad (self, slot);
+  aead_seal (slot->wrapped, slot->nonce, secret, ad, kek);
+  sodium_free (secret);
+  return seal_grant (self, slot, key, error);
+}
+
+static void
+new_salt_and_limits (TwKeyslots *self,
+                     TwKeyslot  *slot)
+{
+  kdf_limits (self->default_cost, &slot->opslimit, &slot->memlimit);
+  randombytes_buf (slot->salt, sizeof slot->salt);
+}
+
 gboolean
 tw_keyslots_set (TwKeyslots   *self,
                  const char   *user,
@@ -210,47 +378,40 @@ tw_keyslots_set (TwKeyslots   *self,
                  const TwKey  *key,
                  GError      **error)
 {
-  g_autoptr(GBytes) ad = NULL;
   TwKeyslot *slot;
+  TwKeyslot draft = { 0 };
+  char *name;
   guint8 *kek;
-  unsigned long long wrapped_len = 0;
-  gboolean is_new = FALSE;
+  gboolean ok;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (user != NULL && *user != '\0', FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
+  /* Built aside, so a failure leaves the old slot as it was. */
+  draft.user = (char *) user;
+  draft.role = role;
+  new_salt_and_limits (self, &draft);
+  kek = derive_kek_v2 (password, draft.salt, draft.opslimit, draft.memlimit, error);
+  if (kek == NULL)
+    return FALSE;
+  ok = make_v2 (self, &draft, kek, key, error);
+  sodium_free (kek);
+  if (!ok)
+    return FALSE;
+
   slot = find_slot (self, user);
   if (slot == NULL)
     {
       slot = g_new0 (TwKeyslot, 1);
-      slot->user = g_strdup (user);
-      is_new = TRUE;
+      g_ptr_array_add (self->slots, slot);
     }
-  slot->role = role;
-  kdf_limits (self->default_cost, &slot->opslimit, &slot->memlimit);
-  randombytes_buf (slot->salt, sizeof slot->salt);
-  randombytes_buf (slot->nonce, sizeof slot->nonce);
-
-  kek = derive_kek (password, slot->salt, slot->opslimit, slot->memlimit, error);
-  if (kek == NULL)
-    {
-      if (is_new)
-        tw_keyslot_free (slot);
-      return FALSE;
-    }
-
-  ad = slot_associated_data (self->store_id, user, role);
-  crypto_aead_xchacha20poly1305_ietf_encrypt (slot->wrapped, &wrapped_len,
-                                              tw_key_get_bytes (key), TW_KEY_BYTES,
-                                              g_bytes_get_data (ad, NULL), g_bytes_get_size (ad),
-                                              NULL, slot->nonce, kek);
-  sodium_free (kek);
-  g_assert (wrapped_len == WRAPPED_BYTES);
-
-  if (is_new)
-    g_ptr_array_add (self->slots, slot);
+  name = g_strdup (user);  /* @user may be slot->user itself */
+  g_free (slot->user);
+  *slot = draft;
+  slot->user = name;
+  sodium_memzero (&draft, sizeof draft);
   return TRUE;
 }
 
@@ -265,6 +426,123 @@ tw_keyslots_remove (TwKeyslots *self,
   return g_ptr_array_remove (self->slots, slot);
 }
 
+static void
+set_auth_failed (GError **error)
+{
+  g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+}
+
+/* Version 1: the password opens the database key directly. Returns the
+ * key and, in @out_kek, the key that opened it (for an upgrade). */
+static TwKey *
+unlock_v1 (TwKeyslots  *self,
+           TwKeyslot   *slot,
+           const char  *password,
+           guint8     **out_kek,
+           GError     **error)
+{
+  g_autoptr(GBytes) ad = legacy_ad (self, slot);
+  guint8 *kek = derive_kek (password, slot->salt, slot->opslimit, slot->memlimit, error);
+  guint8 *plain;
+  TwKey *key;
+
+  if (kek == NULL)
+    return NULL;
+  plain = aead_open (slot->wrapped, slot->nonce, ad, kek);
+  if (plain == NULL)
+    {
+      sodium_free (kek);
+      set_auth_failed (error);
+      return NULL;
+    }
+  key = tw_key_new_from_bytes (plain, TW_KEY_BYTES);
+  sodium_free (plain);
+  *out_kek = kek;
+  return key;
+}
+
+/* Version 2: the password opens the secret key (into sodium memory),
+ * which opens the grant. */
+static guint8 *
+unwrap_secret (TwKeyslots  *self,
+               TwKeyslot   *slot,
+               const char  *password,
+               GError     **error)
+{
+  g_autoptr(GBytes) ad = user_ad (self, slot);
+  guint8 *kek = derive_kek_v2 (password, slot->salt, slot->opslimit, slot->memlimit, error);
+  guint8 *secret;
+
+  if (kek == NULL)
+    return NULL;
+  secret = aead_open (slot->wrapped, slot->nonce, ad, kek);
+  sodium_free (kek);
+  if (secret == NULL)
+    set_auth_failed (error);
+  return secret;
+}
+
+static TwKey *
+unlock_v2 (TwKeyslots  *self,
+           TwKeyslot   *slot,
+           const char  *password,
+           GError     **error)
+{
+  guint8 *secret = unwrap_secret (self, slot, password, error);
+  TwKey *key;
+
+  if (secret == NULL)
+    return NULL;
+  key = open_grant (self, slot, secret);
+  sodium_free (secret);
+  if (key == NULL)
+    /* The password was right, so the grant itself was changed: a role or
+     * store id edited in the file. Still an authentication failure (it
+     * counts towards the lockout), but one that says what to look at. */
+    g_set_error (error, TW_ERROR, TW_ERROR_AUTH_FAILED,
+                 "The key slot of ‘%s’ does not match its role or store (was the key file"
+                 " edited?); an administrator must check it", slot->user);
+  return key;
+}
+
+/* A legacy slot that just opened becomes version 2 in memory and, when
+ * the slots came from a file, in that file. The Argon2id result is reused
+ * when the password is already in NFKC form (the usual case), so the
+ * upgrade costs no second key derivation. */
+static void
+upgrade_slot (TwKeyslots  *self,
+              TwKeyslot   *slot,
+              const char  *password,
+              guint8      *v1_kek,
+              const TwKey *key)
+{
+  char *normalized = tw_password_normalize (password);
+  TwKeyslot draft = *slot;
+  guint8 *kek = v1_kek;
+  g_autoptr(GError) error = NULL;
+
+  if (normalized == NULL)
+    return;
+  if (!g_str_equal (normalized, password))
+    {
+      new_salt_and_limits (self, &draft);
+      kek = derive_kek (normalized, draft.salt, draft.opslimit, draft.memlimit, NULL);
+    }
+  tw_password_free (normalized);
+  if (kek == NULL)
+    return;
+  if (make_v2 (self, &draft, kek, key, &error))
+    {
+      *slot = draft;
+      tw_keyslots_persist_upgrade (self, slot);
+    }
+  else
+    g_warning ("Could not upgrade the key slot of ‘%s’: %s", slot->user, error->message);
+  if (kek != v1_kek)
+    sodium_free (kek);
+  sodium_memzero (&draft, sizeof draft);
+}
+
 TwKey *
 tw_keyslots_unlock (TwKeyslots  *self,
                     const char  *user,
@@ -272,13 +550,8 @@ tw_keyslots_unlock (TwKeyslots  *self,
                     TwRole      *out_role,
                     GError     **error)
 {
-  g_autoptr(GBytes) ad = NULL;
   TwKeyslot *slot;
-  guint8 *kek;
-  guint8 *plain;
-  unsigned long long plain_len = 0;
   TwKey *key = NULL;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (user != NULL && password != NULL, NULL);
@@ -289,6 +562,7 @@ tw_keyslots_unlock (TwKeyslots  *self,
       guint8 salt[SALT_BYTES] = { 0 };
       guint64 opslimit;
       gsize memlimit;
+      guint8 *kek;
 
       /* Spend the same time as a real attempt, so the delay does not tell
        * whether the user name exists. */
@@ -296,234 +570,156 @@ tw_keyslots_unlock (TwKeyslots  *self,
       kek = derive_kek (password, salt, opslimit, memlimit, NULL);
       if (kek != NULL)
         sodium_free (kek);
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+      set_auth_failed (error);
       return NULL;
     }
 
-  kek = derive_kek (password, slot->salt, slot->opslimit, slot->memlimit, error);
-  if (kek == NULL)
-    return NULL;
-
-  plain = sodium_malloc (TW_KEY_BYTES);
-  if (plain == NULL)
-    g_error ("could not allocate protected memory for a key");
-  ad = slot_associated_data (self->store_id, slot->user, slot->role);
-  rc = crypto_aead_xchacha20poly1305_ietf_decrypt (plain, &plain_len, NULL,
-                                                   slot->wrapped, WRAPPED_BYTES,
-                                                   g_bytes_get_data (ad, NULL),
-                                                   g_bytes_get_size (ad),
-                                                   slot->nonce, kek);
-  sodium_free (kek);
-  if (rc == 0 && plain_len == TW_KEY_BYTES)
+  if (slot->version == SLOT_V1)
     {
-      key = tw_key_new_from_bytes (plain, TW_KEY_BYTES);
-      if (out_role != NULL)
-        *out_role = slot->role;
+      guint8 *kek = NULL;
+
+      key = unlock_v1 (self, slot, password, &kek, error);
+      if (key != NULL)
+        {
+          upgrade_slot (self, slot, password, kek, key);
+          sodium_free (kek);
+        }
     }
   else
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
-    }
-  sodium_free (plain);
+    key = unlock_v2 (self, slot, password, error);
+
+  if (key != NULL && out_role != NULL)
+    *out_role = slot->role;
+  sodium_stackzero (STACK_WIPE_BYTES);
   return key;
 }
 
-/* ---- file format ------------------------------------------------------ */
-
-static char *
-to_base64 (const guint8 *data,
-           gsize         len)
+gboolean
+tw_keyslots_get_role (TwKeyslots *self,
+                      const char *user,
+                      TwRole     *out_role)
 {
-  return g_base64_encode (data, len);
-}
+  TwKeyslot *slot;
 
-static gboolean
-from_base64 (JsonObject *obj,
-             const char *member,
-             guint8     *out,
-             gsize       expected_len)
-{
-  const char *text = json_object_get_string_member_with_default (obj, member, NULL);
-  g_autofree guint8 *data = NULL;
-  gsize len = 0;
-
-  if (text == NULL)
+  g_return_val_if_fail (self != NULL && user != NULL, FALSE);
+  slot = find_slot (self, user);
+  if (slot == NULL)
     return FALSE;
-  data = g_base64_decode (text, &len);
-  if (len != expected_len)
-    return FALSE;
-  memcpy (out, data, len);
-  return TRUE;
-}
-
-static gboolean
-replace_members (JsonObject  *root,
-                 gpointer     user_data,
-                 GError     **error)
-{
-  JsonObject *fresh = user_data;
-  g_autoptr(GList) names = json_object_get_members (fresh);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (root, l->data, json_node_copy (json_object_get_member (fresh, l->data)));
+  if (out_role != NULL)
+    *out_role = slot->role;
   return TRUE;
 }
 
 gboolean
-tw_keyslots_save (TwKeyslots  *self,
-                  const char  *path,
-                  GError     **error)
+tw_keyslots_is_legacy (TwKeyslots *self,
+                       const char *user)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  TwKeyslot *slot;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, KEYSLOTS_FORMAT);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, KEYSLOTS_VERSION);
-  json_builder_set_member_name (builder, "store_id");
-  json_builder_add_string_value (builder, self->store_id);
-  json_builder_set_member_name (builder, "kdf_cost");
-  json_builder_add_string_value (builder, tw_kdf_cost_to_string (self->default_cost));
-  json_builder_set_member_name (builder, "slots");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      TwKeyslot *slot = g_ptr_array_index (self->slots, i);
-      g_autofree char *salt = to_base64 (slot->salt, sizeof slot->salt);
-      g_autofree char *nonce = to_base64 (slot->nonce, sizeof slot->nonce);
-      g_autofree char *wrapped = to_base64 (slot->wrapped, sizeof slot->wrapped);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "user");
-      json_builder_add_string_value (builder, slot->user);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, tw_role_to_string (slot->role));
-      json_builder_set_member_name (builder, "kdf");
-      json_builder_add_string_value (builder, KDF_ALG_NAME);
-      json_builder_set_member_name (builder, "opslimit");
-      json_builder_add_int_value (builder, (gint64) slot->opslimit);
-      json_builder_set_member_name (builder, "memlimit");
-      json_builder_add_int_value (builder, (gint64) slot->memlimit);
-      json_builder_set_member_name (builder, "salt");
-      json_builder_add_string_value (builder, salt);
-      json_builder_set_member_name (builder, "nonce");
-      json_builder_add_string_value (builder, nonce);
-      json_builder_set_member_name (builder, "wrapped_key");
-      json_builder_add_string_value (builder, wrapped);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  /* Only the slots' members are replaced: the audit head and whatever
-   * else shares the sidecar stay as they are (tw-sidecar.h). */
-  return tw_sidecar_update (path, TRUE, replace_members, json_node_get_object (root), error);
+  g_return_val_if_fail (self != NULL && user != NULL, FALSE);
+  slot = find_slot (self, user);
+  return slot != NULL && slot->version == SLOT_V1;
 }
 
-static gboolean
-limits_are_sane (guint64 opslimit,
-                 gint64  memlimit)
+static TwKeyslot *
+find_slot_or_error (TwKeyslots  *self,
+                    const char  *user,
+                    GError     **error)
 {
-  /* A tampered file must not make us allocate terabytes. */
-  return opslimit >= crypto_pwhash_OPSLIMIT_MIN && opslimit <= crypto_pwhash_OPSLIMIT_SENSITIVE
-         && memlimit >= (gint64) crypto_pwhash_MEMLIMIT_MIN
-         && memlimit <= (gint64) crypto_pwhash_MEMLIMIT_SENSITIVE;
+  TwKeyslot *slot = find_slot (self, user);
+
+  if (slot == NULL)
+    g_set_error (error, TW_ERROR, TW_ERROR_NOT_FOUND, "‘%s’ has no key slot", user);
+  return slot;
 }
 
-TwKeyslots *
-tw_keyslots_load (const char  *path,
-                  GError     **error)
+gboolean
+tw_keyslots_grant (TwKeyslots   *self,
+                   const char   *user,
+                   TwRole        role,
+                   const TwKey  *key,
+                   GError      **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(TwKeyslots) self = NULL;
-  JsonObject *root;
-  JsonArray *slots;
-  const char *store_id;
-  const char *cost_name;
+  TwKeyslot *slot;
+  TwRole old_role;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  g_return_val_if_fail (self != NULL && user != NULL && key != NULL, FALSE);
+  slot = find_slot_or_error (self, user, error);
+  if (slot == NULL)
+    return FALSE;
+  if (slot->version == SLOT_V1)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, TW_ERROR, TW_ERROR_NOT_INITIALIZED,
-                     "No key file at %s: the store has not been set up", path);
-      else
-        g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
-                     "The key file %s is damaged (%s); restore it from a backup",
-                     path, local_error->message);
-      return NULL;
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "The key slot of ‘%s’ is of the old kind and can only be changed with the"
+                   " user's password; %s must sign in once first (that upgrades it)",
+                   user, user);
+      return FALSE;
     }
-
-  root = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-         ? json_node_get_object (json_parser_get_root (parser)) : NULL;
-  if (root == NULL
-      || g_strcmp0 (json_object_get_string_member_with_default (root, "format", ""),
-                    KEYSLOTS_FORMAT) != 0
-      || json_object_get_int_member_with_default (root, "version", 0) != KEYSLOTS_VERSION
-      || !json_object_has_member (root, "slots")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "slots")))
+  old_role = slot->role;
+  slot->role = role;
+  if (!seal_grant (self, slot, key, error))
     {
-      g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
-                   "%s is not a Tidewatch key file of a version this program knows", path);
-      return NULL;
+      slot->role = old_role;
+      return FALSE;
     }
-
-  store_id = json_object_get_string_member_with_default (root, "store_id", NULL);
-  cost_name = json_object_get_string_member_with_default (root, "kdf_cost", "moderate");
-  self = tw_keyslots_new (TW_KDF_COST_DEFAULT);
-  if (store_id == NULL || !tw_kdf_cost_from_string (cost_name, &self->default_cost))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT, "The key file %s is damaged", path);
-      return NULL;
-    }
-  g_free (self->store_id);
-  self->store_id = g_strdup (store_id);
-
-  slots = json_object_get_array_member (root, "slots");
-  for (guint i = 0; i < json_array_get_length (slots); i++)
-    {
-      JsonNode *node = json_array_get_element (slots, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      TwKeyslot *slot;
-      const char *user;
-      gint64 opslimit, memlimit;
-      TwRole role;
-
-      if (obj == NULL)
-        goto corrupt;
-      user = json_object_get_string_member_with_default (obj, "user", NULL);
-      opslimit = json_object_get_int_member_with_default (obj, "opslimit", 0);
-      memlimit = json_object_get_int_member_with_default (obj, "memlimit", 0);
-      if (user == NULL
-          || !tw_role_from_string (json_object_get_string_member_with_default (obj, "role", NULL),
-                                   &role)
-          || g_strcmp0 (json_object_get_string_member_with_default (obj, "kdf", ""),
-                        KDF_ALG_NAME) != 0
-          || opslimit < 0 || !limits_are_sane ((guint64) opslimit, memlimit))
-        goto corrupt;
-
-      slot = g_new0 (TwKeyslot, 1);
-      slot->user = g_strdup (user);
-      slot->role = role;
-      slot->opslimit = (guint64) opslimit;
-      slot->memlimit = (gsize) memlimit;
-      if (!from_base64 (obj, "salt", slot->salt, sizeof slot->salt)
-          || !from_base64 (obj, "nonce", slot->nonce, sizeof slot->nonce)
-          || !from_base64 (obj, "wrapped_key", slot->wrapped, sizeof slot->wrapped))
-        {
-          tw_keyslot_free (slot);
-          goto corrupt;
-        }
-      g_ptr_array_add (self->slots, slot);
-    }
-
-  return g_steal_pointer (&self);
-
-corrupt:
-  g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
-               "A key slot in %s is damaged; restore the file from a backup", path);
-  return NULL;
+  return TRUE;
 }
+
+gboolean
+tw_keyslots_change_password (TwKeyslots  *self,
+                             const char  *user,
+                             const char  *old_password,
+                             const char  *new_password,
+                             GError     **error)
+{
+  TwKeyslot *slot;
+  TwKeyslot draft;
+  g_autoptr(GBytes) ad = NULL;
+  guint8 *secret;
+  guint8 *kek;
+
+  g_return_val_if_fail (self != NULL && user != NULL, FALSE);
+  g_return_val_if_fail (old_password != NULL && new_password != NULL, FALSE);
+
+  slot = find_slot (self, user);
+  if (slot == NULL)
+    {
+      set_auth_failed (error);
+      return FALSE;
+    }
+  if (slot->version == SLOT_V1)
+    {
+      /* No key pair yet: open the database key and make a new slot. */
+      g_autoptr(TwKey) key = NULL;
+      guint8 *v1_kek = NULL;
+      gboolean ok;
+
+      key = unlock_v1 (self, slot, old_password, &v1_kek, error);
+      if (key == NULL)
+        return FALSE;
+      sodium_free (v1_kek);
+      ok = tw_keyslots_set (self, user, slot->role, new_password, key, error);
+      sodium_stackzero (STACK_WIPE_BYTES);
+      return ok;
+    }
+
+  secret = unwrap_secret (self, slot, old_password, error);
+  if (secret == NULL)
+    return FALSE;
+  /* Only the secret key is re-wrapped; the grant stays as it is. */
+  draft = *slot;
+  new_salt_and_limits (self, &draft);
+  kek = derive_kek_v2 (new_password, draft.salt, draft.opslimit, draft.memlimit, error);
+  if (kek != NULL)
+    {
+      ad = user_ad (self, &draft);
+      aead_seal (draft.wrapped, draft.nonce, secret, ad, kek);
+      sodium_free (kek);
+      *slot = draft;
+    }
+  sodium_free (secret);
+  sodium_memzero (&draft, sizeof draft);
+  sodium_stackzero (STACK_WIPE_BYTES);
+  return kek != NULL;
+}
+
