@@ -3,13 +3,17 @@
 #include <glib/gi18n.h>
 
 #include "tw-admin-page.h"
+#include "tw-audit-page.h"
 #include "tw-quarantine-page.h"
 #include "tw-role.h"
 #include "tw-sources-page.h"
+#include "tw-users-page.h"
 
 /*
  * TwAdminPage: the administrator's side of the window, with a view
- * switcher between the Sources and the Quarantine pages. It polls the
+ * switcher between the Sources, Quarantine, Users and Audit pages (the
+ * last two work on the session and the audit trail, not on the
+ * pipeline). It polls the
  * pipeline's status snapshot (cheap, never blocks) and hands it to both
  * pages; when the sources change it emits ::sources-changed, and the
  * window restarts the pipeline and hands the new one back with
@@ -28,6 +32,8 @@ struct _TwAdminPage
   AdwViewStackPage      *quarantine_stack_page;
   TwSourcesPage         *sources_page;
   TwQuarantinePage      *quarantine_page;
+  TwUsersPage           *users_page;
+  TwAuditPage           *audit_page;
 
   /* Borrowed, between start() and stop() */
   TwPipeline            *pipeline;
@@ -119,6 +125,8 @@ tw_admin_page_class_init (TwAdminPageClass *klass)
 
   g_type_ensure (TW_TYPE_SOURCES_PAGE);
   g_type_ensure (TW_TYPE_QUARANTINE_PAGE);
+  g_type_ensure (TW_TYPE_USERS_PAGE);
+  g_type_ensure (TW_TYPE_AUDIT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-admin-page.ui");
@@ -127,6 +135,8 @@ tw_admin_page_class_init (TwAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, quarantine_stack_page);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, sources_page);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, quarantine_page);
+  gtk_widget_class_bind_template_child (widget_class, TwAdminPage, users_page);
+  gtk_widget_class_bind_template_child (widget_class, TwAdminPage, audit_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sources_changed);
 }
 
@@ -166,6 +176,8 @@ tw_admin_page_start (TwAdminPage *self,
 
   tw_sources_page_start (self->sources_page, session);
   tw_quarantine_page_start (self->quarantine_page, session);
+  tw_users_page_start (self->users_page, session);
+  tw_audit_page_start (self->audit_page, session);
   follow_pipeline (self, pipeline);
 }
 
@@ -189,6 +201,8 @@ tw_admin_page_stop (TwAdminPage *self)
 
   tw_sources_page_stop (self->sources_page);
   tw_quarantine_page_stop (self->quarantine_page);
+  tw_users_page_stop (self->users_page);
+  tw_audit_page_stop (self->audit_page);
   adw_view_switcher_title_set_subtitle (self->switcher_title, "");
   adw_view_stack_set_visible_child_name (self->view_stack, "sources");
 }
@@ -232,7 +246,7 @@ tw_admin_page_set_pipeline (TwAdminPage *self,
 /**
  * tw_admin_page_show_view:
  * @self: the page
- * @name: "sources" or "quarantine"
+ * @name: "sources", "quarantine", "users" or "audit"
  */
 void
 tw_admin_page_show_view (TwAdminPage *self,
@@ -242,6 +256,9 @@ tw_admin_page_show_view (TwAdminPage *self,
   g_return_if_fail (name != NULL);
 
   adw_view_stack_set_visible_child_name (self->view_stack, name);
+  /* The trail grows while the page is hidden: read it again when shown. */
+  if (g_str_equal (name, "audit"))
+    tw_audit_page_reload (self->audit_page, FALSE);
 }
 
 const char *
@@ -250,4 +267,30 @@ tw_admin_page_get_view (TwAdminPage *self)
   g_return_val_if_fail (TW_IS_ADMIN_PAGE (self), NULL);
 
   return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+/**
+ * tw_admin_page_get_users_page:
+ *
+ * Returns: (transfer none): the Users page
+ */
+TwUsersPage *
+tw_admin_page_get_users_page (TwAdminPage *self)
+{
+  g_return_val_if_fail (TW_IS_ADMIN_PAGE (self), NULL);
+
+  return self->users_page;
+}
+
+/**
+ * tw_admin_page_get_audit_page:
+ *
+ * Returns: (transfer none): the Audit page
+ */
+TwAuditPage *
+tw_admin_page_get_audit_page (TwAdminPage *self)
+{
+  g_return_val_if_fail (TW_IS_ADMIN_PAGE (self), NULL);
+
+  return self->audit_page;
 }

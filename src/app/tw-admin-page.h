@@ -2,8 +2,10 @@
 
 #include <adwaita.h>
 
+#include "tw-audit-page.h"
 #include "tw-pipeline.h"
 #include "tw-session.h"
+#include "tw-users-page.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +22,7 @@ void        tw_admin_page_set_pipeline (TwAdminPage *self,
 void        tw_admin_page_show_view    (TwAdminPage *self,
                                         const char  *name);
 const char *tw_admin_page_get_view     (TwAdminPage *self);
+TwUsersPage *tw_admin_page_get_users_page (TwAdminPage *self);
+TwAuditPage *tw_admin_page_get_audit_page (TwAdminPage *self);
 
 G_END_DECLS
