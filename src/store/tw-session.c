@@ -1,13 +1,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "tw-audit.h"
 #include "tw-error.h"
 #include "tw-session.h"
 #include "tw-session-private.h"
+#include "tw-session-signin.h"
 #include "tw-store-private.h"
 
 #define DATA_DIR_MODE     0700
@@ -39,36 +42,14 @@ tw_data_dir_get_default (void)
 
 /**
  * tw_password_check_policy:
- * NIST SP 800-63B: length is what matters; no composition rules, any
- * Unicode, long passphrases welcome.
+ * NIST SP 800-63B (tw-password.h): length, the blocklist; no composition
+ * rules.
  */
 gboolean
 tw_password_check_policy (const char  *password,
                           GError     **error)
 {
-  glong n_chars;
-
-  if (password == NULL || !g_utf8_validate (password, -1, NULL))
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_WEAK_PASSWORD,
-                           "The password is not valid text");
-      return FALSE;
-    }
-  n_chars = g_utf8_strlen (password, -1);
-  if (n_chars < TW_PASSWORD_MIN_CHARS)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_WEAK_PASSWORD,
-                   "The password is too short: use at least %d characters (15 or more is better;"
-                   " a few unrelated words work well)", TW_PASSWORD_MIN_CHARS);
-      return FALSE;
-    }
-  if (n_chars > TW_PASSWORD_MAX_CHARS)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_WEAK_PASSWORD,
-                   "The password is too long: use at most %d characters", TW_PASSWORD_MAX_CHARS);
-      return FALSE;
-    }
-  return TRUE;
+  return tw_password_check (password, NULL, error);
 }
 
 /* Every program that has the store open holds a shared lock on
@@ -131,6 +112,8 @@ tw_session_free (TwSession *self)
 {
   if (self == NULL)
     return;
+  /* Grants end with the sign-out; closing them needs the key. */
+  tw_session_scope_close_all (self);
   tw_key_free (self->key);  /* wipes */
   if (self->inuse_fd >= 0)
     close (self->inuse_fd);
@@ -156,6 +139,16 @@ remove_store_files (const char *store_path)
     }
 }
 
+/* A sign-in log left by an earlier store in this directory would count
+ * its failures against the new store's users. */
+static void
+remove_lockout_log (const char *data_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, TW_LOCKOUT_FILENAME, NULL);
+
+  g_unlink (path);
+}
+
 /**
  * tw_session_initialize:
  * Creates the encrypted store and its key file in @data_dir with
@@ -174,7 +167,8 @@ tw_session_initialize (const char  *data_dir,
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
-  if (!tw_session_check_user_name (admin_name, error) || !tw_password_check_policy (password, error))
+  if (!tw_session_check_user_name (admin_name, error)
+      || !tw_password_check (password, admin_name, error))
     return NULL;
   if (tw_data_dir_is_initialized (data_dir))
     {
@@ -194,6 +188,7 @@ tw_session_initialize (const char  *data_dir,
   session = session_new (data_dir, admin_name, TW_ROLE_ADMIN, tw_key_new_random ());
   /* A store without a key file is unusable leftovers of a failed setup. */
   remove_store_files (session->store_path);
+  remove_lockout_log (data_dir);
 
   store = tw_store_open (session->store_path, session->key, TRUE, error);
   if (store == NULL || !tw_store_add_user (store, admin_name, TW_ROLE_ADMIN, error))
@@ -215,12 +210,128 @@ tw_session_initialize (const char  *data_dir,
   return g_steal_pointer (&session);
 }
 
+void
+tw_session_wipe_stack (void)
+{
+  sodium_stackzero (TW_SESSION_WIPE_STACK_BYTES);
+}
+
+void
+tw_session_load_policy (const char      *data_dir,
+                        TwLockoutPolicy *out_policy)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A damaged security.json must not lock everyone out: the defaults
+   * apply (and are strict). */
+  if (!tw_lockout_policy_load (data_dir, out_policy, &error))
+    g_warning ("%s", error->message);
+}
+
+TwKey *
+tw_session_authenticate (const char  *data_dir,
+                         const char  *user,
+                         const char  *password,
+                         TwRole      *out_role,
+                         gint64      *out_attempt,
+                         GError     **error)
+{
+  g_autofree char *slots_path = keyslots_path_for (data_dir);
+  g_autoptr(TwKeyslots) slots = NULL;
+  g_autoptr(GError) local_error = NULL;
+  TwLockoutPolicy policy;
+  TwLockoutState state;
+  TwKey *key;
+
+  tw_session_load_policy (data_dir, &policy);
+  slots = tw_keyslots_load (slots_path, error);
+  if (slots == NULL)
+    return NULL;
+  /* Before Argon2id: a locked-out name costs the attacker nothing, and
+   * costs us nothing either. */
+  if (!tw_lockout_begin_attempt (data_dir, user, &policy, out_attempt, error))
+    return NULL;
+
+  key = tw_keyslots_unlock (slots, user, password, out_role, &local_error);
+  tw_session_wipe_stack ();
+  if (key != NULL)
+    return key;
+  if (!g_error_matches (local_error, TW_ERROR, TW_ERROR_AUTH_FAILED))
+    {
+      /* A damaged key file is not a guess. */
+      tw_lockout_record_refused (data_dir, user, *out_attempt, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (!tw_lockout_record_failure (data_dir, user, *out_attempt, &policy, &state, error))
+    return NULL;
+  tw_lockout_set_failure_error (error, user, &state, &policy);
+  return NULL;
+}
+
+/* The connection for the session's own records; the key goes to
+ * SQLCipher, which leaves it in stack frames of its own. */
+TwStore *
+tw_session_connect (TwSession  *self,
+                    GError    **error)
+{
+  TwStore *store;
+
+  g_assert (self->key != NULL);
+  store = tw_store_open (self->store_path, self->key, FALSE, error);
+  tw_session_wipe_stack ();
+  if (store != NULL)
+    {
+      tw_store_set_role (store, self->role);
+      tw_store_set_user (store, self->user);
+      tw_store_set_sidecar (store, self->keyslots_path);
+    }
+  return store;
+}
+
+gboolean
+tw_session_check_account (TwSession  *self,
+                          TwStore    *store,
+                          TwRole      slot_role,
+                          GError    **error)
+{
+  g_autoptr(TwUserRow) row = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!tw_store_get_user (store, self->user, &row, &local_error))
+    {
+      if (g_error_matches (local_error, TW_ERROR, TW_ERROR_NOT_FOUND))
+        g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (row->disabled)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_AUTH_FAILED,
+                   "The account ‘%s’ is disabled; ask an administrator to enable it", self->user);
+      return FALSE;
+    }
+  if (row->role != slot_role)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
+                   "The key file and the store disagree about the role of ‘%s’; an administrator"
+                   " must check both files", self->user);
+      return FALSE;
+    }
+  self->must_change = row->must_change_password;
+  return TRUE;
+}
+
 /**
  * tw_session_login:
- * Unwraps the user's key slot with @password, opens the store with the key
- * and checks the user there (the store is the authority on users and
- * roles). Any mismatch is %TW_ERROR_AUTH_FAILED with the same message, so
- * the answer never tells whether the user name exists.
+ * Checks the lockout, unwraps the user's key slot with @password, opens
+ * the store with the key and checks the user there (the store is the
+ * authority on users and roles). A wrong password and an unknown name get
+ * the same answer (%TW_ERROR_AUTH_FAILED, counted alike), so it never
+ * tells whether the name exists; too many make it %TW_ERROR_LOCKED_OUT.
+ * On success the failures since the last sign-in go to the audit trail
+ * with a "login" row (tw_session_finish_sign_in()).
  */
 TwSession *
 tw_session_login (const char  *data_dir,
@@ -228,53 +339,36 @@ tw_session_login (const char  *data_dir,
                   const char  *password,
                   GError     **error)
 {
-  g_autofree char *slots_path = NULL;
-  g_autoptr(TwKeyslots) slots = NULL;
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
-  g_autoptr(TwUserRow) row = NULL;
-  g_autoptr(GError) local_error = NULL;
+  gint64 attempt = 0;
   TwKey *key;
   TwRole role;
 
   g_return_val_if_fail (data_dir != NULL, NULL);
   g_return_val_if_fail (user != NULL && password != NULL, NULL);
 
-  slots_path = keyslots_path_for (data_dir);
-  slots = tw_keyslots_load (slots_path, error);
-  if (slots == NULL)
-    return NULL;
+  /* No account can have such a name: nothing to guess, nothing to count. */
+  if (!tw_session_check_user_name (user, NULL))
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+      return NULL;
+    }
 
-  key = tw_keyslots_unlock (slots, user, password, &role, error);
+  key = tw_session_authenticate (data_dir, user, password, &role, &attempt, error);
   if (key == NULL)
     return NULL;
   session = session_new (data_dir, user, role, key);
 
-  store = tw_store_open (session->store_path, session->key, FALSE, error);
-  if (store == NULL)
+  store = tw_session_connect (session, error);
+  if (store == NULL || !tw_session_check_account (session, store, role, error))
+    {
+      /* The password was right: not a guess. */
+      tw_lockout_record_refused (data_dir, user, attempt, NULL);
+      return NULL;
+    }
+  if (!tw_session_finish_sign_in (session, store, attempt, TW_AUDIT_LOGIN, error))
     return NULL;
-  if (!tw_store_get_user (store, user, &row, &local_error))
-    {
-      if (g_error_matches (local_error, TW_ERROR, TW_ERROR_NOT_FOUND))
-        g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (row->disabled)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_AUTH_FAILED,
-                   "The account ‘%s’ is disabled; ask an administrator to enable it", user);
-      return NULL;
-    }
-  if (row->role != role)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
-                   "The key file and the store disagree about the role of ‘%s’; an administrator"
-                   " must check both files", user);
-      return NULL;
-    }
-  session->must_change = row->must_change_password;
   return g_steal_pointer (&session);
 }
 
@@ -315,8 +409,6 @@ TwStore *
 tw_session_open_store (TwSession  *self,
                        GError    **error)
 {
-  TwStore *store;
-
   g_return_val_if_fail (self != NULL, NULL);
   if (self->key == NULL)
     {
@@ -331,14 +423,7 @@ tw_session_open_store (TwSession  *self,
                            " with `twctl passwd`)");
       return NULL;
     }
-  store = tw_store_open (self->store_path, self->key, FALSE, error);
-  if (store != NULL)
-    {
-      tw_store_set_role (store, self->role);
-      tw_store_set_user (store, self->user);
-      tw_store_set_sidecar (store, self->keyslots_path);
-    }
-  return store;
+  return tw_session_connect (self, error);
 }
 
 TwKey *
