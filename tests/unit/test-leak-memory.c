@@ -219,6 +219,44 @@ test_closed_connections_leave_only_the_session_copy (Fixture       *f,
   tw_memscan_result_clear (&result);
 }
 
+/* Lock without a pipeline (twctl-like, or the app before a source runs):
+ * readers closed and the session locked leave no copy; unlocking brings
+ * the key back (the scan sees it again); quitting leaves none. */
+static void
+test_lock_unlock_quit (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TwStore *readers[N_READERS] = { NULL };
+  TwMemscanResult result;
+  g_autoptr(TwPipeline) filler = start_pipeline (f);
+
+  /* Patients in the store for the readers, then no pipeline. */
+  g_clear_pointer (&filler, tw_pipeline_free);
+  open_readers (f, readers);
+  result = scan (f, "signed in, readers open");
+  g_assert_cmpuint (result.hits, >, 1);
+  tw_memscan_result_clear (&result);
+
+  close_readers (readers);
+  tw_session_lock (f->session);
+  g_assert_true (tw_session_is_locked (f->session));
+  assert_no_copy (f, "locked");
+
+  g_assert_true (tw_session_unlock (f->session, PASSWORD, &error));
+  g_assert_no_error (error);
+  open_readers (f, readers);
+  result = scan (f, "unlocked, readers open again");
+  g_assert_cmpuint (result.hits, >, 1);
+  tw_memscan_result_clear (&result);
+
+  close_readers (readers);
+  tw_session_lock (f->session);
+  assert_no_copy (f, "locked again");
+  g_clear_pointer (&f->session, tw_session_free);
+  assert_no_copy (f, "quit while locked");
+}
+
 /* Signing in opens the store once (to check the user) and closes it:
  * only the session's copy stays, none in freed memory. */
 static void
@@ -292,6 +330,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/leak-memory/sign-in", test_sign_in_leaves_only_the_session_copy);
   ADD ("/leak-memory/quit", test_quit_leaves_no_copy);
+  ADD ("/leak-memory/lock-unlock-quit", test_lock_unlock_quit);
   ADD ("/leak-memory/closed-connections", test_closed_connections_leave_only_the_session_copy);
   ADD ("/leak-memory/other-process", test_scan_other_process);
 #undef ADD
