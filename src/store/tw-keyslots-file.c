@@ -5,6 +5,8 @@
 #include "tw-keyslots-private.h"
 #include "tw-sidecar.h"
 
+#define REKEY_PENDING_MEMBER "rekey_pending"
+
 /* ---- file format ------------------------------------------------------ */
 
 static void
@@ -68,6 +70,12 @@ add_slot (JsonBuilder *builder,
       add_base64 (builder, "grant_ephemeral_key", slot->grant_epk, sizeof slot->grant_epk);
       add_base64 (builder, "grant_nonce", slot->grant_nonce, sizeof slot->grant_nonce);
       add_base64 (builder, "grant", slot->grant, sizeof slot->grant);
+      if (slot->has_next)
+        {
+          add_base64 (builder, "next_grant_ephemeral_key", slot->next_epk, sizeof slot->next_epk);
+          add_base64 (builder, "next_grant_nonce", slot->next_nonce, sizeof slot->next_nonce);
+          add_base64 (builder, "next_grant", slot->next_grant, sizeof slot->next_grant);
+        }
     }
   json_builder_end_object (builder);
 }
@@ -91,6 +99,9 @@ replace_members (JsonObject  *root,
 
   for (GList *l = names; l != NULL; l = l->next)
     json_object_set_member (root, l->data, json_node_copy (json_object_get_member (fresh, l->data)));
+  /* A rekey marker goes when the slots no longer wait for a swap. */
+  if (!json_object_has_member (fresh, REKEY_PENDING_MEMBER))
+    json_object_remove_member (root, REKEY_PENDING_MEMBER);
   return TRUE;
 }
 
@@ -116,6 +127,11 @@ tw_keyslots_save (TwKeyslots  *self,
   for (guint i = 0; i < self->slots->len; i++)
     add_slot (builder, g_ptr_array_index (self->slots, i));
   json_builder_end_array (builder);
+  if (self->rekey_pending != NULL)
+    {
+      json_builder_set_member_name (builder, REKEY_PENDING_MEMBER);
+      json_builder_add_string_value (builder, self->rekey_pending);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -188,6 +204,38 @@ tw_keyslots_persist_upgrade (TwKeyslots *self,
   g_free (upgrade.old_salt);
 }
 
+/* A rekey was interrupted between staging and cleaning up (see
+ * tw-store-rekey.c): if the copy it waited for still exists, the swap
+ * did not happen and the old grants open the store; if it is gone, it
+ * was renamed over the store and the new grants do. Either way the next
+ * save writes the resolved state. */
+static void
+resolve_rekey (TwKeyslots *self,
+               const char *path,
+               const char *pending_name)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *pending = NULL;
+  gboolean swapped;
+
+  if (pending_name == NULL || strchr (pending_name, '/') != NULL)
+    swapped = FALSE;
+  else
+    {
+      dir = g_path_get_dirname (path);
+      pending = g_build_filename (dir, pending_name, NULL);
+      swapped = !g_file_test (pending, G_FILE_TEST_EXISTS);
+    }
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      TwKeyslot *slot = g_ptr_array_index (self->slots, i);
+
+      if (swapped)
+        tw_keyslot_promote_next (slot);
+      slot->has_next = FALSE;
+    }
+}
+
 static gboolean
 limits_are_sane (guint64 opslimit,
                  gint64  memlimit)
@@ -236,6 +284,13 @@ slot_from_object (JsonObject *obj)
          && from_base64 (obj, "grant_ephemeral_key", slot->grant_epk, sizeof slot->grant_epk)
          && from_base64 (obj, "grant_nonce", slot->grant_nonce, sizeof slot->grant_nonce)
          && from_base64 (obj, "grant", slot->grant, sizeof slot->grant);
+  if (ok && slot->version == SLOT_V2 && json_object_has_member (obj, "next_grant"))
+    {
+      slot->has_next = TRUE;
+      ok = from_base64 (obj, "next_grant_ephemeral_key", slot->next_epk, sizeof slot->next_epk)
+           && from_base64 (obj, "next_grant_nonce", slot->next_nonce, sizeof slot->next_nonce)
+           && from_base64 (obj, "next_grant", slot->next_grant, sizeof slot->next_grant);
+    }
   if (!ok)
     {
       tw_keyslot_free (slot);
@@ -313,6 +368,9 @@ tw_keyslots_load (const char  *path,
       g_ptr_array_add (self->slots, slot);
     }
 
+  resolve_rekey (self, path, json_object_get_string_member_with_default (root,
+                                                                         REKEY_PENDING_MEMBER,
+                                                                         NULL));
   self->path = g_strdup (path);
   return g_steal_pointer (&self);
 }

@@ -54,6 +54,12 @@ typedef struct
   guint8         grant_epk[X25519_BYTES];
   guint8         grant_nonce[NONCE_BYTES];
   guint8         grant[WRAPPED_BYTES];
+  /* During a rekey (tw-store-rekey.c): the new database key's grant,
+   * beside the old one until the store file is swapped. */
+  gboolean       has_next;
+  guint8         next_epk[X25519_BYTES];
+  guint8         next_nonce[NONCE_BYTES];
+  guint8         next_grant[WRAPPED_BYTES];
 } TwKeyslot;
 
 struct _TwKeyslots
@@ -62,9 +68,12 @@ struct _TwKeyslots
   TwKdfCost  default_cost;
   GPtrArray *slots;   /* TwKeyslot* */
   char      *path;    /* where it was loaded from: legacy slots are upgraded there */
+  char      *rekey_pending;  /* basename of the store copy a staged rekey waits for */
 };
 
 void tw_keyslot_free        (TwKeyslot  *slot);
+/* Makes the staged grants the current ones. */
+void tw_keyslot_promote_next (TwKeyslot *slot);
 /* Writes one upgraded (formerly version 1) slot back to the file. */
 void tw_keyslots_persist_upgrade (TwKeyslots *self,
                                   TwKeyslot  *slot);

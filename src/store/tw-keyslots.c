@@ -88,6 +88,7 @@ tw_keyslots_free (TwKeyslots *self)
     return;
   g_free (self->store_id);
   g_free (self->path);
+  g_free (self->rekey_pending);
   g_ptr_array_unref (self->slots);
   g_free (self);
 }
@@ -295,10 +296,13 @@ grant_key (guint8       *out_key,
 /* Seals @key to the slot's public key with its current role bound: no
  * password needed, so an admin can do it for anyone. */
 static gboolean
-seal_grant (TwKeyslots   *self,
-            TwKeyslot    *slot,
-            const TwKey  *key,
-            GError      **error)
+seal_grant_into (TwKeyslots   *self,
+                 TwKeyslot    *slot,
+                 const TwKey  *key,
+                 guint8       *out_epk,
+                 guint8       *out_nonce,
+                 guint8       *out_grant,
+                 GError      **error)
 {
   g_autoptr(GBytes) ad = grant_ad (self, slot);
   guint8 *esk = secure_alloc (X25519_BYTES);
@@ -306,10 +310,10 @@ seal_grant (TwKeyslots   *self,
   gboolean ok;
 
   randombytes_buf (esk, X25519_BYTES);
-  crypto_scalarmult_base (slot->grant_epk, esk);
-  ok = grant_key (gk, esk, slot->public_key, slot->grant_epk, slot->public_key);
+  crypto_scalarmult_base (out_epk, esk);
+  ok = grant_key (gk, esk, slot->public_key, out_epk, slot->public_key);
   if (ok)
-    aead_seal (slot->grant, slot->grant_nonce, tw_key_get_bytes (key), ad, gk);
+    aead_seal (out_grant, out_nonce, tw_key_get_bytes (key), ad, gk);
   else
     g_set_error (error, TW_ERROR, TW_ERROR_CORRUPT,
                  "The public key of ‘%s’ in the key file is invalid; set a new password for"
@@ -317,6 +321,15 @@ seal_grant (TwKeyslots   *self,
   sodium_free (gk);
   sodium_free (esk);
   return ok;
+}
+
+static gboolean
+seal_grant (TwKeyslots   *self,
+            TwKeyslot    *slot,
+            const TwKey  *key,
+            GError      **error)
+{
+  return seal_grant_into (self, slot, key, slot->grant_epk, slot->grant_nonce, slot->grant, error);
 }
 
 static TwKey *
@@ -723,3 +736,75 @@ tw_keyslots_change_password (TwKeyslots  *self,
   return kek != NULL;
 }
 
+
+/* ---- rekey -------------------------------------------------------------- */
+
+GStrv
+tw_keyslots_list_legacy (TwKeyslots *self)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv users;
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      TwKeyslot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->version == SLOT_V1)
+        g_strv_builder_add (builder, slot->user);
+    }
+  users = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return users;
+}
+
+gboolean
+tw_keyslots_stage_rekey (TwKeyslots   *self,
+                         const TwKey  *new_key,
+                         const char   *pending_path,
+                         GError      **error)
+{
+  g_auto(GStrv) legacy = NULL;
+
+  g_return_val_if_fail (self != NULL && new_key != NULL && pending_path != NULL, FALSE);
+  legacy = tw_keyslots_list_legacy (self);
+  if (legacy[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", legacy);
+
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "The key slots of %s are of the old kind and cannot take a new key without"
+                   " their passwords; they must sign in once first", names);
+      return FALSE;
+    }
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      TwKeyslot *slot = g_ptr_array_index (self->slots, i);
+
+      if (!seal_grant_into (self, slot, new_key, slot->next_epk, slot->next_nonce,
+                            slot->next_grant, error))
+        return FALSE;
+      slot->has_next = TRUE;
+    }
+  g_free (self->rekey_pending);
+  self->rekey_pending = g_path_get_basename (pending_path);
+  return TRUE;
+}
+
+void
+tw_keyslot_promote_next (TwKeyslot *slot)
+{
+  if (!slot->has_next)
+    return;
+  memcpy (slot->grant_epk, slot->next_epk, sizeof slot->grant_epk);
+  memcpy (slot->grant_nonce, slot->next_nonce, sizeof slot->grant_nonce);
+  memcpy (slot->grant, slot->next_grant, sizeof slot->grant);
+  slot->has_next = FALSE;
+}
+
+void
+tw_keyslots_finish_rekey (TwKeyslots *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    tw_keyslot_promote_next (g_ptr_array_index (self->slots, i));
+  g_clear_pointer (&self->rekey_pending, g_free);
+}

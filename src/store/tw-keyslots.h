@@ -94,6 +94,22 @@ gboolean    tw_keyslots_change_password (TwKeyslots *slots,
                                          GError    **error);
 gboolean    tw_keyslots_is_legacy   (TwKeyslots   *slots,
                                      const char   *user);
+/* The users whose slots are still version 1. */
+GStrv       tw_keyslots_list_legacy (TwKeyslots   *slots);
+
+/* Rekey (tw-store-rekey.h): seals @new_key to every slot beside its
+ * current grant and names @pending_path, the re-encrypted copy. Saved
+ * like this, the file opens whichever store file is current: while the
+ * copy still exists (not yet swapped in) loading keeps the old grants,
+ * once it is gone (renamed over the store) loading takes the new ones.
+ * %TW_ERROR_INVALID_INPUT naming the users with version 1 slots (they
+ * must sign in once first). */
+gboolean    tw_keyslots_stage_rekey (TwKeyslots   *slots,
+                                     const TwKey  *new_key,
+                                     const char   *pending_path,
+                                     GError      **error);
+/* After the swap: only the new grants remain (save afterwards). */
+void        tw_keyslots_finish_rekey (TwKeyslots  *slots);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TwKeyslots, tw_keyslots_free)
 

@@ -102,6 +102,10 @@ gboolean    tw_session_set_user_role   (TwSession   *session,
 gboolean    tw_session_remove_user     (TwSession   *session,
                                         const char  *name,
                                         GError     **error);
+/* Clears @name's failed sign-ins (tw_lockout_unlock()) and audits it. */
+gboolean    tw_session_unlock_user     (TwSession   *session,
+                                        const char  *name,
+                                        GError     **error);
 
 /* ---- Issue 6: sign-in, lock and lockout (tw-session.c, tw-lockout.h) ----
  * tw_session_login() checks the lockout before Argon2id runs, counts a

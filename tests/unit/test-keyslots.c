@@ -1,3 +1,4 @@
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
@@ -319,6 +320,73 @@ test_legacy_change_password (void)
   assert_opens (slots, "ana", "brand new one", key, TW_ROLE_ADMIN);
 }
 
+/* A rekey interrupted after the key file got the new grants: the file
+ * opens whichever store file is current, told by whether the copy that
+ * was to be swapped in still exists (see tw-store-rekey.c). */
+static void
+test_staged_rekey_resolves (void)
+{
+  g_autoptr(TwKeyslots) slots = tw_keyslots_new (TW_KDF_COST_MIN);
+  g_autoptr(TwKeyslots) before_swap = NULL;
+  g_autoptr(TwKeyslots) after_swap = NULL;
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(TwKey) new_key = tw_key_new_random ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *pending = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (tw_keyslots_set (slots, "ana", TW_ROLE_ADMIN, "right password", key, NULL));
+  g_assert_true (tw_keyslots_set (slots, "olaf", TW_ROLE_OPERATOR, "olaf password", key, NULL));
+  path = save_to_temp (slots);
+  dir = g_path_get_dirname (path);
+  pending = g_build_filename (dir, "tidewatch.db.rekey", NULL);
+  g_assert_true (g_file_set_contents (pending, "copy", -1, NULL));
+
+  g_assert_true (tw_keyslots_stage_rekey (slots, new_key, pending, &error));
+  g_assert_no_error (error);
+  g_assert_true (tw_keyslots_save (slots, path, &error));
+  g_assert_no_error (error);
+
+  before_swap = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  assert_opens (before_swap, "olaf", "olaf password", key, TW_ROLE_OPERATOR);
+
+  g_assert_cmpint (g_unlink (pending), ==, 0);   /* what rename() over the store does */
+  after_swap = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  assert_opens (after_swap, "olaf", "olaf password", new_key, TW_ROLE_OPERATOR);
+  assert_opens (after_swap, "ana", "right password", new_key, TW_ROLE_ADMIN);
+
+  /* Finished, the file holds only the new grants and no marker. */
+  tw_keyslots_finish_rekey (slots);
+  g_assert_true (tw_keyslots_save (slots, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "rekey_pending"));
+  g_assert_null (strstr (text, "next_grant"));
+  g_clear_pointer (&after_swap, tw_keyslots_free);
+  after_swap = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  assert_opens (after_swap, "olaf", "olaf password", new_key, TW_ROLE_OPERATOR);
+}
+
+static void
+test_stage_rekey_refuses_legacy (void)
+{
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(TwKey) new_key = tw_key_new_random ();
+  g_autofree char *path = write_legacy_file (key, "cleo", "clinician", "old kind of slot");
+  g_autoptr(TwKeyslots) slots = tw_keyslots_load (path, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tw_keyslots_stage_rekey (slots, new_key, "/tmp/x.rekey", &error));
+  g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "cleo"));
+  g_assert_nonnull (strstr (error->message, "sign in once first"));
+}
+
 static void
 test_damaged_file (void)
 {
@@ -364,6 +432,8 @@ main (int argc, char **argv)
   g_test_add_func ("/keyslots/unicode-forms", test_unicode_forms);
   g_test_add_func ("/keyslots/legacy-slot-upgraded", test_legacy_slot_upgraded);
   g_test_add_func ("/keyslots/legacy-change-password", test_legacy_change_password);
+  g_test_add_func ("/keyslots/staged-rekey-resolves", test_staged_rekey_resolves);
+  g_test_add_func ("/keyslots/stage-rekey-refuses-legacy", test_stage_rekey_refuses_legacy);
   g_test_add_func ("/keyslots/default-cost", test_default_cost_is_moderate);
   return g_test_run ();
 }
