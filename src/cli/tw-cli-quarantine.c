@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "tw-audit.h"
 #include "tw-cli-private.h"
 #include "tw-error.h"
 #include "tw-quarantine.h"
@@ -15,6 +16,7 @@
  * reviewing them is the administrator's job (sources are theirs). */
 #define REVIEW_PERMISSION TW_PERM_MANAGE_SOURCES
 #define REVIEW_WHAT       "review the quarantine"
+#define AUDIT_SUBJECT     "quarantine"
 
 static int
 cmd_list (Twctl  *self,
@@ -110,6 +112,7 @@ cmd_reprocess (Twctl  *self,
   g_autoptr(TwStore) store = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(TwLimits) limits = NULL;
+  g_autofree char *detail = NULL;
   TwReprocessResult result = { 0 };
 
   for (int i = 1; i < argc; i++)
@@ -127,6 +130,12 @@ cmd_reprocess (Twctl  *self,
   if (!tw_quarantine_reprocess (store, limits, ids->len > 0 ? (const gint64 *) ids->data : NULL,
                                 ids->len, &result, &error))
     return twctl_fail (error);
+  detail = g_strdup_printf ("%u messages (%s): %u stored, %u still rejected",
+                            result.fixed + result.still_bad,
+                            ids->len > 0 ? "chosen by id" : "all", result.fixed, result.still_bad);
+  if (!tw_audit_append (store, NULL, TW_AUDIT_QUARANTINE_REPROCESS, AUDIT_SUBJECT, detail,
+                        &error))
+    return twctl_fail (error);
   g_print ("Reprocessed %u messages with the limits of %s: %u stored (%u samples), %u still "
            "rejected.\n", result.fixed + result.still_bad, tw_limits_get_origin (limits),
            result.fixed, result.samples, result.still_bad);
@@ -141,6 +150,7 @@ cmd_export (Twctl  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(TwSession) session = NULL;
   g_autoptr(TwStore) store = NULL;
+  g_autofree char *detail = NULL;
   guint count = 0;
 
   if (argc != 2)
@@ -150,6 +160,10 @@ cmd_export (Twctl  *self,
     }
   store = twctl_open_store_for (self, REVIEW_PERMISSION, REVIEW_WHAT, &session, &error);
   if (store == NULL || !tw_quarantine_export (store, argv[1], &count, &error))
+    return twctl_fail (error);
+  /* Raw messages (identity included) leave the store: on the trail. */
+  detail = g_strdup_printf ("%u messages to %s", count, argv[1]);
+  if (!tw_audit_append (store, NULL, TW_AUDIT_EXPORT, AUDIT_SUBJECT, detail, &error))
     return twctl_fail (error);
   g_print ("Exported %u quarantined messages to %s (readable by you only; it may contain "
            "patient data).\n", count, argv[1]);

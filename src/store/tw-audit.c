@@ -442,8 +442,8 @@ tw_audit_publish_head (TwStore *store)
       return;
     }
   if (data.kept)
-    g_message ("The audit head in %s does not match the audit trail; it is kept for "
-               "`twctl audit verify`", sidecar);
+    g_message ("The audit head in %s is missing or does not match the audit trail; left as "
+               "it is for `twctl audit verify`", sidecar);
   else
     mark_anchored (store);
 }

@@ -23,7 +23,8 @@ G_BEGIN_DECLS
 #define TW_AUDIT_ALERT_ACK          "alert-acknowledge"
 #define TW_AUDIT_ALERT_ESCALATE     "alert-escalate"
 #define TW_AUDIT_AUDIO_PAUSE        "audio-pause"
-#define TW_AUDIT_EXPORT             "export"
+#define TW_AUDIT_EXPORT             "export"           /* subject: what was exported */
+#define TW_AUDIT_QUARANTINE_REPROCESS "quarantine-reprocess"
 #define TW_AUDIT_RULE_CHANGE        "rule-change"
 #define TW_AUDIT_SOURCE_CHANGE      "source-change"
 #define TW_AUDIT_USER_ADD           "user-add"
