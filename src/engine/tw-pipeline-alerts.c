@@ -12,6 +12,8 @@
  * evidence window without a transition: shown and kept this often. */
 #define REFRESH_INTERVAL_US      TW_USEC_PER_SEC
 #define AUDIO_PAUSE_US           TW_ALERT_DEFAULT_PAUSE_US
+/* What the lock screen says when no source ever named the bed. */
+#define UNKNOWN_BED              "Unknown bed"
 
 /* Per source, for the log: how many since the last message. */
 typedef struct
@@ -40,6 +42,10 @@ struct _TwPipelineAlerts
    * state. */
   GHashTable   *known;
   GHashTable   *too_late;        /* source id (gint64*) → TooLate* */
+  /* Entity key → bed (its location), from the store at start and the
+   * batches' announcements since: the lock screen names beds, not people. */
+  GHashTable   *locations;
+  gboolean      reload_deferred; /* rules changed while detached: reload at attach */
 
   /* Filled by the engine thread, emptied by the writer thread. */
   GMutex          outbox_lock;
@@ -243,6 +249,28 @@ load_rules (TwPipelineAlerts  *self,
 }
 
 static gboolean
+load_locations (TwPipelineAlerts  *self,
+                TwStore           *store,
+                GError           **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = tw_store_prepare (store, "SELECT key, location FROM entities"
+                                                   " WHERE location IS NOT NULL", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_replace (self->locations, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                          g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      tw_store_set_error (store, error, "Could not read the beds");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 restore (TwPipelineAlerts  *self,
          TwStore           *store,
          GError           **error)
@@ -272,6 +300,8 @@ restore (TwPipelineAlerts  *self,
   /* Ids continue after the highest ever stored, closed alerts included. */
   tw_alert_board_set_next_id (self->board, max_id + 1);
 
+  if (!load_locations (self, store, error))
+    return FALSE;
   groups = tw_store_load_entity_groups (store, error);
   if (groups == NULL)
     return FALSE;
@@ -310,6 +340,7 @@ tw_pipeline_alerts_new (TwPipeline  *pipeline,
   self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) tw_alert_free);
   self->too_late = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&self->outbox_lock);
   self->outbox = tw_alert_changes_new ();
   self->changed = TRUE;  /* the first snapshot shows the restored alerts */
@@ -336,6 +367,7 @@ tw_pipeline_alerts_free (TwPipelineAlerts *self)
   tw_alert_board_free (self->board);
   g_hash_table_unref (self->known);
   g_hash_table_unref (self->too_late);
+  g_hash_table_unref (self->locations);
   tw_alert_changes_free (self->outbox);
   g_mutex_clear (&self->outbox_lock);
   g_free (self);
@@ -393,6 +425,8 @@ tw_pipeline_alerts_evaluate (TwPipelineAlerts *self,
 
       if (info->group != NULL)
         tw_rule_engine_set_group (self->engine, info->key, info->group);
+      if (info->location != NULL)
+        g_hash_table_replace (self->locations, g_strdup (info->key), g_strdup (info->location));
     }
   if (batch->samples->len == 0)
     return;
@@ -471,6 +505,27 @@ collect (TwPipelineAlerts *self)
   g_mutex_unlock (&self->outbox_lock);
 }
 
+/* A reader of its own: the writer's connection belongs to the writer
+ * thread. While detached there is no key: the reload waits for the
+ * attach, and the rules in memory keep running meanwhile. */
+static void
+reload_rules (TwPipelineAlerts *self)
+{
+  g_autoptr(GError) error = NULL;
+  TwStore *store = tw_pipeline_borrow_store (self->pipeline, &error);
+
+  self->reload_deferred = FALSE;
+  if (store == NULL && error == NULL)
+    {
+      self->reload_deferred = TRUE;
+      return;
+    }
+  if (store == NULL || !load_rules (self, store, &error))
+    g_warning ("The rules were not reloaded: %s", error->message);
+  if (store != NULL)
+    tw_pipeline_return_store (self->pipeline, store);
+}
+
 static void
 apply_command (TwPipelineAlerts *self,
                TwAlertCommand   *command,
@@ -497,22 +552,59 @@ apply_command (TwPipelineAlerts *self,
       g_message ("Alert audio paused by %s", command->who != NULL ? command->who : "(unknown)");
       break;
     case TW_ALERT_COMMAND_RELOAD_RULES:
-      {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(TwStore) store = NULL;
-
-        /* A reader of its own: the writer's connection belongs to the
-         * writer thread. */
-        store = tw_store_open (self->pipeline->store_path, self->pipeline->key, FALSE, &error);
-        if (store != NULL)
-          tw_store_set_role (store, TW_ROLE_CLINICIAN);  /* the engine's: real keys */
-        if (store == NULL || !load_rules (self, store, &error))
-          g_warning ("The rules were not reloaded: %s", error->message);
-        break;
-      }
+      reload_rules (self);
+      break;
     default:
       g_assert_not_reached ();
     }
+}
+
+static int
+compare_locked (gconstpointer a,
+                gconstpointer b)
+{
+  const TwLockedAlert *x = *(TwLockedAlert * const *) a;
+  const TwLockedAlert *y = *(TwLockedAlert * const *) b;
+
+  if (x->priority != y->priority)
+    return x->priority > y->priority ? -1 : 1;
+  return g_utf8_collate (x->bed, y->bed);
+}
+
+/* The lock screen's view of @alerts: per bed the highest priority, how
+ * many and whether any waits for an acknowledgement. Nothing else of an
+ * alert (no key, name or message) goes in. */
+static GPtrArray *
+locked_alerts_new (TwPipelineAlerts *self,
+                   GPtrArray        *alerts)
+{
+  GPtrArray *beds = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_locked_alert_free);
+  g_autoptr(GHashTable) by_bed = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (alerts, i);
+      const char *bed = alert->entity_key != NULL
+                        ? g_hash_table_lookup (self->locations, alert->entity_key) : NULL;
+      TwLockedAlert *entry;
+
+      if (bed == NULL || *bed == '\0')
+        bed = UNKNOWN_BED;
+      entry = g_hash_table_lookup (by_bed, bed);
+      if (entry == NULL)
+        {
+          entry = g_new0 (TwLockedAlert, 1);
+          entry->bed = g_strdup (bed);
+          entry->priority = alert->priority;
+          g_hash_table_insert (by_bed, entry->bed, entry);
+          g_ptr_array_add (beds, entry);
+        }
+      entry->priority = MAX (entry->priority, alert->priority);
+      entry->count++;
+      entry->unacknowledged |= alert->state == TW_ALERT_STATE_ACTIVE;
+    }
+  g_ptr_array_sort (beds, compare_locked);
+  return beds;
 }
 
 static void
@@ -522,6 +614,7 @@ publish (TwPipelineAlerts *self,
   TwPipeline *pipeline = self->pipeline;
   g_autoptr(GPtrArray) list = tw_alert_board_list (self->board);
   TwAlertSnapshot *snapshot = tw_alert_snapshot_new_empty ();
+  GPtrArray *locked;
 
   g_mutex_lock (&self->outbox_lock);
   for (guint i = 0; i < list->len; i++)
@@ -546,9 +639,13 @@ publish (TwPipelineAlerts *self,
   snapshot->too_late = self->too_late_total;
   snapshot->generation = ++self->generation;
 
+  locked = locked_alerts_new (self, snapshot->alerts);
+
   g_mutex_lock (&pipeline->mutex);
   tw_alert_snapshot_free (pipeline->alert_snapshot);
   pipeline->alert_snapshot = snapshot;
+  g_ptr_array_unref (pipeline->locked_alerts);
+  pipeline->locked_alerts = locked;
   g_mutex_unlock (&pipeline->mutex);
   self->changed = FALSE;
   self->evaluated = FALSE;
@@ -567,6 +664,8 @@ tw_pipeline_alerts_turn (TwPipelineAlerts *self)
       apply_command (self, command, now);
       tw_alert_command_free (command);
     }
+  if (self->reload_deferred && !tw_pipeline_is_detached (self->pipeline))
+    reload_rules (self);
   tw_rule_engine_tick (self->engine, now);
   collect (self);
 

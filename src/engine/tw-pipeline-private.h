@@ -34,8 +34,8 @@ typedef struct _TwAlertChanges   TwAlertChanges;
 struct _TwPipeline
 {
   char         *store_path;
+  char         *spool_path;     /* data_dir/tidewatch.spool */
   TwLimits     *limits;
-  TwKey        *key;
   GPtrArray    *requested_urls;
   gboolean      add_stored;
   TwQueue      *queue;          /* ingest → engine */
@@ -59,6 +59,23 @@ struct _TwPipeline
   gint64        last_commit_time;
   char         *storage_error;
   TwAlertSnapshot *alert_snapshot;  /* the latest published; never NULL */
+  GPtrArray    *locked_alerts;  /* TwLockedAlert*, published with the snapshot */
+
+  /* The database key: NULL while detached (the screen is locked). Read
+   * only through tw_pipeline_dup_key(): detach wipes it from any thread. */
+  TwKey        *key;
+  /* Lock and unlock (issue 6). The writer owns the transitions: a caller
+   * sets a request and, for a detach, waits on @cond for the writer. */
+  GCond         cond;
+  gboolean      detach_requested;
+  gboolean      attach_requested;
+  gboolean      detached;       /* the writer holds no connection, spools */
+  gboolean      writer_gone;    /* never started or finished: nobody to wait for */
+  guint         borrowed;       /* engine connections open besides the writer's */
+  guint64       spooled;
+  gboolean      merging;
+  guint64       merge_done;
+  guint64       merge_total;
 };
 
 typedef enum
@@ -81,6 +98,20 @@ void              tw_alert_command_free        (TwAlertCommand *command);
 TwAlertSnapshot  *tw_alert_snapshot_new_empty  (void);
 
 gboolean          tw_pipeline_is_stopping      (TwPipeline     *pipeline);
+/* A copy of the key for a connection of the caller's (free it at once
+ * after opening), NULL while detached. */
+TwKey            *tw_pipeline_dup_key          (TwPipeline     *pipeline);
+/* Opens a connection for the engine (real entity keys, no user); fails
+ * with %TW_ERROR_PERMISSION_DENIED while detached. */
+TwStore          *tw_pipeline_open_store       (TwPipeline     *pipeline,
+                                                GError        **error);
+/* A short-lived connection of the engine thread (a rules reload): NULL
+ * while detached (@error unset then: try again after the attach). A
+ * detach waits until it is given back. */
+TwStore          *tw_pipeline_borrow_store     (TwPipeline     *pipeline,
+                                                GError        **error);
+void              tw_pipeline_return_store     (TwPipeline     *pipeline,
+                                                TwStore        *store);
 gboolean          tw_pipeline_is_engine_done   (TwPipeline     *pipeline);
 void              tw_pipeline_set_storage_error (TwPipeline    *pipeline,
                                                  const GError  *error);

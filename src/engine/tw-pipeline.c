@@ -2,6 +2,7 @@
 
 #include "tw-error.h"
 #include "tw-pipeline-private.h"
+#include "tw-spool.h"
 #include "tw-store-private.h"
 #include "tw-time.h"
 #include "tw-source.h"
@@ -44,14 +45,21 @@ tw_pipeline_new (TwSession  *session,
   /* The pipeline outlives nothing of the session but needs the key on its
    * own threads: it keeps a copy in protected memory, wiped on free. */
   self->store_path = g_strdup (tw_session_get_store_path (session));
+  self->spool_path = g_build_filename (tw_session_get_data_dir (session), TW_SPOOL_FILENAME,
+                                       NULL);
   self->key = tw_session_dup_key (session);
+  /* Made while the session is locked: start detached, spooling, until an
+   * unlock attaches a key. */
+  self->detached = self->key == NULL;
   self->requested_urls = g_ptr_array_new_with_free_func (g_free);
   self->queue = tw_queue_new (TW_PIPELINE_QUEUE_MAX_ROWS);
   self->write_queue = tw_queue_new (TW_PIPELINE_WRITE_MAX_ROWS);
   self->lives = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_source_live_free);
   self->alert_commands = g_async_queue_new_full ((GDestroyNotify) tw_alert_command_free);
   self->alert_snapshot = tw_alert_snapshot_new_empty ();
+  self->locked_alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_locked_alert_free);
   g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
   return self;
 }
 
@@ -233,6 +241,77 @@ tw_pipeline_is_stopping (TwPipeline *self)
   return stopping;
 }
 
+TwKey *
+tw_pipeline_dup_key (TwPipeline *self)
+{
+  TwKey *copy;
+
+  g_mutex_lock (&self->mutex);
+  copy = self->key != NULL ? tw_key_copy (self->key) : NULL;
+  g_mutex_unlock (&self->mutex);
+  return copy;
+}
+
+TwStore *
+tw_pipeline_open_store (TwPipeline  *self,
+                        GError     **error)
+{
+  g_autoptr(TwKey) key = tw_pipeline_dup_key (self);
+  TwStore *store;
+
+  if (key == NULL)
+    {
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
+                           "The screen is locked: the store opens again at the next sign-in");
+      return NULL;
+    }
+  store = tw_store_open (self->store_path, key, FALSE, error);
+  /* The engine keys its alerts and rules by the real entity keys: its
+   * connections are not masked (they serve no one's eyes directly). */
+  if (store != NULL)
+    tw_store_set_role (store, TW_ROLE_CLINICIAN);
+  return store;
+}
+
+TwStore *
+tw_pipeline_borrow_store (TwPipeline  *self,
+                          GError     **error)
+{
+  g_autoptr(TwKey) key = NULL;
+  TwStore *store;
+
+  g_mutex_lock (&self->mutex);
+  /* Checked and counted together, so a detach either comes first (no
+   * connection) or waits for this one. */
+  if (self->key == NULL || self->detached || self->detach_requested)
+    {
+      g_mutex_unlock (&self->mutex);
+      return NULL;
+    }
+  key = tw_key_copy (self->key);
+  self->borrowed++;
+  g_mutex_unlock (&self->mutex);
+
+  store = tw_store_open (self->store_path, key, FALSE, error);
+  if (store != NULL)
+    tw_store_set_role (store, TW_ROLE_CLINICIAN);
+  else
+    tw_pipeline_return_store (self, NULL);
+  return store;
+}
+
+void
+tw_pipeline_return_store (TwPipeline *self,
+                          TwStore    *store)
+{
+  g_clear_pointer (&store, tw_store_close);
+  g_mutex_lock (&self->mutex);
+  g_assert (self->borrowed > 0);
+  self->borrowed--;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+}
+
 gboolean
 tw_pipeline_is_engine_done (TwPipeline *self)
 {
@@ -290,11 +369,9 @@ engine_thread_main (gpointer data)
   GThread *writer;
   TwStore *store;
 
-  store = tw_store_open (self->store_path, self->key, FALSE, &error);
-  /* The engine keys its alerts and rules by the real entity keys: its
-   * connection is not masked (it serves no one's eyes directly). */
-  if (store != NULL)
-    tw_store_set_role (store, TW_ROLE_CLINICIAN);
+  /* The sources and rules are in the store: a pipeline needs the key to
+   * start (a locked session's pipeline starts at its unlock). */
+  store = tw_pipeline_open_store (self, &error);
   if (store != NULL && register_sources (self, store, &error))
     alerts = tw_pipeline_alerts_new (self, store, &error);
   if (alerts == NULL)
@@ -302,6 +379,8 @@ engine_thread_main (gpointer data)
       tw_pipeline_set_storage_error (self, error);
       g_mutex_lock (&self->mutex);
       self->failed = TRUE;
+      self->writer_gone = TRUE;
+      g_cond_broadcast (&self->cond);
       g_mutex_unlock (&self->mutex);
       g_clear_pointer (&store, tw_store_close);
       return NULL;
@@ -397,6 +476,11 @@ tw_pipeline_get_status (TwPipeline *self)
   status->last_commit_time = self->last_commit_time;
   status->storage_error = g_strdup (self->storage_error);
   status->failed = self->failed;
+  status->detached = self->detached;
+  status->spooled = self->spooled;
+  status->merging = self->merging;
+  status->merge_done = self->merge_done;
+  status->merge_total = self->merge_total;
   for (guint i = 0; i < self->lives->len; i++)
     {
       TwSourceLive *live = g_ptr_array_index (self->lives, i);
@@ -514,11 +598,117 @@ tw_pipeline_free (TwPipeline *self)
   g_ptr_array_unref (self->lives);
   g_ptr_array_unref (self->requested_urls);
   g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
   g_async_queue_unref (self->alert_commands);
+  g_ptr_array_unref (self->locked_alerts);
   tw_alert_snapshot_free (self->alert_snapshot);
   g_free (self->storage_error);
   g_free (self->store_path);
+  g_free (self->spool_path);
   tw_limits_free (self->limits);
   tw_key_free (self->key);
   g_free (self);
+}
+
+/* ---- lock and unlock (issue 6) ------------------------------------------ */
+
+/**
+ * tw_pipeline_detach_key:
+ * See tw-pipeline.h. After this returns no connection of the pipeline is
+ * open and no copy of the key is left in it: the writer closed its
+ * connection (sqlite3_close wipes SQLCipher's copy), the engine opens
+ * none while detached (a rules reload waits for the attach), and the
+ * pipeline's own copy is freed (sodium memory: wiped).
+ */
+void
+tw_pipeline_detach_key (TwPipeline *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->attach_requested = FALSE;
+  if (!self->detached)
+    {
+      self->detach_requested = TRUE;
+      /* A writer that never started, or stopped, holds nothing. */
+      while (!self->detached && self->engine_thread != NULL && !self->writer_gone)
+        g_cond_wait (&self->cond, &self->mutex);
+      self->detached = TRUE;
+    }
+  /* A rules reload in flight on the engine thread closes its connection
+   * within one query. */
+  while (self->borrowed > 0)
+    g_cond_wait (&self->cond, &self->mutex);
+  self->detach_requested = FALSE;
+  g_clear_pointer (&self->key, tw_key_free);
+  g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * tw_pipeline_attach_key:
+ * See tw-pipeline.h. Returns at once; the writer reopens the store with a
+ * copy of @key and merges the spool before it writes anything new.
+ */
+void
+tw_pipeline_attach_key (TwPipeline  *self,
+                        const TwKey *key)
+{
+  g_return_if_fail (self != NULL && key != NULL);
+
+  g_mutex_lock (&self->mutex);
+  g_clear_pointer (&self->key, tw_key_free);
+  self->key = tw_key_copy (key);
+  if (self->detached)
+    {
+      if (self->engine_thread == NULL || self->writer_gone)
+        self->detached = FALSE;  /* nobody spooling: the next start opens the store */
+      else
+        self->attach_requested = TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+tw_pipeline_is_detached (TwPipeline *self)
+{
+  gboolean detached;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_mutex_lock (&self->mutex);
+  detached = self->detached;
+  g_mutex_unlock (&self->mutex);
+  return detached;
+}
+
+void
+tw_locked_alert_free (TwLockedAlert *alert)
+{
+  if (alert == NULL)
+    return;
+  g_free (alert->bed);
+  g_free (alert);
+}
+
+/**
+ * tw_pipeline_get_locked_alerts:
+ * Returns: (transfer full): TwLockedAlert* as the engine last published
+ *   them, highest priority first
+ */
+GPtrArray *
+tw_pipeline_get_locked_alerts (TwPipeline *self)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_locked_alert_free);
+
+  g_return_val_if_fail (self != NULL, copy);
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->locked_alerts->len; i++)
+    {
+      const TwLockedAlert *alert = g_ptr_array_index (self->locked_alerts, i);
+      TwLockedAlert *dup = g_memdup2 (alert, sizeof *alert);
+
+      dup->bed = g_strdup (alert->bed);
+      g_ptr_array_add (copy, dup);
+    }
+  g_mutex_unlock (&self->mutex);
+  return copy;
 }

@@ -104,6 +104,7 @@ write_all (int          fd,
 static int
 open_locked (const char  *path,
              int          flags,
+             gboolean     wait,
              GError     **error)
 {
   for (;;)
@@ -117,9 +118,14 @@ open_locked (const char  *path,
             set_errno_error (error, errno, "Could not open the spool", path);
           return -1;
         }
-      if (flock (fd, LOCK_EX) != 0)
+      if (flock (fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
         {
-          set_errno_error (error, errno, "Could not lock the spool", path);
+          if (errno == EWOULDBLOCK)
+            g_set_error (error, TW_ERROR, TW_ERROR_IN_USE,
+                         "Another program is writing to the spool ‘%s’ (its screen is locked); "
+                         "it is merged at that program's next sign-in", path);
+          else
+            set_errno_error (error, errno, "Could not lock the spool", path);
           close (fd);
           return -1;
         }
@@ -154,7 +160,7 @@ tw_spool_open_append (const char    *path,
       g_set_error_literal (error, TW_ERROR, TW_ERROR_FAILED, "libsodium could not be initialised");
       return NULL;
     }
-  fd = open_locked (path, O_WRONLY | O_CREAT | O_APPEND, error);
+  fd = open_locked (path, O_WRONLY | O_CREAT | O_APPEND, TRUE, error);
   if (fd < 0)
     return NULL;
   if (fstat (fd, &st) != 0)
@@ -415,7 +421,9 @@ tw_spool_merge (TwStore          *store,
 
   if (out_batches != NULL)
     *out_batches = 0;
-  fd = open_locked (path, O_RDONLY, &local_error);
+  /* A locked program elsewhere may be appending: never wait for its
+   * unlock (that could be hours); it merges at its own attach. */
+  fd = open_locked (path, O_RDONLY, FALSE, &local_error);
   if (fd < 0)
     {
       if (local_error == NULL)

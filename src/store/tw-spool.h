@@ -47,7 +47,9 @@ typedef void (*TwSpoolProgress) (guint64   done,
 /* Opens every record of the spool at @path with the store's private key
  * and writes it into @store (which must not be in a transaction); removes
  * the file after the commit. A missing file is nothing to merge. A
- * damaged record is quarantined with the reason, never dropped.
+ * damaged record is quarantined with the reason, never dropped. While
+ * another program holds the spool open for appending it fails at once
+ * with %TW_ERROR_IN_USE and leaves the file alone.
  * @out_batches receives the number of batches merged. */
 gboolean  tw_spool_merge       (TwStore        *store,
                                 const char     *path,
