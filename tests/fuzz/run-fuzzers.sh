@@ -7,7 +7,7 @@
 #   tests/fuzz/run-fuzzers.sh [--seconds N] [--build-dir DIR] [TARGET...]
 #   tests/fuzz/run-fuzzers.sh --check   # can clang build a fuzzer here?
 #
-# TARGET is json, fhir or hl7 (default: all three). Needs the Debian
+# TARGET is json, fhir, hl7 or batch (the spool's batch codec; default: all). Needs the Debian
 # packages clang and libclang-rt-14-dev (libFuzzer and the sanitizers).
 set -euo pipefail
 
@@ -24,11 +24,11 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir="$2"; shift 2 ;;
     --check) check_only=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    json|fhir|hl7) targets+=("$1"); shift ;;
+    json|fhir|hl7|batch) targets+=("$1"); shift ;;
     *) echo "run-fuzzers: unknown argument ‘$1’" >&2; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(json fhir hl7)
+[ ${#targets[@]} -gt 0 ] || targets=(json fhir hl7 batch)
 
 clang="${CLANG:-}"
 if [ -z "$clang" ]; then
@@ -63,7 +63,7 @@ build_dir="$(cd "$build_dir" && pwd)"
 # The codecs and what they need from core; nothing that talks to the network
 # or the store.
 sources=(
-  src/core/tw-batch.c src/core/tw-clinical.c src/core/tw-error.c src/core/tw-limits.c
+  src/core/tw-batch.c src/core/tw-batch-codec.c src/core/tw-clinical.c src/core/tw-error.c src/core/tw-limits.c
   src/core/tw-metric.c src/core/tw-time.c
   src/ingest/tw-codec.c src/ingest/tw-json-codec.c src/ingest/tw-json-flat.c src/ingest/tw-fhir-codec.c
   src/ingest/tw-fhir-clinical.c src/ingest/tw-clinical-ingest.c
@@ -97,14 +97,15 @@ for target in "${targets[@]}"; do
   "$clang" "${cflags[@]}" "${fuzz_flags[@]}" "$here/fuzz-$target.c" "${objects[@]}" \
     "${pkg_libs[@]}" -lm -o "$binary"
 
-  dict="$here/json.dict"
-  [ "$target" = hl7 ] && dict="$here/hl7.dict"
+  dict_args=(-dict="$here/json.dict")
+  [ "$target" = hl7 ] && dict_args=(-dict="$here/hl7.dict")
+  [ "$target" = batch ] && dict_args=()  # binary: nothing to spell
   corpus="$build_dir/corpus-$target"
   mkdir -p "$corpus"
 
   echo "run-fuzzers: fuzz-$target for ${seconds} s"
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-       -print_final_stats=1 -dict="$dict" -artifact_prefix="$build_dir/artifacts/$target-" \
+       -print_final_stats=1 "${dict_args[@]}" -artifact_prefix="$build_dir/artifacts/$target-" \
        "$corpus" "$here/corpus/$target" > "$build_dir/fuzz-$target.log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^Done' "$build_dir/fuzz-$target.log" || true
   else
