@@ -25,6 +25,7 @@ store = Store()
 for name, role in (("olu", "operator"), ("cleo", "clinician"), ("ann", "analyst")):
     r = store.twctl("user", "add", name, "--role", role, extra=["--new-password-file", store.pwfile])
     check(r.returncode == 0, f"{role} {name} added ({r.stderr.strip()})")
+store.assign_wards("cleo", "--all")  # clinicians see their wards' patients only
 
 feed = Feed(*args).start()
 try:

@@ -19,6 +19,7 @@ r = subprocess.run([os.environ.get("TWCTL", "twctl"), "--data-dir", store.dir, "
                     "user", "add", "cleo", "--role", "clinician"],
                    input=clin_pw + "\n", capture_output=True, text=True)
 check(r.returncode == 0, f"admin added a clinician ({r.stderr.strip()})")
+store.assign_wards("cleo", "--all")  # clinicians see their wards' patients only
 
 # A live stream: 30 s of backlog, then real time, so the WAL is in use
 # while we look at the files.

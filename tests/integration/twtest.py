@@ -96,17 +96,25 @@ class Store:
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def clinician(self):
-        """A clinician (same password), added on first use: the tests check
-        series by entity key, and roles without identity (the admin) see
-        only pseudonyms."""
+        """A clinician (same password) on every ward, added on first use:
+        the tests check series by entity key, and roles without identity
+        (the admin) see only pseudonyms."""
         name = "stats.clin"
         if not getattr(self, "_clinician", None):
             r = self.twctl("user", "add", name, "--role", "clinician",
                            extra=["--new-password-file", self.pwfile])
             if r.returncode != 0:
                 raise RuntimeError(r.stderr)
+            self.assign_wards(name, "--all")
             self._clinician = name
         return self._clinician
+
+    def assign_wards(self, user, *wards):
+        """Clinicians see the patients of their wards only (issue 6):
+        `--all`, `--none` or ward names."""
+        r = self.twctl("wards", user, *wards)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
 
     def stats(self, user=None):
         r = self.twctl("stats", "--json", user=user or self.clinician())
