@@ -1,3 +1,4 @@
+#include "tw-audit.h"
 #include "tw-pipeline-private.h"
 #include "tw-rule-engine.h"
 #include "tw-store-alerts.h"
@@ -29,6 +30,7 @@ struct _TwAlertChanges
   GHashTable *alerts;        /* id (guint64*, in the record) → TwAlertRecord* */
   GArray     *transitions;   /* TwAlertTransition, strings owned */
   GHashTable *too_late;      /* source id (gint64*) → guint64* */
+  GPtrArray  *audio_pauses;  /* who paused the alarm sound (char*), for the audit */
 };
 
 struct _TwPipelineAlerts
@@ -109,6 +111,7 @@ tw_alert_changes_new (void)
   changes->transitions = g_array_new (FALSE, FALSE, sizeof (TwAlertTransition));
   g_array_set_clear_func (changes->transitions, transition_clear);
   changes->too_late = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  changes->audio_pauses = g_ptr_array_new_with_free_func (g_free);
   return changes;
 }
 
@@ -120,6 +123,7 @@ tw_alert_changes_free (TwAlertChanges *changes)
   g_hash_table_unref (changes->alerts);
   g_array_unref (changes->transitions);
   g_hash_table_unref (changes->too_late);
+  g_ptr_array_unref (changes->audio_pauses);
   g_free (changes);
 }
 
@@ -127,7 +131,7 @@ gboolean
 tw_alert_changes_is_empty (TwAlertChanges *changes)
 {
   return g_hash_table_size (changes->alerts) == 0 && changes->transitions->len == 0
-         && g_hash_table_size (changes->too_late) == 0;
+         && g_hash_table_size (changes->too_late) == 0 && changes->audio_pauses->len == 0;
 }
 
 void
@@ -136,6 +140,7 @@ tw_alert_changes_clear (TwAlertChanges *changes)
   g_hash_table_remove_all (changes->alerts);
   g_array_set_size (changes->transitions, 0);
   g_hash_table_remove_all (changes->too_late);
+  g_ptr_array_set_size (changes->audio_pauses, 0);
 }
 
 static void
@@ -190,6 +195,9 @@ changes_merge (TwAlertChanges *into,
   while (g_hash_table_iter_next (&iter, &key, &value))
     changes_add_too_late (into, *(gint64 *) key, *(guint64 *) value);
   g_hash_table_remove_all (from->too_late);
+  for (guint i = 0; i < from->audio_pauses->len; i++)
+    g_ptr_array_add (into->audio_pauses, g_steal_pointer (&from->audio_pauses->pdata[i]));
+  g_ptr_array_set_size (from->audio_pauses, 0);
 }
 
 gboolean
@@ -211,6 +219,19 @@ tw_alert_changes_write (TwAlertChanges  *changes,
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (!tw_store_add_source_too_late (store, *(gint64 *) key, *(guint64 *) value, error))
       return FALSE;
+
+  /* Not an alert transition, but an alarm action the audit must show:
+   * written with the commit that follows it (at the attach when the
+   * screen was locked). */
+  for (guint i = 0; i < changes->audio_pauses->len; i++)
+    {
+      g_autofree char *detail = g_strdup_printf ("for %" G_GINT64_FORMAT " s",
+                                                 (gint64) (AUDIO_PAUSE_US / TW_USEC_PER_SEC));
+
+      if (!tw_audit_append (store, g_ptr_array_index (changes->audio_pauses, i),
+                            TW_AUDIT_AUDIO_PAUSE, NULL, detail, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -549,6 +570,10 @@ apply_command (TwPipelineAlerts *self,
       tw_alert_board_pause_audio (self->board, now);
       self->audio_paused_until = now + AUDIO_PAUSE_US;
       self->changed = TRUE;
+      g_mutex_lock (&self->outbox_lock);
+      g_ptr_array_add (self->outbox->audio_pauses,
+                       g_strdup (command->who != NULL ? command->who : "system"));
+      g_mutex_unlock (&self->outbox_lock);
       g_message ("Alert audio paused by %s", command->who != NULL ? command->who : "(unknown)");
       break;
     case TW_ALERT_COMMAND_RELOAD_RULES:

@@ -342,6 +342,8 @@ test_lock_mid_stream (Fixture       *f,
   g_assert_cmpint (bed->priority, ==, TW_ALERT_PRIORITY_HIGH);
   g_assert_cmpuint (bed->count, ==, 1);
   g_assert_true (bed->unacknowledged);
+  /* A nurse silences the alarm at the lock screen: audited at the attach. */
+  tw_pipeline_pause_audio (pipeline, "nurse");
 
   /* Unlock. */
   key = tw_session_dup_key (f->session);
@@ -362,6 +364,8 @@ test_lock_mid_stream (Fixture       *f,
                    ==, 1);
   g_assert_cmpint (count_rows (f, "SELECT count(*) FROM alerts WHERE rule_id = 'hr-high'"),
                    ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM audit WHERE action = 'audio-pause'"
+                                  " AND actor = 'nurse'"), ==, 1);
   /* The source's counters include what came in while locked. */
   g_assert_cmpint (count_rows (f, "SELECT received FROM sources"), ==,
                    N_BEFORE + N_LOCKED + N_AFTER);
