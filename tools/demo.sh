@@ -40,11 +40,18 @@ _build/src/cli/twctl --data-dir "$demo_dir" --new-password-file "$work/pw" init 
 # Admins run the system; clinicians see patients, trends and alerts.
 _build/src/cli/twctl --data-dir "$demo_dir" -u admin --password-file "$work/pw" \
   --new-password-file "$work/pw-clinician" user add clara --role clinician >/dev/null
+# Clinicians see the patients of their wards: clara works on two of the
+# feed's three; the third is reached through Emergency Access (audited,
+# reviewed by the admin on the Audit page).
+clara_wards=("ICU" "Ward 7")
+_build/src/cli/twctl --data-dir "$demo_dir" -u admin --password-file "$work/pw" \
+  wards clara "${clara_wards[@]}" >/dev/null
 rm -f "$work/pw" "$work/pw-clinician"
 
 # Half an hour of history is served at once, then the stream runs live.
 start=$(date -u -d '30 minutes ago' +%Y-%m-%dT%H:%M:%SZ)
-_build/src/feed/tidewatch-feed --port 0 --patients 8 --rate 1 --seed "$RANDOM" \
+# 24 patients: 8 on the ICU, 8 on Ward 7, 8 on Ward 8.
+_build/src/feed/tidewatch-feed --port 0 --patients 24 --rate 1 --seed "$RANDOM" \
   --start "$start" > "$work/feed.out" 2> "$work/feed.log" &
 feed_pid=$!
 for _ in $(seq 50); do
@@ -62,13 +69,15 @@ cat <<MSG
 
   Tidewatch demo
   ──────────────
-  Stream:    $url  (simulated bedside monitors, 8 patients)
+  Stream:    $url  (simulated bedside monitors, 24 patients on ICU, Ward 7, Ward 8)
   Store:     $demo_dir  (encrypted; replaced on every demo run)
   Sign in as
-    user:     clara      (clinician: patients, trends, the alert console — Ctrl+4)
+    user:     clara      (clinician on ${clara_wards[0]} and ${clara_wards[1]}: their patients, trends,
+                          the alert console — Ctrl+4; Ward 8 through Emergency Access — Ctrl+Shift+E)
     password: $clinician_password
   or as
-    user:     admin      (administrator: sources, quarantine, alert rules — Ctrl+5)
+    user:     admin      (administrator: sources, quarantine, alert rules — Ctrl+5; users,
+                          wards, the audit trail and emergency-access review)
     password: $password
 
 MSG
