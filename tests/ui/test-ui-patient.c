@@ -304,6 +304,9 @@ write_store (Fixture *fixture)
   g_assert_no_error (error);
   tw_session_add_user (session, CLINICIAN, TW_ROLE_CLINICIAN, CLINICIAN_PASSWORD, &error);
   g_assert_no_error (error);
+  /* Every ward: clinicians see their wards' patients only (test-scope.c). */
+  tw_session_set_user_wards (session, CLINICIAN, (const char *[]) { "*", NULL }, &error);
+  g_assert_no_error (error);
   tw_session_add_user (session, ANALYST, TW_ROLE_ANALYST, ANALYST_PASSWORD, &error);
   g_assert_no_error (error);
   store = tw_session_open_store (session, &error);

@@ -1925,6 +1925,9 @@ test_ward_overview (Fixture       *fixture,
   g_assert_no_error (error);
   tw_session_add_user (session, "cleo", TW_ROLE_CLINICIAN, CLINICIAN_PASSWORD, &error);
   g_assert_no_error (error);
+  /* Every ward: clinicians see their wards' patients only (test-scope.c). */
+  tw_session_set_user_wards (session, "cleo", (const char *[]) { "*", NULL }, &error);
+  g_assert_no_error (error);
   tw_session_add_user (session, "anya", TW_ROLE_ANALYST, ANALYST_PASSWORD, &error);
   g_assert_no_error (error);
   tw_session_free (session);
