@@ -219,6 +219,46 @@ test_closed_connections_leave_only_the_session_copy (Fixture       *f,
   tw_memscan_result_clear (&result);
 }
 
+/* The app's lock: the pipeline detaches (keeps running without a key),
+ * readers close, the session locks: no copy anywhere, the pipeline's
+ * threads included. Unlock attaches again; quit leaves none. */
+static void
+test_pipeline_lock_unlock_quit (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TwStore *readers[N_READERS] = { NULL };
+  g_autoptr(TwPipeline) pipeline = start_pipeline (f);
+  g_autoptr(TwKey) key = NULL;
+  TwMemscanResult result;
+
+  open_readers (f, readers);
+  result = scan (f, "ingesting, readers open");
+  g_assert_cmpuint (result.hits_by_form[TW_MEMSCAN_RAW], >=, 2);
+  tw_memscan_result_clear (&result);
+
+  tw_pipeline_detach_key (pipeline);
+  g_assert_true (tw_pipeline_is_detached (pipeline));
+  close_readers (readers);
+  tw_session_lock (f->session);
+  assert_no_copy (f, "locked, pipeline detached and running");
+
+  g_assert_true (tw_session_unlock (f->session, PASSWORD, &error));
+  g_assert_no_error (error);
+  key = tw_session_dup_key (f->session);
+  tw_pipeline_attach_key (pipeline, key);
+  g_clear_pointer (&key, tw_key_free);
+  open_readers (f, readers);
+  result = scan (f, "unlocked, attached, readers open");
+  g_assert_cmpuint (result.hits_by_form[TW_MEMSCAN_RAW], >=, 2);
+  tw_memscan_result_clear (&result);
+
+  g_clear_pointer (&pipeline, tw_pipeline_free);
+  close_readers (readers);
+  g_clear_pointer (&f->session, tw_session_free);
+  assert_no_copy (f, "quit");
+}
+
 /* Lock without a pipeline (twctl-like, or the app before a source runs):
  * readers closed and the session locked leave no copy; unlocking brings
  * the key back (the scan sees it again); quitting leaves none. */
@@ -331,6 +371,7 @@ main (int    argc,
   ADD ("/leak-memory/sign-in", test_sign_in_leaves_only_the_session_copy);
   ADD ("/leak-memory/quit", test_quit_leaves_no_copy);
   ADD ("/leak-memory/lock-unlock-quit", test_lock_unlock_quit);
+  ADD ("/leak-memory/pipeline-lock-unlock-quit", test_pipeline_lock_unlock_quit);
   ADD ("/leak-memory/closed-connections", test_closed_connections_leave_only_the_session_copy);
   ADD ("/leak-memory/other-process", test_scan_other_process);
 #undef ADD
