@@ -411,6 +411,7 @@ tw_keyslots_set (TwKeyslots   *self,
     return FALSE;
   ok = make_v2 (self, &draft, kek, key, error);
   sodium_free (kek);
+  sodium_stackzero (STACK_WIPE_BYTES);
   if (!ok)
     return FALSE;
 
@@ -655,6 +656,7 @@ tw_keyslots_grant (TwKeyslots   *self,
 {
   TwKeyslot *slot;
   TwRole old_role;
+  gboolean ok;
 
   g_return_val_if_fail (self != NULL && user != NULL && key != NULL, FALSE);
   slot = find_slot_or_error (self, user, error);
@@ -670,12 +672,11 @@ tw_keyslots_grant (TwKeyslots   *self,
     }
   old_role = slot->role;
   slot->role = role;
-  if (!seal_grant (self, slot, key, error))
-    {
-      slot->role = old_role;
-      return FALSE;
-    }
-  return TRUE;
+  ok = seal_grant (self, slot, key, error);
+  if (!ok)
+    slot->role = old_role;
+  sodium_stackzero (STACK_WIPE_BYTES);
+  return ok;
 }
 
 gboolean
@@ -785,6 +786,7 @@ tw_keyslots_stage_rekey (TwKeyslots   *self,
         return FALSE;
       slot->has_next = TRUE;
     }
+  sodium_stackzero (STACK_WIPE_BYTES);
   g_free (self->rekey_pending);
   self->rekey_pending = g_path_get_basename (pending_path);
   return TRUE;

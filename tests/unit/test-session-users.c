@@ -4,6 +4,7 @@
  * notice: who can sign in, with what, and what the store still holds.
  */
 #include <json-glib/json-glib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "tw-audit.h"
@@ -395,6 +396,102 @@ test_remove_rekeys (Fixture       *f,
   g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
 }
 
+/* Turns @user's slot back into a version 1 slot (the skeleton's kind: the
+ * database key wrapped directly under the password), as a key file made
+ * before issue 6 holds it. */
+static void
+make_slot_legacy (Fixture    *f,
+                  const char *user,
+                  const char *role,
+                  const char *password)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, TW_KEYSLOTS_FILENAME, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(TwKey) key = tw_session_dup_key (f->admin);
+  JsonObject *root;
+  JsonArray *slots;
+  guint8 salt[crypto_pwhash_SALTBYTES], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+  guint8 kek[32], wrapped[TW_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+  g_autofree char *ad = NULL;
+
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  ad = g_strdup_printf ("tidewatch-keyslot-v1\n%s\n%s\n%s",
+                        json_object_get_string_member (root, "store_id"), user, role);
+  randombytes_buf (salt, sizeof salt);
+  randombytes_buf (nonce, sizeof nonce);
+  g_assert_cmpint (crypto_pwhash (kek, sizeof kek, password, strlen (password), salt,
+                                  crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
+                                  crypto_pwhash_ALG_ARGON2ID13), ==, 0);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, tw_key_get_bytes (key), TW_KEY_BYTES,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, kek);
+  slots = json_object_get_array_member (root, "slots");
+  for (guint i = 0; i < json_array_get_length (slots); i++)
+    {
+      JsonObject *slot = json_array_get_object_element (slots, i);
+      g_autofree char *salt64 = g_base64_encode (salt, sizeof salt);
+      g_autofree char *nonce64 = g_base64_encode (nonce, sizeof nonce);
+      g_autofree char *wrapped64 = g_base64_encode (wrapped, sizeof wrapped);
+
+      if (!g_str_equal (json_object_get_string_member (slot, "user"), user))
+        continue;
+      json_object_set_int_member (slot, "version", 1);
+      json_object_set_int_member (slot, "opslimit", crypto_pwhash_OPSLIMIT_MIN);
+      json_object_set_int_member (slot, "memlimit", crypto_pwhash_MEMLIMIT_MIN);
+      json_object_set_string_member (slot, "salt", salt64);
+      json_object_set_string_member (slot, "nonce", nonce64);
+      json_object_set_string_member (slot, "wrapped_key", wrapped64);
+      json_object_remove_member (slot, "public_key");
+      json_object_remove_member (slot, "wrapped_secret_key");
+      json_object_remove_member (slot, "grant");
+    }
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, path, NULL));
+}
+
+static void
+test_legacy_slot (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, TW_KEYSLOTS_FILENAME, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) cleo = NULL;
+  g_autoptr(TwKeyslots) slots = NULL;
+
+  make_slot_legacy (f, "cleo", "clinician", CLEO_PASSWORD);
+  slots = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_keyslots_is_legacy (slots, "cleo"));
+  g_clear_pointer (&slots, tw_keyslots_free);
+
+  /* Its key cannot be re-sealed without cleo: no role change, and no
+   * removal of anyone else (the rekey would lock cleo out). */
+  g_assert_false (tw_session_set_user_role (f->admin, "cleo", TW_ROLE_ANALYST, &error));
+  g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (tw_session_remove_user (f->admin, "olaf", &error));
+  g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "cleo"));
+  g_assert_nonnull (strstr (error->message, "sign in once first"));
+  g_clear_error (&error);
+  cleo = login_ok (f, "olaf", OLAF_PASSWORD);   /* nothing was changed */
+  g_clear_pointer (&cleo, tw_session_free);
+
+  /* cleo signs in with her password as before, which upgrades the slot. */
+  cleo = login_ok (f, "cleo", CLEO_PASSWORD);
+  g_clear_pointer (&cleo, tw_session_free);
+  slots = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (tw_keyslots_is_legacy (slots, "cleo"));
+  cleo = login_ok (f, "cleo", CLEO_PASSWORD);
+  g_clear_pointer (&cleo, tw_session_free);
+
+  g_assert_true (tw_session_remove_user (f->admin, "olaf", &error));
+  g_assert_no_error (error);
+  cleo = login_ok (f, "cleo", CLEO_PASSWORD);
+}
+
 static void
 test_remove_unknown (Fixture       *f,
                      gconstpointer  data)
@@ -416,6 +513,7 @@ main (int argc, char **argv)
   ADD ("/session-users/role-change", test_role_change);
   ADD ("/session-users/remove-rekeys", test_remove_rekeys);
   ADD ("/session-users/remove-unknown", test_remove_unknown);
+  ADD ("/session-users/legacy-slot", test_legacy_slot);
 #undef ADD
   return g_test_run ();
 }
