@@ -24,8 +24,11 @@
  *      Crash: the copy is gone, so loading the key file takes the new
  *      grants, which open the new file.
  *   4. (the caller) the key file keeps only the new grants.
- * PRAGMA rekey would re-encrypt in place, but with WAL on SQLCipher 3.4.1
- * a crash halfway leaves pages under two keys; the copy never does. */
+ * PRAGMA rekey also works in WAL mode on SQLCipher 3.4.1 (tried: a WAL
+ * store rekeyed by the sqlcipher shell opens with the new key only), but
+ * in place there is no moment at which both the store and the key file
+ * are valid whatever happens, and nothing on disk tells which key the
+ * store has after a crash; with a copy, the copy's existence tells. */
 
 #define REKEY_SCHEMA    "rekeyed"
 #define REKEY_FILE_MODE 0600
