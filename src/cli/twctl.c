@@ -17,7 +17,9 @@
 static const char usage_text[] =
   "Commands:\n"
   "  init --admin NAME                 create an encrypted store and its first administrator\n"
-  "  user add NAME --role ROLE         add a user (admin, clinician, operator, analyst)\n"
+  "  user add NAME --role ROLE [--wards W1,W2] [--one-time]\n"
+  "                                    add a user (admin, clinician, operator, analyst);\n"
+  "                                    --one-time prints a password to change at first sign-in\n"
   "  user list [--json]                list users and roles\n"
   "  user passwd NAME                  set a user's password\n"
   "  user disable|enable|reset|unlock|remove NAME, user role NAME ROLE\n"
@@ -109,6 +111,10 @@ twctl_sign_in (Twctl   *self,
     return NULL;
   session = tw_session_login (self->data_dir, user, password, error);
   tw_cli_secret_free (password);
+  /* An admin hears what the sign-in checks found (an edited sign-in log,
+   * a damaged audit trail) on every door, not only in the app. */
+  if (session != NULL && tw_session_get_audit_warning (session) != NULL)
+    g_printerr ("twctl: warning: %s\n", tw_session_get_audit_warning (session));
   return session;
 }
 
