@@ -390,9 +390,11 @@ spool_pending (Writer  *w,
   if (w->spool == NULL)
     return FALSE;
 
-  for (; done < w->pending->len; done++)
-    if (!(ok = tw_spool_append (w->spool, g_ptr_array_index (w->pending, done), error)))
-      break;
+  /* One fdatasync for everything waiting: a busy MLLP sender's batches
+   * come one message each. */
+  ok = tw_spool_append_many (w->spool, (const TwBatch * const *) w->pending->pdata,
+                             w->pending->len, error);
+  done = ok ? w->pending->len : 0;
 
   g_mutex_lock (&self->mutex);
   for (guint i = 0; i < done; i++)
@@ -418,7 +420,8 @@ spool_pending (Writer  *w,
     tw_batch_complete (g_ptr_array_index (w->pending, i), NULL);
   if (done > 0)
     g_ptr_array_remove_range (w->pending, 0, done);
-  w->pending_rows = 0;
+  if (w->pending->len == 0)
+    w->pending_rows = 0;
   return ok;
 }
 
@@ -492,7 +495,14 @@ writer_detached_turn (Writer *w)
   batch = tw_queue_pop (self->write_queue, TW_PIPELINE_TURN_US);
   if (batch != NULL)
     {
-      g_ptr_array_add (w->pending, batch);
+      /* Whatever else is already waiting rides along (one fsync). */
+      do
+        {
+          g_ptr_array_add (w->pending, batch);
+          w->pending_rows += tw_batch_get_n_rows (batch);
+        }
+      while (w->pending_rows < TW_PIPELINE_COMMIT_MAX_ROWS
+             && (batch = tw_queue_pop (self->write_queue, 0)) != NULL);
       if (!spool_pending (w, &error))
         writer_fail (w, error);
       return TRUE;

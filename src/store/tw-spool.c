@@ -185,6 +185,78 @@ tw_spool_open_append (const char    *path,
   return self;
 }
 
+/* Appends @batch's record (length, sealed bytes) to @out. */
+static gboolean
+seal_into (TwSpool        *self,
+           const TwBatch  *batch,
+           GByteArray     *out,
+           GError        **error)
+{
+  g_autoptr(GBytes) plain = tw_batch_serialize (batch);
+  gsize len = 0, sealed_len, at = out->len;
+  const guint8 *data = g_bytes_get_data (plain, &len);
+  guint32 le;
+  gboolean ok;
+
+  sealed_len = len + crypto_box_SEALBYTES;
+  if (sealed_len > MAX_RECORD_BYTES)
+    {
+      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
+                   "A batch of %" G_GSIZE_FORMAT " bytes is too large for the spool", len);
+      return FALSE;
+    }
+  le = GUINT32_TO_LE ((guint32) sealed_len);
+  g_byte_array_append (out, (const guint8 *) &le, LENGTH_BYTES);
+  g_byte_array_set_size (out, out->len + sealed_len);
+  ok = crypto_box_seal (out->data + at + LENGTH_BYTES, data, len, self->public_key) == 0;
+  /* The clear serialisation is gone before anything reaches the disk. */
+  sodium_memzero ((void *) data, len);
+  if (!ok)
+    {
+      g_byte_array_set_size (out, at);
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_FAILED, "Could not seal a batch");
+    }
+  return ok;
+}
+
+/**
+ * tw_spool_append_many:
+ * Seals @n batches and appends them with one write and one fdatasync():
+ * all of them are on disk when this returns %TRUE, none when %FALSE.
+ */
+gboolean
+tw_spool_append_many (TwSpool              *self,
+                      const TwBatch * const *batches,
+                      guint                 n,
+                      GError              **error)
+{
+  g_autoptr(GByteArray) records = g_byte_array_new ();
+  off_t before;
+
+  g_return_val_if_fail (self != NULL && (batches != NULL || n == 0), FALSE);
+
+  for (guint i = 0; i < n; i++)
+    if (!seal_into (self, batches[i], records, error))
+      return FALSE;
+  if (n == 0)
+    return TRUE;
+
+  before = lseek (self->fd, 0, SEEK_END);
+  if (!write_all (self->fd, records->data, records->len) || fdatasync (self->fd) != 0)
+    {
+      int saved = errno;
+
+      /* A half-written record would make every later one unreadable: cut
+       * it off (the caller keeps the batches and tries again). */
+      if (before >= 0 && ftruncate (self->fd, before) == 0)
+        fdatasync (self->fd);
+      set_errno_error (error, saved != 0 ? saved : EIO, "Could not write the spool", self->path);
+      return FALSE;
+    }
+  self->n_records += n;
+  return TRUE;
+}
+
 /**
  * tw_spool_append:
  * Seals @batch and appends it; returns after fdatasync(), so a batch for
@@ -195,49 +267,8 @@ tw_spool_append (TwSpool        *self,
                  const TwBatch  *batch,
                  GError        **error)
 {
-  g_autoptr(GBytes) plain = NULL;
-  g_autofree guint8 *record = NULL;
-  const guint8 *data;
-  gsize len = 0, sealed_len;
-  guint32 le;
-  off_t before;
-
-  g_return_val_if_fail (self != NULL && batch != NULL, FALSE);
-
-  plain = tw_batch_serialize (batch);
-  data = g_bytes_get_data (plain, &len);
-  sealed_len = len + crypto_box_SEALBYTES;
-  if (sealed_len > MAX_RECORD_BYTES)
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT,
-                   "A batch of %" G_GSIZE_FORMAT " bytes is too large for the spool", len);
-      return FALSE;
-    }
-  record = g_malloc (LENGTH_BYTES + sealed_len);
-  le = GUINT32_TO_LE ((guint32) sealed_len);
-  memcpy (record, &le, LENGTH_BYTES);
-  if (crypto_box_seal (record + LENGTH_BYTES, data, len, self->public_key) != 0)
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_FAILED, "Could not seal a batch");
-      return FALSE;
-    }
-  /* The clear serialisation is gone before anything reaches the disk. */
-  sodium_memzero ((void *) data, len);
-
-  before = lseek (self->fd, 0, SEEK_END);
-  if (!write_all (self->fd, record, LENGTH_BYTES + sealed_len) || fdatasync (self->fd) != 0)
-    {
-      int saved = errno;
-
-      /* A half-written record would make every later one unreadable: cut
-       * it off (the caller keeps the batch and tries again). */
-      if (before >= 0 && ftruncate (self->fd, before) == 0)
-        fdatasync (self->fd);
-      set_errno_error (error, saved != 0 ? saved : EIO, "Could not write the spool", self->path);
-      return FALSE;
-    }
-  self->n_records++;
-  return TRUE;
+  g_return_val_if_fail (batch != NULL, FALSE);
+  return tw_spool_append_many (self, &batch, 1, error);
 }
 
 guint64

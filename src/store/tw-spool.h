@@ -36,6 +36,11 @@ TwSpool  *tw_spool_open_append (const char    *path,
 gboolean  tw_spool_append      (TwSpool       *spool,
                                 const TwBatch *batch,
                                 GError       **error);
+/* The same for several batches with one fdatasync(): all or none. */
+gboolean  tw_spool_append_many (TwSpool              *spool,
+                                const TwBatch * const *batches,
+                                guint                 n,
+                                GError              **error);
 guint64   tw_spool_get_n_records (TwSpool     *spool);
 void      tw_spool_close       (TwSpool       *spool);
 

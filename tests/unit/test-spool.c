@@ -282,6 +282,30 @@ test_torn_tail (Fixture       *f,
                              "'Spool record 2 is cut short%'"), ==, 1);
 }
 
+/* Several batches sealed with one fdatasync (a busy sender's messages):
+ * each is its own record, all come back. */
+static void
+test_append_many (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSpool) spool = tw_spool_open_append (f->spool_path, f->public_key, &error);
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) tw_batch_free);
+  Progress progress = { 0 };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_BATCHES; i++)
+    g_ptr_array_add (batches, make_batch (f, i));
+  g_assert_true (tw_spool_append_many (spool, (const TwBatch * const *) batches->pdata,
+                                       batches->len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tw_spool_get_n_records (spool), ==, N_BATCHES);
+  g_clear_pointer (&spool, tw_spool_close);
+  merge (f, N_BATCHES, &progress);
+  g_assert_cmpint (tw_store_count_samples (f->t.store, &error), ==, N_BATCHES * PER_BATCH);
+  g_assert_cmpuint (progress.last_total, ==, N_BATCHES);
+}
+
 /* A file that is not a spool is left alone, with an error. */
 static void
 test_not_a_spool (Fixture       *f,
@@ -307,6 +331,7 @@ main (int    argc,
   ADD ("merge-restores", test_merge_restores);
   ADD ("foreign-record", test_foreign_record);
   ADD ("torn-tail", test_torn_tail);
+  ADD ("append-many", test_append_many);
   ADD ("not-a-spool", test_not_a_spool);
 #undef ADD
   return g_test_run ();
