@@ -47,6 +47,7 @@ struct _TwWardPage
   GtkDropDown           *ward_dropdown;
   TwWardCounts          *counts;
   GtkStack              *content_stack;
+  AdwStatusPage         *waiting_page;
   GtkFlowBox            *flow_box;
 
   /* Borrowed, between start() and stop() */
@@ -346,6 +347,9 @@ apply_beds (TwWardPage  *self,
 
       if (query->wards != NULL)
         update_ward_list (self, query->wards);
+      adw_status_page_set_title (self->waiting_page, tw_ward_query_empty_title (query));
+      adw_status_page_set_description (self->waiting_page,
+                                       tw_ward_query_empty_description (query));
     }
 
   /* The beds stay the page's until every queued one is applied: no query
@@ -719,6 +723,7 @@ tw_ward_page_class_init (TwWardPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, ward_dropdown);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, counts);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, TwWardPage, waiting_page);
   gtk_widget_class_bind_template_child (widget_class, TwWardPage, flow_box);
   gtk_widget_class_bind_template_callback (widget_class, on_child_activated);
 }

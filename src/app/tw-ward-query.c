@@ -7,6 +7,7 @@
 #include "tw-store-clinical.h"
 #include "tw-store-private.h"
 #include "tw-store-rollup.h"
+#include "tw-store-scope.h"
 #include "tw-time.h"
 #include "tw-ward-query.h"
 
@@ -255,6 +256,18 @@ list_patients (TwStore      *store,
   if (query->wards == NULL)
     return FALSE;
   query->n_reads += 3;
+  /* No beds for a clinician: perhaps no wards (tw-store-scope.h). */
+  query->no_wards = FALSE;
+  if (entities->len == 0 && tw_store_get_role (store) == TW_ROLE_CLINICIAN
+      && tw_store_get_user_name (store) != NULL)
+    {
+      g_auto(GStrv) own = tw_store_get_user_wards (store, tw_store_get_user_name (store), error);
+
+      if (own == NULL)
+        return FALSE;
+      query->no_wards = own[0] == NULL;
+      query->n_reads++;
+    }
 
   g_clear_pointer (&query->order, g_ptr_array_unref);
   query->order = g_ptr_array_new ();
@@ -524,4 +537,19 @@ tw_ward_query_run (GTask        *task,
     }
 
   g_task_return_boolean (task, TRUE);
+}
+
+const char *
+tw_ward_query_empty_title (const TwWardQuery *query)
+{
+  return query->no_wards ? _("No Wards Assigned") : _("No Patients Yet");
+}
+
+const char *
+tw_ward_query_empty_description (const TwWardQuery *query)
+{
+  return query->no_wards
+         ? _("No wards are assigned to you. Ask an administrator, or use Emergency Access "
+             "(Ctrl+Shift+E).")
+         : _("Beds appear here as their monitors send data.");
 }

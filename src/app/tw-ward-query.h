@@ -93,6 +93,7 @@ typedef struct
   GHashTable   *alert_map;      /* alert's entity key → tile key (a pseudonym
                                  * for masked roles), for @alert_keys */
   gboolean      listed;
+  gboolean      no_wards;       /* a clinician with no wards (ward scope) */
   guint         n_reads;        /* statements run */
   guint         n_samples;      /* samples read */
   double        elapsed_ms;
@@ -106,6 +107,10 @@ void        tw_ward_query_run      (GTask       *task,
                                     gpointer     source_object,
                                     gpointer     task_data,
                                     GCancellable *cancellable);
+/* What the page says while it has no beds: a clinician without wards is
+ * told why and what to do rather than to wait for data. */
+const char *tw_ward_query_empty_title       (const TwWardQuery *query);
+const char *tw_ward_query_empty_description (const TwWardQuery *query);
 /* Scores @bed at @now from its values no older than TW_WARD_FRESH_US. */
 void        tw_ward_bed_score      (TwWardBed   *bed,
                                     gint64       now);
