@@ -402,6 +402,45 @@ test_spool_merged_at_start (Fixture       *f,
   g_assert_cmpint (count_samples (f), ==, N_LOCKED);
 }
 
+/* The app quits while locked: what was acknowledged stays in the spool
+ * (no key to merge it with) and the next sign-in's pipeline stores it. */
+static void
+test_quit_while_locked (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwPipeline) pipeline = NULL;
+  g_autoptr(TwPipeline) next = NULL;
+  g_autoptr(GSocketConnection) sender = NULL;
+  g_autofree char *url = NULL;
+  guint port = free_port ();
+  guint n = 0;
+
+  url = g_strdup_printf ("mllp-listen://127.0.0.1:%u", port);
+  pipeline = tw_pipeline_new (f->session, &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_pipeline_add_source (pipeline, url, &error));
+  tw_pipeline_start (pipeline);
+  sender = connect_sender (port);
+  send_and_expect_ack (sender, n++, NORMAL_HR);
+  tw_pipeline_detach_key (pipeline);
+  for (guint i = 0; i < N_LOCKED; i++)
+    send_and_expect_ack (sender, n++, NORMAL_HR);
+  g_io_stream_close (G_IO_STREAM (sender), NULL, NULL);
+  g_clear_pointer (&pipeline, tw_pipeline_free);
+
+  g_assert_true (g_file_test (f->spool_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (count_samples (f), ==, 1);
+
+  next = tw_pipeline_new (f->session, &error);
+  g_assert_no_error (error);
+  tw_pipeline_start (next);
+  wait_for (next, merged, f);
+  tw_pipeline_stop (next);
+  g_assert_cmpint (count_samples (f), ==, 1 + N_LOCKED);
+  g_assert_cmpint (count_rows (f, "SELECT received FROM sources"), ==, 1 + N_LOCKED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -411,5 +450,7 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/pipeline-lock/merged-at-start", Fixture, NULL, fixture_setup,
               test_spool_merged_at_start, fixture_teardown);
+  g_test_add ("/pipeline-lock/quit-while-locked", Fixture, NULL, fixture_setup,
+              test_quit_while_locked, fixture_teardown);
   return g_test_run ();
 }
