@@ -2,6 +2,7 @@
 #include "tw-error.h"
 #include "tw-lockout.h"
 #include "tw-session-private.h"
+#include "tw-session-signin.h"
 #include "tw-store-private.h"
 #include "tw-store-rekey.h"
 
@@ -227,6 +228,41 @@ tw_session_list_users (TwSession  *self,
   return tw_store_list_users (store, error);
 }
 
+/* The old password is a guess like any sign-in: the same lockout counts
+ * it, so a session left open cannot be used to try passwords unlimited. */
+static gboolean
+rewrap_counted (TwSession   *self,
+                TwKeyslots  *slots,
+                const char  *old_password,
+                const char  *new_password,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  TwLockoutPolicy policy;
+  TwLockoutState state;
+  gint64 attempt = 0;
+
+  tw_session_load_policy (self->data_dir, &policy);
+  if (!tw_lockout_begin_attempt (self->data_dir, self->user, &policy, &attempt, error))
+    return FALSE;
+  if (tw_keyslots_change_password (slots, self->user, old_password, new_password, &local_error))
+    {
+      tw_session_wipe_stack ();
+      return tw_lockout_record_success (self->data_dir, self->user, attempt, error);
+    }
+  tw_session_wipe_stack ();
+  if (!g_error_matches (local_error, TW_ERROR, TW_ERROR_AUTH_FAILED))
+    {
+      tw_lockout_record_refused (self->data_dir, self->user, attempt, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!tw_lockout_record_failure (self->data_dir, self->user, attempt, &policy, &state, error))
+    return FALSE;
+  tw_lockout_set_failure_error (error, self->user, &state, &policy);
+  return FALSE;
+}
+
 gboolean
 tw_session_change_password (TwSession   *self,
                             const char  *old_password,
@@ -258,7 +294,7 @@ tw_session_change_password (TwSession   *self,
       || !tw_audit_append (store, NULL, TW_AUDIT_PASSWORD_CHANGE, self->user,
                            self->must_change ? "one-time password replaced" : "own password",
                            error)
-      || !tw_keyslots_change_password (slots, self->user, old_password, new_password, error)
+      || !rewrap_counted (self, slots, old_password, new_password, error)
       || !tw_keyslots_save (slots, self->keyslots_path, error)
       || !tw_store_commit (store, error))
     {

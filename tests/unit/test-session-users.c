@@ -191,6 +191,39 @@ test_one_time_password (Fixture       *f,
 }
 
 static void
+test_change_password_counts_failures (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *policy = g_build_filename (f->data_dir, "security.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwSession) cleo = NULL;
+  g_autoptr(TwSession) again = NULL;
+
+  g_assert_true (g_file_set_contents (policy, "{\"lockout\": {\"max_failures\": 3,"
+                                      " \"free_failures\": 3, \"base_delay_s\": 1,"
+                                      " \"max_delay_s\": 1}}", -1, NULL));
+  cleo = login_ok (f, "cleo", CLEO_PASSWORD);
+  /* Someone at cleo's open session guesses her password. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (tw_session_change_password (cleo, "a guess at it", "a new passphrase",
+                                                  &error));
+      g_assert_error (error, TW_ERROR, TW_ERROR_AUTH_FAILED);
+      g_clear_error (&error);
+    }
+  g_assert_false (tw_session_change_password (cleo, CLEO_PASSWORD, "a new passphrase", &error));
+  g_assert_error (error, TW_ERROR, TW_ERROR_LOCKED_OUT);
+  g_clear_error (&error);
+  assert_login_fails (f, "cleo", CLEO_PASSWORD, "administrator");
+
+  g_assert_true (tw_session_unlock_user (f->admin, "cleo", &error));
+  g_assert_no_error (error);
+  g_assert_true (tw_session_change_password (cleo, CLEO_PASSWORD, "a new passphrase", &error));
+  g_assert_no_error (error);
+  again = login_ok (f, "cleo", "a new passphrase");
+}
+
+static void
 test_disabled_user (Fixture       *f,
                     gconstpointer  data)
 {
@@ -510,6 +543,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/session-users/one-time-password", test_one_time_password);
   ADD ("/session-users/disabled-user", test_disabled_user);
+  ADD ("/session-users/change-password-counts-failures", test_change_password_counts_failures);
   ADD ("/session-users/role-change", test_role_change);
   ADD ("/session-users/remove-rekeys", test_remove_rekeys);
   ADD ("/session-users/remove-unknown", test_remove_unknown);
