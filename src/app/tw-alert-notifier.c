@@ -22,6 +22,10 @@
  * (gdk_display_beep), which every desktop plays through its own sound
  * theme and which needs no media framework.
  *
+ * While the window is locked a notification says only that a high
+ * priority alert is open and that unlocking shows it: no name, no entity
+ * key, no message (they are on every lock screen a passer-by can read).
+ *
  * Notifications go through GApplication. Outside a sandbox GLib's
  * fallback backend calls org.freedesktop.Notifications and warns when
  * nobody serves it, so the notifier first asks the bus whether a
@@ -73,6 +77,8 @@ struct _TwAlertNotifier
   ServiceState   service;
   gboolean       sound_enabled;
   gboolean       notification_shown;
+  gboolean       locked;
+  char          *last_body;      /* what the last announcement said */
 };
 
 G_DEFINE_FINAL_TYPE (TwAlertNotifier, tw_alert_notifier, G_TYPE_OBJECT)
@@ -137,6 +143,8 @@ send_notification (TwAlertNotifier *self,
 
   self->announced_id = alert_id;
   self->n_notifications++;
+  g_free (self->last_body);
+  self->last_body = g_strdup (body);
 
   if (self->application == NULL || self->service != SERVICE_PRESENT)
     {
@@ -149,8 +157,9 @@ send_notification (TwAlertNotifier *self,
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
   g_notification_set_category (notification, "im.received");
   g_notification_set_default_action_and_target (notification, "app.show-alert", "t", alert_id);
-  g_notification_add_button_with_target (notification, _("View"), "app.show-alert", "t",
-                                         alert_id);
+  if (!self->locked)
+    g_notification_add_button_with_target (notification, _("View"), "app.show-alert", "t",
+                                           alert_id);
   g_application_send_notification (self->application, TW_ALERT_NOTIFICATION_ID, notification);
   self->notification_shown = TRUE;
 }
@@ -216,7 +225,13 @@ announce (TwAlertNotifier *self,
           const TwAlert   *alert,
           const char      *title)
 {
-  g_autofree char *body = tw_alert_describe (alert, title);
+  g_autofree char *body = NULL;
+
+  if (self->locked)
+    body = g_strdup (_("A high priority alert is open. Unlock Tidewatch to see the patient "
+                       "and the details."));
+  else
+    body = tw_alert_describe (alert, title);
 
   check_service (self);
   if (self->service == SERVICE_CHECKING)
@@ -250,6 +265,7 @@ tw_alert_notifier_dispose (GObject *object)
   TwAlertNotifier *self = (TwAlertNotifier *)object;
 
   tw_alert_notifier_reset (self);
+  g_clear_pointer (&self->last_body, g_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_weak_pointer (&self->application);
@@ -359,7 +375,11 @@ tw_alert_notifier_update (TwAlertNotifier       *self,
           if (alert->id == snapshot->newest_high_id && alert->state == TW_ALERT_STATE_ACTIVE)
             newest = alert;
         }
-      if (newest != NULL)
+      if (newest != NULL && self->locked)
+        {
+          announce (self, newest, NULL);
+        }
+      else if (newest != NULL)
         {
           g_autofree char *title = title_func != NULL ? title_func (newest->entity_key, user_data)
                                                       : g_strdup (newest->entity_key);
@@ -401,6 +421,39 @@ tw_alert_notifier_set_sound_enabled (TwAlertNotifier *self,
   self->sound_enabled = !!enabled;
   if (!self->sound_enabled)
     set_sound (self, TW_ALERT_SOUND_NONE);
+}
+
+/**
+ * tw_alert_notifier_set_locked:
+ * @self: the notifier
+ * @locked: whether the window is locked
+ *
+ * Locking withdraws a notification that names a patient; while locked,
+ * new ones name nobody. The sound goes on: monitoring does not stop.
+ */
+void
+tw_alert_notifier_set_locked (TwAlertNotifier *self,
+                              gboolean         locked)
+{
+  g_return_if_fail (TW_IS_ALERT_NOTIFIER (self));
+
+  locked = !!locked;
+  if (self->locked == locked)
+    return;
+
+  self->locked = locked;
+  withdraw (self);
+  /* Announce what is open again, in the words that suit the new state. */
+  self->announced_id = 0;
+}
+
+/* The body of the last notification (sent, or counted without a service). */
+const char *
+tw_alert_notifier_get_last_body (TwAlertNotifier *self)
+{
+  g_return_val_if_fail (TW_IS_ALERT_NOTIFIER (self), NULL);
+
+  return self->last_body;
 }
 
 /* The application that sends the notifications (not kept alive). */

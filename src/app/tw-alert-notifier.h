@@ -33,6 +33,9 @@ void             tw_alert_notifier_update       (TwAlertNotifier       *self,
 void             tw_alert_notifier_set_application (TwAlertNotifier *self,
                                                     GApplication    *application);
 void             tw_alert_notifier_reset        (TwAlertNotifier       *self);
+void             tw_alert_notifier_set_locked   (TwAlertNotifier       *self,
+                                                 gboolean               locked);
+const char      *tw_alert_notifier_get_last_body (TwAlertNotifier      *self);
 void             tw_alert_notifier_set_sound_enabled (TwAlertNotifier *self,
                                                       gboolean         enabled);
 TwAlertSound     tw_alert_notifier_get_sound    (TwAlertNotifier       *self);

@@ -22,9 +22,12 @@ struct _TwLoginPage
   GtkButton   *sign_in_button;
   GtkStack    *button_stack;
   GtkSpinner  *spinner;
+  GtkButton   *back_button;
+  AdwStatusPage *status_page;
 
   /* Owned */
   gboolean     busy;
+  gboolean     switching;
 };
 
 G_DEFINE_FINAL_TYPE (TwLoginPage, tw_login_page, ADW_TYPE_BIN)
@@ -37,6 +40,7 @@ enum {
 
 enum {
   SIGN_IN,
+  BACK,
   N_SIGNALS
 };
 
@@ -110,6 +114,20 @@ sign_in_action (GtkWidget  *widget,
 }
 
 static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TwLoginPage *self = TW_LOGIN_PAGE (widget);
+
+  if (self->busy || !self->switching)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
 tw_login_page_get_property (GObject    *object,
                             guint       prop_id,
                             GValue     *value,
@@ -152,6 +170,18 @@ tw_login_page_class_init (TwLoginPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * TwLoginPage::back:
+   * @self: the page
+   *
+   * Switching users was cancelled: back to the lock screen.
+   */
+  signals[BACK] =
+    g_signal_new ("back",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-login-page.ui");
@@ -161,12 +191,15 @@ tw_login_page_class_init (TwLoginPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwLoginPage, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, TwLoginPage, button_stack);
   gtk_widget_class_bind_template_child (widget_class, TwLoginPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TwLoginPage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, TwLoginPage, status_page);
   gtk_widget_class_bind_template_callback (widget_class, on_user_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_password_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_user_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
 
   gtk_widget_class_install_action (widget_class, "login.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "login.back", NULL, back_action);
 }
 
 static void
@@ -217,6 +250,7 @@ tw_login_page_set_busy (TwLoginPage *self,
     gtk_root_set_focus (gtk_widget_get_root (GTK_WIDGET (self)), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.back", !busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "busy" : "label");
   update_actions (self);
@@ -277,4 +311,48 @@ tw_login_page_focus (TwLoginPage *self)
     gtk_widget_grab_focus (GTK_WIDGET (self->user_row));
   else
     gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/**
+ * tw_login_page_set_switching:
+ * @self: the page
+ * @locked_user: (nullable): the user whose locked session a sign-in here
+ *   replaces, or %NULL for an ordinary sign-in
+ *
+ * While the window is locked another user may sign in at the same
+ * workstation; monitoring goes on meanwhile, and Back returns to the lock
+ * screen.
+ */
+void
+tw_login_page_set_switching (TwLoginPage *self,
+                             const char  *locked_user)
+{
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (TW_IS_LOGIN_PAGE (self));
+
+  self->switching = locked_user != NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->switching);
+  if (self->switching)
+    {
+      adw_status_page_set_title (self->status_page, _("Switch User"));
+      /* Translators: %s is the user whose locked session ends */
+      description = g_strdup_printf (_("Monitoring continues while you sign in. %s’s "
+                                       "locked session ends when you do."), locked_user);
+      adw_status_page_set_description (self->status_page, description);
+    }
+  else
+    {
+      adw_status_page_set_title (self->status_page, _("Sign In to Tidewatch"));
+      adw_status_page_set_description (self->status_page,
+                                       _("Patient data stays encrypted until you sign in."));
+    }
+}
+
+gboolean
+tw_login_page_get_switching (TwLoginPage *self)
+{
+  g_return_val_if_fail (TW_IS_LOGIN_PAGE (self), FALSE);
+
+  return self->switching;
 }

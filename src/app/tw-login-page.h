@@ -17,5 +17,8 @@ void        tw_login_page_show_error (TwLoginPage *self,
                                       const char  *message);
 const char *tw_login_page_get_error  (TwLoginPage *self);
 void        tw_login_page_focus      (TwLoginPage *self);
+void        tw_login_page_set_switching (TwLoginPage *self,
+                                         const char  *locked_user);
+gboolean    tw_login_page_get_switching (TwLoginPage *self);
 
 G_END_DECLS

@@ -2,6 +2,8 @@
 
 #include <glib/gi18n.h>
 
+#include "tw-reader.h"
+#include "tw-store-private.h"
 #include "tw-window-private.h"
 
 /*
@@ -108,6 +110,104 @@ tw_window_on_open_trend (TwWindow     *self,
   tw_window_show_view (self, NULL);
 }
 
+/* Open Trend from the alert console. Alerts carry the engine's entity
+ * keys; a masked role's monitor lists pseudonyms, so the key is turned
+ * into what this session sees (a one-way hash, by the store, in a worker)
+ * before the monitor is asked. */
+
+typedef struct
+{
+  TwReader *reader;
+  char     *key;
+  char     *shown_key;
+  gint64    from_ts;
+  gint64    to_ts;
+} OpenTrend;
+
+static void
+open_trend_free (gpointer data)
+{
+  OpenTrend *open = data;
+
+  g_clear_pointer (&open->reader, tw_reader_unref);
+  g_free (open->key);
+  g_free (open->shown_key);
+  g_free (open);
+}
+
+static void
+open_trend_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  OpenTrend *open = task_data;
+  g_autoptr(GError) error = NULL;
+  TwStore *store = tw_reader_lock (open->reader, &error);
+
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  open->shown_key = tw_store_masks_identity (store)
+                    ? tw_store_make_pseudonym (store, open->key, &error)
+                    : g_strdup (open->key);
+  tw_reader_unlock (open->reader);
+
+  if (open->shown_key == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_trend_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  TwWindow *self = TW_WINDOW (object);
+  OpenTrend *open = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->session != NULL)
+        tw_monitor_page_add_toast (self->monitor_page, error->message);
+      return;
+    }
+  if (self->session == NULL)
+    return;
+
+  tw_window_on_open_trend (self, open->shown_key, open->from_ts, open->to_ts, self->alerts_page);
+}
+
+void
+tw_window_request_trend (TwWindow     *self,
+               const char   *entity_key,
+               gint64        from_ts,
+               gint64        to_ts,
+               TwAlertsPage *page)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenTrend *open;
+
+  if (self->session == NULL || self->locked || entity_key == NULL)
+    return;
+
+  open = g_new0 (OpenTrend, 1);
+  open->reader = tw_reader_new (self->session);
+  open->key = g_strdup (entity_key);
+  open->from_ts = from_ts;
+  open->to_ts = to_ts;
+
+  task = g_task_new (self, self->restart_cancellable, open_trend_done_cb, NULL);
+  g_task_set_source_tag (task, tw_window_request_trend);
+  g_task_set_task_data (task, open, open_trend_free);
+  g_task_run_in_thread (task, open_trend_thread);
+}
+
 static void
 on_alert_sound_changed (TwWindow *self)
 {
@@ -175,7 +275,8 @@ tw_window_show_alert (TwWindow *self,
 {
   g_return_if_fail (TW_IS_WINDOW (self));
 
-  if (self->session == NULL)
+  /* Locked: the notification's action only brings the window up. */
+  if (!tw_window_is_signed_in (self))
     return;
 
   tw_window_show_view (self, "alerts");

@@ -23,8 +23,9 @@
  * the monitor and, for administrators, the sources and quarantine pages)
  * and the owner of the
  * signed-in session and its pipeline. Everything slow, Argon2id above all,
- * runs in a GTask worker; locking drops the pipeline and the session
- * (which wipes the key) and returns to the login page. When an
+ * runs in a GTask worker. Locking (tw-window-lock.c) keeps the pipeline
+ * running without a key and shows the lock page; a one-time password
+ * leads to the password page before anything else opens. When an
  * administrator changes the sources, the pipeline is restarted in a worker
  * (stopping commits what is queued) so the change takes effect at once.
  *
@@ -33,8 +34,6 @@
  * acknowledged, whatever page is shown) and hands the snapshot to the
  * notifier (desktop notification and alarm sound).
  */
-
-#define IDLE_CHECK_INTERVAL_S 5
 
 
 G_DEFINE_FINAL_TYPE (TwWindow, tw_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -50,128 +49,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* SignIn: a login or a first-run setup, run in a worker thread. */
-
-typedef struct
-{
-  char       *data_dir;
-  char       *user;
-  char       *password;
-  GStrv       urls;
-  TwKdfCost   cost;
-  gboolean    initialize;
-
-  TwSession  *session;
-  TwPipeline *pipeline;
-  GPtrArray  *warnings;
-} SignIn;
-
-static void
-wipe_string (char **text)
-{
-  if (*text == NULL)
-    return;
-
-  sodium_memzero (*text, strlen (*text));
-  g_clear_pointer (text, g_free);
-}
-
-static void
-free_pipeline (TwPipeline *pipeline)
-{
-  tw_pipeline_stop (pipeline);
-  tw_pipeline_free (pipeline);
-}
-
-static void
-sign_in_free (gpointer data)
-{
-  SignIn *sign_in = data;
-
-  wipe_string (&sign_in->password);
-  g_clear_pointer (&sign_in->data_dir, g_free);
-  g_clear_pointer (&sign_in->user, g_free);
-  g_clear_pointer (&sign_in->urls, g_strfreev);
-  g_clear_pointer (&sign_in->pipeline, free_pipeline);
-  g_clear_pointer (&sign_in->session, tw_session_free);
-  g_clear_pointer (&sign_in->warnings, g_ptr_array_unref);
-  g_free (sign_in);
-}
-
-/* Sources are started here too: opening the writer and registering the
- * sources are SQL, which the main thread never runs. A source that cannot
- * start does not keep the user out; it becomes a warning. */
-static void
-start_pipeline (SignIn *sign_in)
-{
-  g_autoptr(GError) error = NULL;
-
-  sign_in->pipeline = tw_pipeline_new (sign_in->session, &error);
-  if (sign_in->pipeline == NULL)
-    {
-      g_ptr_array_add (sign_in->warnings,
-                       g_strdup_printf (_("Live data is not available: %s"), error->message));
-      return;
-    }
-
-  if (!tw_pipeline_add_stored_sources (sign_in->pipeline, &error))
-    {
-      g_ptr_array_add (sign_in->warnings,
-                       g_strdup_printf (_("Stored data sources could not be started: %s"),
-                                        error->message));
-      g_clear_error (&error);
-    }
-
-  for (guint i = 0; sign_in->urls != NULL && sign_in->urls[i] != NULL; i++)
-    {
-      if (!tw_pipeline_add_source (sign_in->pipeline, sign_in->urls[i], &error))
-        {
-          g_ptr_array_add (sign_in->warnings,
-                           g_strdup_printf (_("Could not add the source %s: %s"),
-                                            sign_in->urls[i], error->message));
-          g_clear_error (&error);
-        }
-    }
-
-  tw_pipeline_start (sign_in->pipeline);
-}
-
-static void
-sign_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  SignIn *sign_in = task_data;
-  g_autoptr(GError) error = NULL;
-
-  if (sign_in->initialize)
-    sign_in->session = tw_session_initialize (sign_in->data_dir, sign_in->user,
-                                              sign_in->password, sign_in->cost, &error);
-  else
-    sign_in->session = tw_session_login (sign_in->data_dir, sign_in->user,
-                                         sign_in->password, &error);
-  wipe_string (&sign_in->password);
-
-  if (sign_in->session == NULL)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, TW_ERROR, TW_ERROR_FAILED, _("Signing in failed"));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!g_cancellable_is_cancelled (cancellable))
-    start_pipeline (sign_in);
-
-  g_task_return_boolean (task, TRUE);
-}
-
 /* Pages */
 
-static void
-show_login_page (TwWindow *self)
+void
+tw_window_show_login (TwWindow *self)
 {
+  tw_login_page_set_switching (self->login_page, NULL);
   tw_login_page_reset (self->login_page, tw_settings_get_last_user (self->settings));
   gtk_stack_set_visible_child_name (self->stack, "login");
   tw_login_page_focus (self->login_page);
@@ -182,30 +65,13 @@ show_initial_page (TwWindow *self)
 {
   if (tw_data_dir_is_initialized (self->data_dir))
     {
-      show_login_page (self);
+      tw_window_show_login (self);
     }
   else
     {
       gtk_stack_set_visible_child_name (self->stack, "setup");
       tw_setup_page_focus (self->setup_page);
     }
-}
-
-static gboolean
-idle_check_cb (gpointer user_data)
-{
-  TwWindow *self = TW_WINDOW (user_data);
-  guint minutes = tw_settings_get_idle_lock_minutes (self->settings);
-
-  if (minutes > 0
-      && g_get_monotonic_time () - self->last_input_time > (gint64) minutes * 60 * G_USEC_PER_SEC)
-    {
-      g_debug ("No input for %u minutes: locking", minutes);
-      tw_window_lock (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -242,10 +108,10 @@ set_action_enabled (TwWindow   *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
-static void
-update_view_actions (TwWindow *self)
+void
+tw_window_update_view_actions (TwWindow *self)
 {
-  gboolean signed_in = self->session != NULL;
+  gboolean signed_in = tw_window_is_signed_in (self);
   gboolean admin = signed_in && tw_session_can (self->session, TW_PERM_MANAGE_SOURCES);
   gboolean handler = signed_in && tw_session_can (self->session, TW_PERM_HANDLE_ALERTS);
   GActionMap *map = G_ACTION_MAP (self);
@@ -258,6 +124,7 @@ update_view_actions (TwWindow *self)
   set_action_enabled (self, "show-alert", admin || handler);
   set_action_enabled (self, "show-rules", admin);
   set_action_enabled (self, "pause-alert-audio", handler);
+  set_action_enabled (self, "change-password", signed_in);
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (map, "show-monitor")),
                                signed_in);
@@ -272,7 +139,7 @@ void
 tw_window_show_view (TwWindow   *self,
                      const char *view)
 {
-  if (self->session == NULL)
+  if (!tw_window_is_signed_in (self))
     return;
 
   if (view == NULL)
@@ -390,8 +257,8 @@ restart_free (gpointer data)
 {
   Restart *restart = data;
 
-  g_clear_pointer (&restart->old_pipeline, free_pipeline);
-  g_clear_pointer (&restart->new_pipeline, free_pipeline);
+  g_clear_pointer (&restart->old_pipeline, tw_window_free_pipeline);
+  g_clear_pointer (&restart->new_pipeline, tw_window_free_pipeline);
   g_free (restart);
 }
 
@@ -403,7 +270,7 @@ restart_thread (GTask        *task,
 {
   Restart *restart = task_data;
 
-  g_clear_pointer (&restart->old_pipeline, free_pipeline);
+  g_clear_pointer (&restart->old_pipeline, tw_window_free_pipeline);
   if (!g_cancellable_is_cancelled (cancellable))
     tw_pipeline_start (restart->new_pipeline);
 
@@ -420,13 +287,21 @@ restart_done_cb (GObject      *object,
   TwWindow *self = TW_WINDOW (object);
   Restart *restart = g_task_get_task_data (G_TASK (result));
 
-  /* Locked meanwhile: freeing the task data stops the new pipeline. */
+  /* Signed out meanwhile: freeing the task data stops the new pipeline. */
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)))
       || !g_task_propagate_boolean (G_TASK (result), NULL))
     return;
 
   self->restarting = FALSE;
   self->pipeline = g_steal_pointer (&restart->new_pipeline);
+  if (self->locked)
+    {
+      /* Locked while it restarted: it must let go of its key too. The
+       * pages are stopped; the lock page follows it. */
+      self->restart_again = FALSE;
+      tw_window_lock_pipeline (self);
+      return;
+    }
   tw_monitor_page_set_pipeline (self->monitor_page, self->pipeline);
   tw_ward_page_set_pipeline (self->ward_page, self->pipeline);
   tw_admin_page_set_pipeline (self->admin_page, self->pipeline);
@@ -448,7 +323,7 @@ restart_pipeline (TwWindow *self)
   TwPipeline *pipeline;
   Restart *restart;
 
-  if (self->session == NULL)
+  if (!tw_window_is_signed_in (self))
     return;
   if (self->restarting)
     {
@@ -490,104 +365,6 @@ on_sources_changed (TwWindow    *self,
   restart_pipeline (self);
 }
 
-/* Open Trend from the alert console. Alerts carry the engine's entity
- * keys; a masked role's monitor lists pseudonyms, so the key is turned
- * into what this session sees (a one-way hash, by the store, in a worker)
- * before the monitor is asked. */
-
-typedef struct
-{
-  TwReader *reader;
-  char     *key;
-  char     *shown_key;
-  gint64    from_ts;
-  gint64    to_ts;
-} OpenTrend;
-
-static void
-open_trend_free (gpointer data)
-{
-  OpenTrend *open = data;
-
-  g_clear_pointer (&open->reader, tw_reader_unref);
-  g_free (open->key);
-  g_free (open->shown_key);
-  g_free (open);
-}
-
-static void
-open_trend_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  OpenTrend *open = task_data;
-  g_autoptr(GError) error = NULL;
-  TwStore *store = tw_reader_lock (open->reader, &error);
-
-  if (store == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  open->shown_key = tw_store_masks_identity (store)
-                    ? tw_store_make_pseudonym (store, open->key, &error)
-                    : g_strdup (open->key);
-  tw_reader_unlock (open->reader);
-
-  if (open->shown_key == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-open_trend_done_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  TwWindow *self = TW_WINDOW (object);
-  OpenTrend *open = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->session != NULL)
-        tw_monitor_page_add_toast (self->monitor_page, error->message);
-      return;
-    }
-  if (self->session == NULL)
-    return;
-
-  tw_window_on_open_trend (self, open->shown_key, open->from_ts, open->to_ts, self->alerts_page);
-}
-
-static void
-on_open_trend (TwWindow     *self,
-               const char   *entity_key,
-               gint64        from_ts,
-               gint64        to_ts,
-               TwAlertsPage *page)
-{
-  g_autoptr(GTask) task = NULL;
-  OpenTrend *open;
-
-  if (self->session == NULL || entity_key == NULL)
-    return;
-
-  open = g_new0 (OpenTrend, 1);
-  open->reader = tw_reader_new (self->session);
-  open->key = g_strdup (entity_key);
-  open->from_ts = from_ts;
-  open->to_ts = to_ts;
-
-  task = g_task_new (self, self->restart_cancellable, open_trend_done_cb, NULL);
-  g_task_set_source_tag (task, on_open_trend);
-  g_task_set_task_data (task, open, open_trend_free);
-  g_task_run_in_thread (task, open_trend_thread);
-}
-
 /* A ward tile was activated: that patient in the monitor page. */
 static void
 on_open_patient (TwWindow   *self,
@@ -597,161 +374,6 @@ on_open_patient (TwWindow   *self,
   /* The monitor selects it once its own list has it. */
   tw_monitor_page_show_patient (self->monitor_page, entity_key);
   tw_window_show_view (self, NULL);
-}
-
-static void
-signed_in (TwWindow   *self,
-           TwSession  *session,
-           TwPipeline *pipeline,
-           GPtrArray  *warnings)
-{
-  g_assert (self->session == NULL);
-  g_assert (self->pipeline == NULL);
-
-  self->session = session;
-  self->pipeline = pipeline;
-
-  tw_settings_set_last_user (self->settings, tw_session_get_user (session));
-  tw_setup_page_reset (self->setup_page);
-  tw_login_page_reset (self->login_page, tw_session_get_user (session));
-
-  tw_monitor_page_start (self->monitor_page, self->session, self->pipeline);
-  tw_ward_page_start (self->ward_page, self->session, self->pipeline);
-  self->restart_cancellable = g_cancellable_new ();
-  if (tw_session_can (session, TW_PERM_MANAGE_SOURCES))
-    {
-      tw_admin_page_start (self->admin_page, self->session, self->pipeline);
-      tw_rules_page_start (self->rules_page, self->session, self->pipeline);
-    }
-  tw_alerts_page_start (self->alerts_page, self->session, self->pipeline);
-  update_view_actions (self);
-  /* Who may browse trends starts at the central station and opens a
-   * patient from there; operators keep the patient list they know. */
-  gtk_stack_set_visible_child_name (self->stack,
-                                    tw_session_can (session, TW_PERM_BROWSE_TRENDS)
-                                    ? "ward" : "monitor");
-
-  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
-    tw_monitor_page_add_toast (self->monitor_page, g_ptr_array_index (warnings, i));
-
-  self->last_input_time = g_get_monotonic_time ();
-  g_clear_handle_id (&self->idle_source, g_source_remove);
-  self->idle_source = g_timeout_add_seconds (IDLE_CHECK_INTERVAL_S, idle_check_cb, self);
-}
-
-static void
-sign_in_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  TwWindow *self = TW_WINDOW (object);
-  GTask *task = G_TASK (result);
-  SignIn *sign_in = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (task, &error))
-    {
-      /* Cancelled: the window is going away; sign_in_free() drops the
-       * session and the pipeline. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      if (sign_in->initialize)
-        tw_setup_page_set_error (self->setup_page, error->message);
-      else
-        tw_login_page_show_error (self->login_page, error->message);
-      return;
-    }
-
-  g_clear_object (&self->sign_in_cancellable);
-  signed_in (self,
-             g_steal_pointer (&sign_in->session),
-             g_steal_pointer (&sign_in->pipeline),
-             sign_in->warnings);
-}
-
-static void
-run_sign_in (TwWindow   *self,
-             const char *user,
-             const char *password,
-             gboolean    initialize)
-{
-  g_autoptr(GTask) task = NULL;
-  SignIn *sign_in;
-
-  if (self->session != NULL)
-    return;
-
-  if (self->sign_in_cancellable != NULL)
-    g_cancellable_cancel (self->sign_in_cancellable);
-  g_clear_object (&self->sign_in_cancellable);
-  self->sign_in_cancellable = g_cancellable_new ();
-
-  sign_in = g_new0 (SignIn, 1);
-  sign_in->data_dir = g_strdup (self->data_dir);
-  sign_in->user = g_strdup (user);
-  sign_in->password = g_strdup (password);
-  sign_in->urls = g_strdupv (self->connect_urls);
-  sign_in->cost = self->kdf_cost;
-  sign_in->initialize = initialize;
-  sign_in->warnings = g_ptr_array_new_with_free_func (g_free);
-
-  task = g_task_new (self, self->sign_in_cancellable, sign_in_done_cb, NULL);
-  g_task_set_source_tag (task, run_sign_in);
-  g_task_set_task_data (task, sign_in, sign_in_free);
-  g_task_run_in_thread (task, sign_in_thread);
-}
-
-static void
-on_create_admin (TwWindow    *self,
-                 const char  *name,
-                 const char  *password,
-                 TwSetupPage *page)
-{
-  tw_setup_page_set_busy (page, TRUE);
-  run_sign_in (self, name, password, TRUE);
-}
-
-static void
-on_sign_in (TwWindow    *self,
-            const char  *user,
-            const char  *password,
-            TwLoginPage *page)
-{
-  tw_login_page_set_busy (page, TRUE);
-  run_sign_in (self, user, password, FALSE);
-}
-
-/* Drops the pipeline and the session; the page is left as it is. */
-static void
-sign_out (TwWindow *self)
-{
-  g_clear_handle_id (&self->idle_source, g_source_remove);
-
-  if (self->restart_cancellable != NULL)
-    g_cancellable_cancel (self->restart_cancellable);
-  g_clear_object (&self->restart_cancellable);
-  self->restarting = FALSE;
-  self->restart_again = FALSE;
-
-  if (self->monitor_page != NULL)
-    tw_monitor_page_stop (self->monitor_page);
-  if (self->ward_page != NULL)
-    tw_ward_page_stop (self->ward_page);
-  if (self->admin_page != NULL)
-    tw_admin_page_stop (self->admin_page);
-  if (self->alerts_page != NULL)
-    tw_alerts_page_stop (self->alerts_page);
-  if (self->rules_page != NULL)
-    tw_rules_page_stop (self->rules_page);
-  if (self->alert_banner != NULL)
-    tw_alert_banner_hide (self->alert_banner);
-  if (self->notifier != NULL)
-    tw_alert_notifier_reset (self->notifier);
-
-  g_clear_pointer (&self->pipeline, free_pipeline);
-  g_clear_pointer (&self->session, tw_session_free);
-  update_view_actions (self);
 }
 
 static void
@@ -773,7 +395,7 @@ tw_window_close_request (GtkWindow *window)
   TwWindow *self = TW_WINDOW (window);
 
   save_window_state (self);
-  sign_out (self);
+  tw_window_drop_session (self);
 
   return GTK_WINDOW_CLASS (tw_window_parent_class)->close_request (window);
 }
@@ -815,7 +437,10 @@ tw_window_dispose (GObject *object)
     g_cancellable_cancel (self->sign_in_cancellable);
   g_clear_object (&self->sign_in_cancellable);
 
-  sign_out (self);
+  tw_window_drop_session (self);
+  if (self->lock_cancellable != NULL)
+    g_cancellable_cancel (self->lock_cancellable);
+  g_clear_object (&self->lock_cancellable);
 
   G_OBJECT_CLASS (tw_window_parent_class)->dispose (object);
 }
@@ -824,6 +449,10 @@ static void
 tw_window_finalize (GObject *object)
 {
   TwWindow *self = (TwWindow *)object;
+
+  g_clear_pointer (&self->page_before_lock, g_free);
+  g_clear_pointer (&self->page_before_password, g_free);
+  g_clear_pointer (&self->status_message, g_free);
 
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
@@ -925,6 +554,8 @@ tw_window_class_init (TwWindowClass *klass)
   g_type_ensure (TW_TYPE_ALERTS_PAGE);
   g_type_ensure (TW_TYPE_RULES_PAGE);
   g_type_ensure (TW_TYPE_ALERT_BANNER);
+  g_type_ensure (TW_TYPE_LOCK_PAGE);
+  g_type_ensure (TW_TYPE_PASSWORD_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tidewatch/Tidewatch/tw-window.ui");
@@ -937,12 +568,22 @@ tw_window_class_init (TwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwWindow, rules_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, ward_page);
   gtk_widget_class_bind_template_child (widget_class, TwWindow, alert_banner);
-  gtk_widget_class_bind_template_callback (widget_class, on_create_admin);
-  gtk_widget_class_bind_template_callback (widget_class, on_sign_in);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, lock_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, password_page);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, audit_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TwWindow, audit_label);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_create_admin);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_sign_in);
   gtk_widget_class_bind_template_callback (widget_class, on_sources_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_open_patient);
   gtk_widget_class_bind_template_callback (widget_class, tw_window_on_alerts_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_open_trend);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_request_trend);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_unlock);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_switch_user);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_login_back);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_change_password);
+  gtk_widget_class_bind_template_callback (widget_class, tw_window_on_password_cancel);
 }
 
 static void
@@ -954,7 +595,8 @@ tw_window_init (TwWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), view_actions,
                                    G_N_ELEMENTS (view_actions), self);
-  update_view_actions (self);
+  tw_window_lock_init (self);
+  tw_window_update_view_actions (self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -968,6 +610,8 @@ tw_window_init (TwWindow *self)
 
   self->kdf_cost = TW_KDF_COST_DEFAULT;
   self->last_input_time = g_get_monotonic_time ();
+
+  tw_window_admin_init (self);
 }
 
 /**
@@ -995,8 +639,8 @@ tw_window_new (TwApplication *application)
  * tw_window_get_page_name:
  * @self: a window
  *
- * Returns: "setup", "login", "ward", "monitor", "admin", "alerts" or
- *   "rules"
+ * Returns: "setup", "login", "lock", "password", "ward", "monitor",
+ *   "admin", "alerts" or "rules" (or a page H7's administration adds)
  */
 const char *
 tw_window_get_page_name (TwWindow *self)
@@ -1006,31 +650,64 @@ tw_window_get_page_name (TwWindow *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+/**
+ * tw_window_is_signed_in:
+ * @self: a window
+ *
+ * Returns: whether a user is signed in and the window is open to them:
+ *   %FALSE while locked and before a one-time password is changed
+ */
 gboolean
 tw_window_is_signed_in (TwWindow *self)
 {
   g_return_val_if_fail (TW_IS_WINDOW (self), FALSE);
 
-  return self->session != NULL;
+  return self->session != NULL && !self->locked
+         && !tw_session_must_change_password (self->session);
 }
 
 /**
- * tw_window_lock:
+ * tw_window_is_locked:
  * @self: a window
  *
- * Stops the pipeline (it commits what is queued), wipes the key and shows
- * the login page. Nothing happens when nobody is signed in.
+ * Returns: whether the window is locked (monitoring goes on without a key)
  */
-void
-tw_window_lock (TwWindow *self)
+gboolean
+tw_window_is_locked (TwWindow *self)
 {
-  g_return_if_fail (TW_IS_WINDOW (self));
+  g_return_val_if_fail (TW_IS_WINDOW (self), FALSE);
 
-  if (self->session == NULL)
-    return;
+  return self->locked;
+}
 
-  sign_out (self);
-  show_login_page (self);
+/**
+ * tw_window_get_pipeline:
+ * @self: a window
+ *
+ * Returns: (transfer none) (nullable): the running pipeline, %NULL while
+ *   none runs or a worker holds it (a few hundred ms around a lock)
+ */
+TwPipeline *
+tw_window_get_pipeline (TwWindow *self)
+{
+  g_return_val_if_fail (TW_IS_WINDOW (self), NULL);
+
+  return self->pipeline;
+}
+
+/**
+ * tw_window_get_status_message:
+ * @self: a window
+ *
+ * Returns: (nullable): the last progress or result message shown as a
+ *   toast by the lock's merge watch ("Storing 12 batches …")
+ */
+const char *
+tw_window_get_status_message (TwWindow *self)
+{
+  g_return_val_if_fail (TW_IS_WINDOW (self), NULL);
+
+  return self->status_message;
 }
 
 /**
@@ -1045,5 +722,5 @@ tw_window_shutdown (TwWindow *self)
   g_return_if_fail (TW_IS_WINDOW (self));
 
   save_window_state (self);
-  sign_out (self);
+  tw_window_drop_session (self);
 }

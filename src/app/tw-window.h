@@ -4,6 +4,7 @@
 
 #include "tw-alert-notifier.h"
 #include "tw-application.h"
+#include "tw-pipeline.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,11 @@ TwWindow   *tw_window_new           (TwApplication *application);
 
 const char *tw_window_get_page_name (TwWindow      *self);
 gboolean    tw_window_is_signed_in  (TwWindow      *self);
+gboolean    tw_window_is_locked     (TwWindow      *self);
 void        tw_window_lock          (TwWindow      *self);
+void        tw_window_sign_out      (TwWindow      *self);
+TwPipeline *tw_window_get_pipeline  (TwWindow      *self);
+const char *tw_window_get_status_message (TwWindow *self);
 void        tw_window_shutdown      (TwWindow      *self);
 void        tw_window_show_alert    (TwWindow      *self,
                                      guint64        alert_id);
