@@ -923,17 +923,12 @@ describe_problem (Log                 *log,
   if (log->broken_line > 0)
     return g_strdup_printf ("The sign-in log (%s) was edited: line %u does not follow from the"
                             " lines before it", TW_LOCKOUT_FILENAME, log->broken_line);
-  /* A deleted log is soon a new, shorter one: this very sign-in writes
-   * to it before the review. */
-  if (!*out_anchor_found && at_anchor == NULL)
-    return g_strdup_printf ("The sign-in log (%s) was deleted, truncated or reset since the last"
-                            " sign-in: it held %" G_GINT64_FORMAT " events then and holds %u now;"
-                            " failed sign-ins may be missing",
-                            TW_LOCKOUT_FILENAME, anchor->seq, log->events->len);
+  /* Truncated, deleted or replaced look alike by the time this runs:
+   * this very sign-in has written to the log before the review. */
   if (!*out_anchor_found)
-    return g_strdup_printf ("The sign-in log (%s) was rewritten since the last sign-in: event %"
-                            G_GINT64_FORMAT " is not the one recorded then",
-                            TW_LOCKOUT_FILENAME, anchor->seq);
+    return g_strdup_printf ("The sign-in log (%s) was deleted, truncated or rewritten since the"
+                            " last sign-in (its event %" G_GINT64_FORMAT " recorded then is gone);"
+                            " failed sign-ins may be missing", TW_LOCKOUT_FILENAME, anchor->seq);
   return NULL;
 }
 
