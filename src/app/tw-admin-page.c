@@ -95,6 +95,15 @@ on_quarantine_count (TwAdminPage *self)
                                         tw_quarantine_page_get_count (self->quarantine_page));
 }
 
+/* The trail grows while the page is hidden: it is read and checked again
+ * when shown, so what it says on top is about what is listed. */
+static void
+on_view_changed (TwAdminPage *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "audit") == 0)
+    tw_audit_page_reload (self->audit_page, TRUE);
+}
+
 static void
 tw_admin_page_dispose (GObject *object)
 {
@@ -147,6 +156,8 @@ tw_admin_page_init (TwAdminPage *self)
 
   g_signal_connect_object (self->quarantine_page, "notify::count",
                            G_CALLBACK (on_quarantine_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_view_changed), self, G_CONNECT_SWAPPED);
 }
 
 /**
@@ -255,10 +266,12 @@ tw_admin_page_show_view (TwAdminPage *self,
   g_return_if_fail (TW_IS_ADMIN_PAGE (self));
   g_return_if_fail (name != NULL);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, name);
-  /* The trail grows while the page is hidden: read it again when shown. */
-  if (g_str_equal (name, "audit"))
-    tw_audit_page_reload (self->audit_page, FALSE);
+  /* Already shown: no notification, so read it again here. */
+  if (g_str_equal (name, "audit")
+      && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "audit") == 0)
+    tw_audit_page_reload (self->audit_page, TRUE);
+  else
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
 const char *

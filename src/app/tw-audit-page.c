@@ -242,8 +242,11 @@ grant_row_new (const TwBreakGlassRow *grant)
     title = g_strdup_printf (_("%s opened %s (%s)"), grant->user, grant->patient, grant->ward);
   else
     title = g_strdup_printf (_("%s opened %s"), grant->user, grant->patient);
-  subtitle = g_strdup_printf (_("“%s” · %s, %s"), grant->reason, opened,
-                              closed != NULL ? closed : _("still open"));
+  if (closed != NULL)
+    /* Translators: the reason, when the grant was opened and closed */
+    subtitle = g_strdup_printf (_("“%s” · opened %s · closed %s"), grant->reason, opened, closed);
+  else
+    subtitle = g_strdup_printf (_("“%s” · opened %s · still open"), grant->reason, opened);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -604,7 +607,13 @@ review_action (GtkWidget  *widget,
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_review_response), self, 0);
 
   if (self->dialog != NULL)
-    gtk_window_destroy (self->dialog);
+    {
+      GtkWindow *old = self->dialog;
+
+      g_object_remove_weak_pointer (G_OBJECT (old), (gpointer *) &self->dialog);
+      self->dialog = NULL;
+      gtk_window_destroy (old);
+    }
   self->dialog = GTK_WINDOW (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->dialog);
   gtk_window_present (GTK_WINDOW (dialog));

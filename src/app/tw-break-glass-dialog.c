@@ -90,6 +90,10 @@ static void
 set_busy (TwBreakGlassDialog *self,
           gboolean            busy)
 {
+  /* The entries become insensitive: focus leaves them properly first, or
+   * a focused entry keeps blinking its cursor and GTK warns. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   self->busy = busy;
   gtk_stack_set_visible_child_name (self->open_stack, busy ? "busy" : "label");
   gtk_spinner_set_spinning (self->open_spinner, busy);
@@ -128,10 +132,21 @@ on_entry_activated (TwBreakGlassDialog *self,
     gtk_widget_grab_focus (GTK_WIDGET (self->reason_row));
 }
 
+static gboolean
+tw_break_glass_dialog_close_request (GtkWindow *window)
+{
+  gtk_window_set_focus (window, NULL);
+
+  return GTK_WINDOW_CLASS (tw_break_glass_dialog_parent_class)->close_request (window);
+}
+
 static void
 tw_break_glass_dialog_class_init (TwBreakGlassDialogClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  window_class->close_request = tw_break_glass_dialog_close_request;
 
   /**
    * TwBreakGlassDialog::open:
@@ -197,12 +212,16 @@ tw_break_glass_dialog_open_done (TwBreakGlassDialog *self,
 
   if (error == NULL)
     {
+      /* Focus leaves the entry first: a window destroyed with a focused
+       * entry makes GTK warn that no focus-out came. */
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
       gtk_window_destroy (GTK_WINDOW (self));
       return;
     }
 
   gtk_label_set_text (self->error_label, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->patient_row));
 }
 
 const char *

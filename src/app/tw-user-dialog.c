@@ -159,6 +159,10 @@ static void
 set_busy (TwUserDialog *self,
           gboolean      busy)
 {
+  /* The entries become insensitive: focus leaves them properly first, or
+   * a focused entry keeps blinking its cursor and GTK warns. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   self->busy = busy;
   gtk_stack_set_visible_child_name (self->save_stack, busy ? "busy" : "label");
   gtk_spinner_set_spinning (self->save_spinner, busy);
@@ -355,6 +359,8 @@ tw_user_dialog_save_done (TwUserDialog *self,
 
   if (error == NULL)
     {
+      /* Focus leaves the entries first, or GTK warns of a missing focus-out. */
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
       gtk_window_destroy (GTK_WINDOW (self));
       return;
     }

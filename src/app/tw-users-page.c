@@ -87,8 +87,16 @@ static void
 track_dialog (TwUsersPage *self,
               GtkWindow   *dialog)
 {
-  if (self->dialog != NULL)
-    gtk_window_destroy (self->dialog);
+  GtkWindow *old = self->dialog;
+
+  /* The old dialog may outlive its destruction (a task holds it): it must
+   * not clear the pointer to the new one when it goes. */
+  if (old != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (old), (gpointer *) &self->dialog);
+      self->dialog = NULL;
+      gtk_window_destroy (old);
+    }
   self->dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->dialog);
 }
@@ -112,8 +120,7 @@ show_users (TwUsersPage *self)
 {
   GtkWidget *child;
   guint locked = 0, disabled = 0, must_change = 0;
-  g_autofree char *users = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GString) summary = NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->user_list))) != NULL)
     gtk_list_box_remove (self->user_list, child);
@@ -129,13 +136,18 @@ show_users (TwUsersPage *self)
       must_change += info->must_change && !info->disabled;
     }
 
-  users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user", "%u users",
-                                        self->users->len),
-                           self->users->len);
-  /* Translators: "5 users · 1 locked out · 1 disabled · 2 must change password" */
-  text = g_strdup_printf (_("%s · %u locked out · %u disabled · %u must change password"),
-                          users, locked, disabled, must_change);
-  gtk_label_set_text (self->summary_label, text);
+  summary = g_string_new (NULL);
+  g_string_printf (summary, g_dngettext (GETTEXT_PACKAGE, "%u user", "%u users",
+                                         self->users->len),
+                   self->users->len);
+  /* Only what needs attention. Translators: "5 users · 1 locked out · 2 must change password" */
+  if (locked > 0)
+    g_string_append_printf (summary, _(" · %u locked out"), locked);
+  if (disabled > 0)
+    g_string_append_printf (summary, _(" · %u disabled"), disabled);
+  if (must_change > 0)
+    g_string_append_printf (summary, _(" · %u must change password"), must_change);
+  gtk_label_set_text (self->summary_label, summary->str);
 
   gtk_spinner_set_spinning (self->loading_spinner, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "list");
@@ -212,6 +224,9 @@ show_password (TwUsersPage *self,
 
   self->password_label = GTK_LABEL (label);
   g_object_add_weak_pointer (G_OBJECT (label), (gpointer *) &self->password_label);
+  /* Any answer (Done, Escape) forgets it, and so does closing the window. */
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_password_dialog_closed), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_password_dialog_closed), self,
                            G_CONNECT_SWAPPED);
   track_dialog (self, GTK_WINDOW (dialog));
