@@ -25,6 +25,11 @@
 /* A batch is at most a few MB (the queue's bound); anything beyond this
  * is a damaged length, not a record. */
 #define MAX_RECORD_BYTES  (256u * 1024 * 1024)
+/* Consecutive records of one source are written as one batch of up to
+ * this many rows: a long lock of a sender that sent one message per
+ * batch leaves tens of thousands of tiny records, and the store's cost
+ * is mostly per batch (rollups, cursor). */
+#define MERGE_ROWS        10000
 
 struct _TwSpool
 {
@@ -341,6 +346,94 @@ quarantine (TwStore     *store,
   return tw_store_write_batch (store, batch, NULL, error);
 }
 
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+} Opened;
+
+static gpointer
+opened_box (guint8 *data,
+            gsize   len)
+{
+  Opened *box = g_new (Opened, 1);
+
+  box->data = data;
+  box->len = len;
+  return box;
+}
+
+static void
+wipe_and_free (gpointer user_data)
+{
+  Opened *box = user_data;
+
+  sodium_memzero (box->data, box->len);
+  g_free (box->data);
+  g_free (box);
+}
+
+static gboolean
+flush_gathered (TwStore  *store,
+                TwBatch **gathered,
+                GError  **error)
+{
+  g_autoptr(TwBatch) batch = g_steal_pointer (gathered);
+
+  return batch == NULL || tw_store_write_batch (store, batch, NULL, error);
+}
+
+/* Adds @batch (taken) to the batch being gathered; the store sees the
+ * same announcements, records, samples and rejects in the same order. */
+static gboolean
+gather (TwStore  *store,
+        TwBatch **gathered,
+        TwBatch  *batch,
+        GError  **error)
+{
+  g_autoptr(TwBatch) owned = batch;
+  TwBatch *into;
+
+  if (*gathered != NULL && ((*gathered)->source_id != batch->source_id
+                            || tw_batch_get_n_rows (*gathered) >= MERGE_ROWS))
+    {
+      if (!flush_gathered (store, gathered, error))
+        return FALSE;
+    }
+  if (*gathered == NULL)
+    {
+      *gathered = g_steal_pointer (&owned);
+      return TRUE;
+    }
+
+  into = *gathered;
+  for (guint i = 0; i < batch->entities->len; i++)
+    {
+      const TwEntityInfo *e = &g_array_index (batch->entities, TwEntityInfo, i);
+
+      tw_batch_add_entity_in_group (into, e->kind, e->key, e->name, e->mrn, e->location,
+                                    e->group);
+    }
+  for (guint i = 0; i < batch->records->len; i++)
+    tw_batch_add_record (into, &g_array_index (batch->records, TwClinicalRecord, i));
+  for (guint i = 0; i < batch->samples->len; i++)
+    {
+      const TwSample *x = &g_array_index (batch->samples, TwSample, i);
+
+      tw_batch_add_sample (into, x->entity, x->metric, x->ts, x->value);
+    }
+  for (guint i = 0; i < batch->rejects->len; i++)
+    {
+      const TwReject *r = g_ptr_array_index (batch->rejects, i);
+
+      tw_batch_add_reject (into, r->reason, g_bytes_get_data (r->raw, NULL),
+                           g_bytes_get_size (r->raw));
+    }
+  into->cursor_seq = MAX (into->cursor_seq, batch->cursor_seq);
+  into->n_messages += batch->n_messages;
+  return TRUE;
+}
+
 static gboolean
 merge_record (TwStore       *store,
               const guint8  *data,
@@ -349,6 +442,7 @@ merge_record (TwStore       *store,
               guint          index,
               const guint8  *public_key,
               const TwKey   *secret,
+              TwBatch      **gathered,
               guint64       *n_batches,
               guint64       *n_samples,
               guint64       *n_damaged,
@@ -376,23 +470,21 @@ merge_record (TwStore       *store,
       return quarantine (store, data + rec->offset, rec->length, reason, error);
     }
 
-  opened = sodium_malloc (rec->length - crypto_box_SEALBYTES + 1);
-  if (opened == NULL)
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_FAILED, "Out of protected memory");
-      return FALSE;
-    }
+  /* Patient data, not key material: the heap, wiped when freed
+   * (sodium_malloc's guard pages cost more than the rest of a record). */
+  opened = g_malloc (rec->length - crypto_box_SEALBYTES + 1);
   if (crypto_box_seal_open (opened, data + rec->offset, rec->length, public_key,
                             tw_key_get_bytes (secret)) != 0)
     {
-      sodium_free (opened);
+      g_free (opened);
       reason = g_strdup_printf ("Spool record %u could not be opened: sealed to another store's "
                                 "key, or damaged", index + 1);
       (*n_damaged)++;
       return quarantine (store, data + rec->offset, rec->length, reason, error);
     }
   plain = g_bytes_new_with_free_func (opened, rec->length - crypto_box_SEALBYTES,
-                                      (GDestroyNotify) sodium_free, opened);
+                                      wipe_and_free, opened_box (opened,
+                                                                 rec->length - crypto_box_SEALBYTES));
   batch = tw_batch_deserialize (plain, &local_error);
   if (batch == NULL)
     {
@@ -403,11 +495,9 @@ merge_record (TwStore       *store,
       return quarantine (store, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
                          reason, error);
     }
-  if (!tw_store_write_batch (store, batch, NULL, error))
-    return FALSE;
   (*n_batches)++;
   *n_samples += batch->samples->len;
-  return TRUE;
+  return gather (store, gathered, g_steal_pointer (&batch), error);
 }
 
 static void
@@ -443,6 +533,7 @@ tw_spool_merge (TwStore          *store,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *detail = NULL;
   guint8 public_key[TW_SPOOL_PUBLIC_BYTES];
+  g_autoptr(TwBatch) gathered = NULL;
   guint64 n_batches = 0, n_samples = 0, n_damaged = 0;
   const guint8 *data;
   gsize size;
@@ -508,7 +599,8 @@ tw_spool_merge (TwStore          *store,
   for (guint i = 0; i < records->len; i++)
     {
       if (!merge_record (store, data, size, &g_array_index (records, Record, i), i, public_key,
-                         secret, &n_batches, &n_samples, &n_damaged, error))
+                         secret, &gathered, &n_batches, &n_samples, &n_damaged, error)
+          || (i + 1 == records->len && !flush_gathered (store, &gathered, error)))
         {
           tw_store_rollback (store);
           close (fd);
