@@ -121,7 +121,13 @@ void             tw_pipeline_reload_rules      (TwPipeline *pipeline);
  * (their changes are written at attach). Blocks until the writer has let
  * go (≤ one commit). Attach: opens the store with @key (copied), merges
  * the spool in the writer thread, then writes as before; returns at once
- * (watch tw_pipeline_get_status()'s merging fields). */
+ * (watch tw_pipeline_get_status()'s merging fields: @merging is TRUE from
+ * the moment @detached turns FALSE until the spool is in the store).
+ * Alert changes made while detached (raised, cleared, acknowledged,
+ * audio paused) wait in memory and are stored at the attach: quitting or
+ * crashing while locked loses those transitions, never the data (the
+ * spool stays and the next pipeline merges it before anything else).
+ * Rules reloads asked for while detached run at the attach. */
 void             tw_pipeline_detach_key      (TwPipeline  *pipeline);
 void             tw_pipeline_attach_key      (TwPipeline  *pipeline,
                                               const TwKey *key);
