@@ -587,6 +587,40 @@ test_rule_changes_are_audited (Fixture       *f,
     }
 }
 
+
+/* The engine's connections are opened bare (no session, no key file
+ * given) but append too (acknowledgements, spool merges): for a data
+ * directory's store the head still goes to the key file beside it. */
+static void
+test_bare_connection_publishes (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->t.dir, TW_STORE_FILENAME, NULL);
+  g_autofree char *lone_dir = g_dir_make_tmp ("tw-audit-lone-XXXXXX", &error);
+  g_autofree char *lone_path = g_build_filename (lone_dir, TW_STORE_FILENAME, NULL);
+  g_autofree char *lone_sidecar = g_build_filename (lone_dir, TW_KEYSLOTS_FILENAME, NULL);
+  TwStore *store = tw_store_open (path, f->t.key, TRUE, &error);
+  TwAuditHead head;
+  gboolean found = FALSE;
+
+  g_assert_no_error (error);
+  append_rows (store, 3);
+  tw_store_close (store);
+  g_assert_true (tw_audit_read_sidecar_head (f->sidecar, &head, &found, &error));
+  g_assert_true (found);
+  g_assert_cmpint (head.seq, ==, 3);
+
+  /* Without a key file there is nothing to anchor, and no complaint
+   * (warnings are fatal here), and none is made. */
+  store = tw_store_open (lone_path, f->t.key, TRUE, &error);
+  g_assert_no_error (error);
+  append_rows (store, 1);
+  tw_store_close (store);
+  g_assert_false (g_file_test (lone_sidecar, G_FILE_TEST_EXISTS));
+  tw_test_remove_tree (lone_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +638,7 @@ main (int   argc,
   ADD ("/audit/removed-head", test_removed_head);
   ADD ("/audit/edited-head", test_edited_head);
   ADD ("/audit/concurrent", test_concurrent);
+  ADD ("/audit/bare-connection-publishes", test_bare_connection_publishes);
   ADD ("/audit/rolled-back-first-append", test_rolled_back_first_append);
   ADD ("/audit/list-filters", test_list_filters);
   ADD ("/audit/admins-only", test_admins_only);
