@@ -6,6 +6,7 @@
 
 #include "tw-audit.h"
 #include "tw-error.h"
+#include "tw-keyslots.h"
 #include "tw-sidecar.h"
 
 /* The key file is shared by its owners (key slots, audit head) and by
@@ -292,6 +293,53 @@ test_concurrent_processes (Fixture       *f,
   check_counts (f, 2);
 }
 
+
+/* The real owners: the key slots keep the audit head through a save of a
+ * loaded file and a fresh one, and a file with a head still unlocks. */
+static void
+test_keyslots_keep_head (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwKeyslots) slots = tw_keyslots_new (TW_KDF_COST_MIN);
+  g_autoptr(TwKeyslots) loaded = NULL;
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(TwKey) unlocked = NULL;
+  TwAuditHead head = { .seq = 4 };
+  TwAuditHead read_back;
+  gboolean found = FALSE;
+  TwRole role;
+
+  memset (head.mac, 0x5a, sizeof head.mac);
+  g_assert_true (tw_keyslots_set (slots, "ana", TW_ROLE_ADMIN, "ana's long password", key,
+                                  &error));
+  g_assert_true (tw_keyslots_save (slots, f->path, &error));
+  g_assert_true (tw_audit_write_sidecar_head (f->path, &head, &error));
+  g_assert_no_error (error);
+
+  loaded = tw_keyslots_load (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_keyslots_set (loaded, "ben", TW_ROLE_CLINICIAN, "ben's long password", key,
+                                  &error));
+  g_assert_true (tw_keyslots_save (loaded, f->path, &error));
+  /* And a TwKeyslots that was not loaded from the file. */
+  g_assert_true (tw_keyslots_save (slots, f->path, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tw_audit_read_sidecar_head (f->path, &read_back, &found, &error));
+  g_assert_true (found);
+  g_assert_cmpint (read_back.seq, ==, 4);
+  g_assert_cmpmem (read_back.mac, sizeof read_back.mac, head.mac, sizeof head.mac);
+
+  g_clear_pointer (&loaded, tw_keyslots_free);
+  loaded = tw_keyslots_load (f->path, &error);
+  g_assert_no_error (error);
+  unlocked = tw_keyslots_unlock (loaded, "ana", "ana's long password", &role, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (unlocked);
+  g_assert_cmpint (role, ==, TW_ROLE_ADMIN);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +350,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/sidecar/other-members-survive", test_other_members_survive);
+  ADD ("/sidecar/keyslots-keep-head", test_keyslots_keep_head);
   ADD ("/sidecar/missing-file", test_missing_file);
   ADD ("/sidecar/damaged-or-refused", test_damaged_or_refused);
   ADD ("/sidecar/concurrent-threads", test_concurrent_threads);
