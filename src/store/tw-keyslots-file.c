@@ -89,18 +89,94 @@ slot_to_node (TwKeyslot *slot)
   return json_builder_get_root (builder);
 }
 
+typedef struct
+{
+  JsonObject *fresh;   /* the members as this program has them */
+  GHashTable *dirty;   /* NULL: replace every slot */
+} Save;
+
+static JsonObject *
+find_user_in (JsonArray  *slots,
+              const char *user)
+{
+  for (guint i = 0; slots != NULL && i < json_array_get_length (slots); i++)
+    {
+      JsonNode *node = json_array_get_element (slots, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (obj != NULL
+          && g_strcmp0 (json_object_get_string_member_with_default (obj, "user", NULL), user) == 0)
+        return obj;
+    }
+  return NULL;
+}
+
+/* The file's slots with the changed users' replaced, removed or added:
+ * another program's change to another user, saved since we loaded, is
+ * kept. */
+static JsonArray *
+merge_slots (JsonArray  *current,
+             JsonArray  *fresh,
+             GHashTable *dirty)
+{
+  JsonArray *merged = json_array_new ();
+  g_autoptr(GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; current != NULL && i < json_array_get_length (current); i++)
+    {
+      JsonNode *node = json_array_get_element (current, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *user = obj != NULL ? json_object_get_string_member_with_default (obj, "user", NULL)
+                                     : NULL;
+      JsonObject *mine;
+
+      if (user == NULL || !g_hash_table_contains (dirty, user))
+        {
+          json_array_add_element (merged, json_node_copy (node));
+          continue;
+        }
+      mine = find_user_in (fresh, user);
+      if (mine != NULL)
+        json_array_add_object_element (merged, json_object_ref (mine));
+      g_hash_table_add (written, (gpointer) user);
+    }
+  for (guint i = 0; i < json_array_get_length (fresh); i++)
+    {
+      JsonObject *mine = json_array_get_object_element (fresh, i);
+      const char *user = json_object_get_string_member (mine, "user");
+
+      if (g_hash_table_contains (dirty, user) && !g_hash_table_contains (written, user))
+        json_array_add_object_element (merged, json_object_ref (mine));
+    }
+  return merged;
+}
+
 static gboolean
 replace_members (JsonObject  *root,
                  gpointer     user_data,
                  GError     **error)
 {
-  JsonObject *fresh = user_data;
-  g_autoptr(GList) names = json_object_get_members (fresh);
+  Save *save = user_data;
+  g_autoptr(GList) names = json_object_get_members (save->fresh);
 
   for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (root, l->data, json_node_copy (json_object_get_member (fresh, l->data)));
+    {
+      JsonNode *node = json_object_get_member (save->fresh, l->data);
+
+      if (save->dirty != NULL && g_str_equal (l->data, "slots"))
+        {
+          JsonNode *current = json_object_get_member (root, "slots");
+
+          json_object_set_array_member (root, "slots",
+                                        merge_slots (current != NULL && JSON_NODE_HOLDS_ARRAY (current)
+                                                     ? json_node_get_array (current) : NULL,
+                                                     json_node_get_array (node), save->dirty));
+        }
+      else
+        json_object_set_member (root, l->data, json_node_copy (node));
+    }
   /* A rekey marker goes when the slots no longer wait for a swap. */
-  if (!json_object_has_member (fresh, REKEY_PENDING_MEMBER))
+  if (!json_object_has_member (save->fresh, REKEY_PENDING_MEMBER))
     json_object_remove_member (root, REKEY_PENDING_MEMBER);
   return TRUE;
 }
@@ -112,6 +188,7 @@ tw_keyslots_save (TwKeyslots  *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
+  Save save;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "format");
@@ -136,9 +213,16 @@ tw_keyslots_save (TwKeyslots  *self,
 
   root = json_builder_get_root (builder);
   /* Only the slots' members are replaced: the audit head and whatever
-   * else shares the sidecar stay as they are (tw-sidecar.h). */
-  if (!tw_sidecar_update (path, TRUE, replace_members, json_node_get_object (root), error))
+   * else shares the sidecar stay as they are (tw-sidecar.h). Slots loaded
+   * from @path are merged user by user; others replace the file's. */
+  save.fresh = json_node_get_object (root);
+  save.dirty = g_strcmp0 (self->path, path) == 0 ? self->dirty : NULL;
+  if (!tw_sidecar_update (path, TRUE, replace_members, &save, error))
     return FALSE;
+  if (self->dirty != NULL)
+    g_hash_table_remove_all (self->dirty);
+  else
+    self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (self->path == NULL)
     self->path = g_strdup (path);
   return TRUE;
@@ -234,6 +318,9 @@ resolve_rekey (TwKeyslots *self,
         tw_keyslot_promote_next (slot);
       slot->has_next = FALSE;
     }
+  /* The next save writes the resolved grants and drops the marker. */
+  if (pending_name != NULL)
+    tw_keyslots_mark_dirty (self, NULL);
 }
 
 static gboolean
@@ -368,6 +455,7 @@ tw_keyslots_load (const char  *path,
       g_ptr_array_add (self->slots, slot);
     }
 
+  self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   resolve_rekey (self, path, json_object_get_string_member_with_default (root,
                                                                          REKEY_PENDING_MEMBER,
                                                                          NULL));

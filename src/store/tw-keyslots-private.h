@@ -69,9 +69,15 @@ struct _TwKeyslots
   GPtrArray *slots;   /* TwKeyslot* */
   char      *path;    /* where it was loaded from: legacy slots are upgraded there */
   char      *rekey_pending;  /* basename of the store copy a staged rekey waits for */
+  /* Users whose slots changed since the load: a save rewrites only those
+   * (the file is shared by programs; the others' changes stay). NULL
+   * for slots made in memory, which a save writes whole. */
+  GHashTable *dirty;
 };
 
 void tw_keyslot_free        (TwKeyslot  *slot);
+void tw_keyslots_mark_dirty (TwKeyslots *self,
+                             const char *user);   /* NULL: every slot */
 /* Makes the staged grants the current ones. */
 void tw_keyslot_promote_next (TwKeyslot *slot);
 /* Writes one upgraded (formerly version 1) slot back to the file. */

@@ -89,8 +89,24 @@ tw_keyslots_free (TwKeyslots *self)
   g_free (self->store_id);
   g_free (self->path);
   g_free (self->rekey_pending);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_ptr_array_unref (self->slots);
   g_free (self);
+}
+
+void
+tw_keyslots_mark_dirty (TwKeyslots *self,
+                        const char *user)
+{
+  if (self->dirty == NULL)
+    return;
+  if (user != NULL)
+    {
+      g_hash_table_add (self->dirty, g_strdup (user));
+      return;
+    }
+  for (guint i = 0; i < self->slots->len; i++)
+    g_hash_table_add (self->dirty, g_strdup (((TwKeyslot *) g_ptr_array_index (self->slots, i))->user));
 }
 
 const char *
@@ -425,6 +441,7 @@ tw_keyslots_set (TwKeyslots   *self,
   g_free (slot->user);
   *slot = draft;
   slot->user = name;
+  tw_keyslots_mark_dirty (self, name);
   sodium_memzero (&draft, sizeof draft);
   return TRUE;
 }
@@ -437,6 +454,7 @@ tw_keyslots_remove (TwKeyslots *self,
 
   if (slot == NULL)
     return FALSE;
+  tw_keyslots_mark_dirty (self, user);
   return g_ptr_array_remove (self->slots, slot);
 }
 
@@ -548,6 +566,7 @@ upgrade_slot (TwKeyslots  *self,
   if (make_v2 (self, &draft, kek, key, &error))
     {
       *slot = draft;
+      tw_keyslots_mark_dirty (self, slot->user);
       tw_keyslots_persist_upgrade (self, slot);
     }
   else
@@ -675,6 +694,8 @@ tw_keyslots_grant (TwKeyslots   *self,
   ok = seal_grant (self, slot, key, error);
   if (!ok)
     slot->role = old_role;
+  else
+    tw_keyslots_mark_dirty (self, user);
   sodium_stackzero (STACK_WIPE_BYTES);
   return ok;
 }
@@ -730,6 +751,7 @@ tw_keyslots_change_password (TwKeyslots  *self,
       aead_seal (draft.wrapped, draft.nonce, secret, ad, kek);
       sodium_free (kek);
       *slot = draft;
+      tw_keyslots_mark_dirty (self, user);
     }
   sodium_free (secret);
   sodium_memzero (&draft, sizeof draft);
@@ -786,6 +808,7 @@ tw_keyslots_stage_rekey (TwKeyslots   *self,
         return FALSE;
       slot->has_next = TRUE;
     }
+  tw_keyslots_mark_dirty (self, NULL);
   sodium_stackzero (STACK_WIPE_BYTES);
   g_free (self->rekey_pending);
   self->rekey_pending = g_path_get_basename (pending_path);
@@ -808,5 +831,6 @@ tw_keyslots_finish_rekey (TwKeyslots *self)
 {
   for (guint i = 0; i < self->slots->len; i++)
     tw_keyslot_promote_next (g_ptr_array_index (self->slots, i));
+  tw_keyslots_mark_dirty (self, NULL);
   g_clear_pointer (&self->rekey_pending, g_free);
 }

@@ -358,6 +358,15 @@ test_staged_rekey_resolves (void)
   g_assert_no_error (error);
   assert_opens (after_swap, "olaf", "olaf password", new_key, TW_ROLE_OPERATOR);
   assert_opens (after_swap, "ana", "right password", new_key, TW_ROLE_ADMIN);
+  /* A program that loads the resolved file and saves a change of its own
+   * writes the resolution down (the marker goes with it). */
+  g_assert_true (tw_keyslots_remove (after_swap, "nobody") == FALSE);
+  g_assert_true (tw_keyslots_save (after_swap, path, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&after_swap, tw_keyslots_free);
+  after_swap = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  assert_opens (after_swap, "olaf", "olaf password", new_key, TW_ROLE_OPERATOR);
 
   /* Finished, the file holds only the new grants and no marker. */
   tw_keyslots_finish_rekey (slots);
@@ -385,6 +394,45 @@ test_stage_rekey_refuses_legacy (void)
   g_assert_error (error, TW_ERROR, TW_ERROR_INVALID_INPUT);
   g_assert_nonnull (strstr (error->message, "cleo"));
   g_assert_nonnull (strstr (error->message, "sign in once first"));
+}
+
+/* Two programs (the app and twctl) load the key file, each changes a
+ * different user and saves: neither change is lost. */
+static void
+test_concurrent_saves_merge (void)
+{
+  g_autoptr(TwKeyslots) slots = tw_keyslots_new (TW_KDF_COST_MIN);
+  g_autoptr(TwKeyslots) app = NULL;
+  g_autoptr(TwKeyslots) cli = NULL;
+  g_autoptr(TwKeyslots) after = NULL;
+  g_autoptr(TwKey) key = tw_key_new_random ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  TwRole role;
+
+  g_assert_true (tw_keyslots_set (slots, "ana", TW_ROLE_ADMIN, "right password", key, NULL));
+  g_assert_true (tw_keyslots_set (slots, "olaf", TW_ROLE_OPERATOR, "olaf password", key, NULL));
+  path = save_to_temp (slots);
+  app = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  cli = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (tw_keyslots_set (app, "cleo", TW_ROLE_CLINICIAN, "night shift pw", key, NULL));
+  g_assert_true (tw_keyslots_save (app, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (tw_keyslots_grant (cli, "olaf", TW_ROLE_ANALYST, key, &error));
+  g_assert_true (tw_keyslots_remove (cli, "ana"));
+  g_assert_true (tw_keyslots_save (cli, path, &error));
+  g_assert_no_error (error);
+
+  after = tw_keyslots_load (path, &error);
+  g_assert_no_error (error);
+  assert_opens (after, "cleo", "night shift pw", key, TW_ROLE_CLINICIAN);
+  assert_opens (after, "olaf", "olaf password", key, TW_ROLE_ANALYST);
+  g_assert_false (tw_keyslots_has_user (after, "ana"));
+  g_assert_true (tw_keyslots_get_role (after, "olaf", &role));
+  g_assert_cmpint (role, ==, TW_ROLE_ANALYST);
 }
 
 static void
@@ -434,6 +482,7 @@ main (int argc, char **argv)
   g_test_add_func ("/keyslots/legacy-change-password", test_legacy_change_password);
   g_test_add_func ("/keyslots/staged-rekey-resolves", test_staged_rekey_resolves);
   g_test_add_func ("/keyslots/stage-rekey-refuses-legacy", test_stage_rekey_refuses_legacy);
+  g_test_add_func ("/keyslots/concurrent-saves-merge", test_concurrent_saves_merge);
   g_test_add_func ("/keyslots/default-cost", test_default_cost_is_moderate);
   return g_test_run ();
 }
