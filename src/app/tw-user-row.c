@@ -71,6 +71,17 @@ static GMenuModel *
 build_menu (const TwUserInfo *info,
             gboolean          is_self)
 {
+  /* The core refuses an administrator's changes to their own account
+   * (nobody locks themselves out); their own password is changed from
+   * the primary menu. */
+  if (is_self)
+    {
+      g_autoptr(GMenu) own = g_menu_new ();
+
+      g_menu_append (own, _("Change _Password…"), "win.change-password");
+      return G_MENU_MODEL (g_steal_pointer (&own));
+    }
+
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) change = g_menu_new ();
   g_autoptr(GMenu) access = g_menu_new ();
@@ -102,28 +113,23 @@ build_menu (const TwUserInfo *info,
       g_menu_item_set_action_and_target_value (item, "users.unlock", target);
       g_menu_append_item (access, item);
     }
-  if (!is_self)
-    {
-      g_autoptr(GMenuItem) item = g_menu_item_new (info->disabled ? _("_Enable") : _("_Disable"),
-                                                   NULL);
+  {
+    g_autoptr(GMenuItem) item = g_menu_item_new (info->disabled ? _("_Enable") : _("_Disable"),
+                                                 NULL);
 
-      g_menu_item_set_action_and_target_value (item, info->disabled ? "users.enable"
-                                                                    : "users.disable",
-                                               target);
-      g_menu_append_item (access, item);
-    }
+    g_menu_item_set_action_and_target_value (item, info->disabled ? "users.enable"
+                                                                  : "users.disable",
+                                             target);
+    g_menu_append_item (access, item);
+  }
   g_menu_append_section (menu, NULL, G_MENU_MODEL (access));
+  {
+    g_autoptr(GMenuItem) item = g_menu_item_new (_("Re_move…"), NULL);
 
-  /* Nobody removes or disables themselves: the store would be left
-   * without the administrator looking at it. */
-  if (!is_self)
-    {
-      g_autoptr(GMenuItem) item = g_menu_item_new (_("Re_move…"), NULL);
-
-      g_menu_item_set_action_and_target_value (item, "users.remove", target);
-      g_menu_append_item (danger, item);
-      g_menu_append_section (menu, NULL, G_MENU_MODEL (danger));
-    }
+    g_menu_item_set_action_and_target_value (item, "users.remove", target);
+    g_menu_append_item (danger, item);
+  }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (danger));
 
   g_variant_unref (target);
   return G_MENU_MODEL (g_steal_pointer (&menu));

@@ -2,7 +2,6 @@
 
 #include <glib/gi18n.h>
 
-#include "tw-audit.h"
 #include "tw-error.h"
 #include "tw-lockout.h"
 #include "tw-password.h"
@@ -12,8 +11,7 @@
 /*
  * Account changes and the list of accounts, in GTask workers. Every
  * change is audited by the core with the signed-in administrator as the
- * actor; only the unlock, which lives outside the store (the lockout file),
- * is audited here.
+ * actor.
  */
 
 struct _TwSessionGate
@@ -209,30 +207,6 @@ load_users (TwSession  *session,
 /* Changes */
 
 static gboolean
-unlock_user (TwSession   *session,
-             const char  *name,
-             GError     **error)
-{
-  g_autoptr(TwStore) store = NULL;
-
-  if (!tw_session_can (session, TW_PERM_MANAGE_USERS))
-    {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_PERMISSION_DENIED,
-                           _("Only administrators may unlock accounts."));
-      return FALSE;
-    }
-
-  store = tw_session_open_store (session, error);
-  if (store == NULL)
-    return FALSE;
-  if (!tw_lockout_unlock (tw_session_get_data_dir (session), name,
-                          tw_session_get_user (session), error))
-    return FALSE;
-
-  return tw_audit_append (store, NULL, TW_AUDIT_ACCOUNT_UNLOCKED, name, NULL, error);
-}
-
-static gboolean
 add_user (TwSession  *session,
           TwUserOp   *op,
           GError    **error)
@@ -299,7 +273,7 @@ run_op (TwSession  *session,
       op->password = tw_session_reset_password (session, op->name, error);
       return op->password != NULL;
     case TW_USER_OP_UNLOCK:
-      return unlock_user (session, op->name, error);
+      return tw_session_unlock_user (session, op->name, error);
     case TW_USER_OP_REMOVE:
       /* Goes through the window: the pipeline detaches around it. */
     default:
