@@ -1,84 +1,33 @@
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/file.h>
-#include <unistd.h>
 
 #include "tw-error.h"
-#include "tw-lockout.h"
+#include "tw-lockout-private.h"
 #include "tw-time.h"
 
-/* The sign-in log: one JSON object per line, each chained to the one
- * before by a BLAKE2b hash. There is no key before a sign-in, so the hash
- * is unkeyed: it does not stop a forger, it makes any change to what the
- * store anchored visible (tw_lockout_review()). */
+/* The lockout policy, what the sign-in log (tw-lockout-log.c) counts
+ * against each name, what a user is told, and the review at a successful
+ * sign-in. */
 
-#define LOCKOUT_MODE        0600
-#define HASH_DOMAIN         "tidewatch-lockout-v1"
 #define DEFAULT_MAX         10
 #define DEFAULT_FREE        3
 #define DEFAULT_BASE_DELAY  2
 #define DEFAULT_MAX_DELAY   300
+#define DEFAULT_COMPACT     4096
+#define MIN_COMPACT         16
+#define MAX_COMPACT         (1024 * 1024)
 /* Bounds on security.json: a policy outside them is a typo, not a choice. */
 #define POLICY_MAX_FAILURES 1000
 #define POLICY_MAX_DELAY_S  (24 * 3600)
 #define SECONDS_PER_MINUTE  60
-
-typedef enum
-{
-  EVENT_ATTEMPT,
-  EVENT_FAILURE,
-  EVENT_SUCCESS,
-  EVENT_REFUSED,
-  EVENT_UNLOCK,
-  N_EVENTS
-} EventKind;
-
-static const char *event_names[N_EVENTS] = { "attempt", "failure", "success", "refused", "unlock" };
-
-typedef struct
-{
-  gint64    seq;
-  gint64    at;
-  EventKind kind;
-  char     *user;
-  char     *by;       /* unlock: the admin */
-  gint64    ref;      /* failure, success, refused: the attempt answered */
-  guint8    hash[TW_LOCKOUT_HASH_BYTES];
-} Event;
-
-typedef struct
-{
-  char      *text;        /* the file as read ("" when missing) */
-  GPtrArray *events;      /* Event*, in file order */
-  guint      broken_line; /* first line that breaks the chain (1-based), 0: intact */
-} Log;
 
 typedef struct
 {
   gint64 seq;
   gint64 at;
 } Attempt;
-
-static void
-event_free (Event *event)
-{
-  g_free (event->user);
-  g_free (event->by);
-  g_free (event);
-}
-
-static void
-log_clear (Log *log)
-{
-  g_clear_pointer (&log->text, g_free);
-  g_clear_pointer (&log->events, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Log, log_clear)
 
 void
 tw_lockout_failure_free (TwLockoutFailure *failure)
@@ -98,6 +47,7 @@ policy_defaults (TwLockoutPolicy *policy)
   policy->free_failures = DEFAULT_FREE;
   policy->base_delay_s = DEFAULT_BASE_DELAY;
   policy->max_delay_s = DEFAULT_MAX_DELAY;
+  policy->compact_after = DEFAULT_COMPACT;
 }
 
 static gboolean
@@ -176,7 +126,9 @@ tw_lockout_policy_load (const char       *data_dir,
       || !read_bound (lockout, "free_failures", 0, POLICY_MAX_FAILURES, &policy.free_failures,
                       error)
       || !read_bound (lockout, "base_delay_s", 0, POLICY_MAX_DELAY_S, &policy.base_delay_s, error)
-      || !read_bound (lockout, "max_delay_s", 0, POLICY_MAX_DELAY_S, &policy.max_delay_s, error))
+      || !read_bound (lockout, "max_delay_s", 0, POLICY_MAX_DELAY_S, &policy.max_delay_s, error)
+      || !read_bound (lockout, "compact_after_events", MIN_COMPACT, MAX_COMPACT,
+                      &policy.compact_after, error))
     return FALSE;
   if (policy.free_failures > policy.max_failures || policy.max_delay_s < policy.base_delay_s)
     {
@@ -189,329 +141,24 @@ tw_lockout_policy_load (const char       *data_dir,
   return TRUE;
 }
 
-/* ---- the chain --------------------------------------------------------- */
-
-static void
-hash_add_int (crypto_generichash_state *state,
-              gint64                    value)
-{
-  guint64 be = GUINT64_TO_BE ((guint64) value);
-
-  crypto_generichash_update (state, (const guint8 *) &be, sizeof be);
-}
-
-/* Length-prefixed with a marker for NULL, so no two events encode alike. */
-static void
-hash_add_text (crypto_generichash_state *state,
-               const char               *text)
-{
-  guint8 present = text != NULL;
-
-  crypto_generichash_update (state, &present, 1);
-  if (text == NULL)
-    return;
-  hash_add_int (state, (gint64) strlen (text));
-  crypto_generichash_update (state, (const guint8 *) text, strlen (text));
-}
-
-static void
-compute_hash (const Event  *event,
-              const guint8 *prev_hash,
-              guint8       *out_hash)
-{
-  crypto_generichash_state state;
-
-  crypto_generichash_init (&state, NULL, 0, TW_LOCKOUT_HASH_BYTES);
-  crypto_generichash_update (&state, (const guint8 *) HASH_DOMAIN, strlen (HASH_DOMAIN));
-  crypto_generichash_update (&state, prev_hash, TW_LOCKOUT_HASH_BYTES);
-  hash_add_int (&state, event->seq);
-  hash_add_int (&state, event->at);
-  hash_add_text (&state, event_names[event->kind]);
-  hash_add_text (&state, event->user);
-  hash_add_text (&state, event->by);
-  hash_add_int (&state, event->ref);
-  crypto_generichash_final (&state, out_hash, TW_LOCKOUT_HASH_BYTES);
-}
-
-static char *
-event_to_line (const Event *event)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  char hash_hex[TW_LOCKOUT_HASH_BYTES * 2 + 1];
-  g_autofree char *json = NULL;
-
-  sodium_bin2hex (hash_hex, sizeof hash_hex, event->hash, TW_LOCKOUT_HASH_BYTES);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, event->seq);
-  json_builder_set_member_name (builder, "at");
-  json_builder_add_int_value (builder, event->at);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event_names[event->kind]);
-  json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, event->user);
-  if (event->by != NULL)
-    {
-      json_builder_set_member_name (builder, "by");
-      json_builder_add_string_value (builder, event->by);
-    }
-  if (event->ref != 0)
-    {
-      json_builder_set_member_name (builder, "ref");
-      json_builder_add_int_value (builder, event->ref);
-    }
-  json_builder_set_member_name (builder, "hash");
-  json_builder_add_string_value (builder, hash_hex);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json = json_generator_to_data (generator, NULL);
-  return g_strconcat (json, "\n", NULL);
-}
-
-static gboolean
-parse_kind (const char *name,
-            EventKind  *out_kind)
-{
-  for (guint i = 0; name != NULL && i < N_EVENTS; i++)
-    {
-      if (g_str_equal (name, event_names[i]))
-        {
-          *out_kind = (EventKind) i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* NULL when the line is not an event at all. */
-static Event *
-parse_line (const char *line)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object;
-  const char *hash_hex;
-  const char *user;
-  gsize hash_len = 0;
-  Event *event;
-  EventKind kind;
-
-  if (!json_parser_load_from_data (parser, line, -1, NULL)
-      || json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  object = json_node_get_object (json_parser_get_root (parser));
-  user = json_object_get_string_member_with_default (object, "user", NULL);
-  hash_hex = json_object_get_string_member_with_default (object, "hash", NULL);
-  if (user == NULL || hash_hex == NULL
-      || !parse_kind (json_object_get_string_member_with_default (object, "event", NULL), &kind))
-    return NULL;
-
-  event = g_new0 (Event, 1);
-  event->seq = json_object_get_int_member_with_default (object, "seq", 0);
-  event->at = json_object_get_int_member_with_default (object, "at", 0);
-  event->kind = kind;
-  event->user = g_strdup (user);
-  event->by = g_strdup (json_object_get_string_member_with_default (object, "by", NULL));
-  event->ref = json_object_get_int_member_with_default (object, "ref", 0);
-  if (sodium_hex2bin (event->hash, sizeof event->hash, hash_hex, strlen (hash_hex), NULL,
-                      &hash_len, NULL) != 0 || hash_len != TW_LOCKOUT_HASH_BYTES)
-    memset (event->hash, 0, sizeof event->hash);
-  return event;
-}
-
-static const guint8 *
-last_hash (Log *log)
-{
-  static const guint8 zeros[TW_LOCKOUT_HASH_BYTES] = { 0 };
-
-  if (log->events->len == 0)
-    return zeros;
-  return ((Event *) g_ptr_array_index (log->events, log->events->len - 1))->hash;
-}
-
-static gint64
-last_seq (Log *log)
-{
-  if (log->events->len == 0)
-    return 0;
-  return ((Event *) g_ptr_array_index (log->events, log->events->len - 1))->seq;
-}
-
-/* Keeps every line that parses, so a damaged log still counts what it
- * can, and notes the first line that breaks the chain. */
-static void
-parse_log (Log *log)
-{
-  g_auto(GStrv) lines = g_strsplit (log->text, "\n", -1);
-
-  log->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
-  log->broken_line = 0;
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      Event *event;
-      guint8 expected[TW_LOCKOUT_HASH_BYTES];
-      gboolean fits;
-
-      if (*g_strstrip (lines[i]) == '\0')
-        continue;
-      event = parse_line (lines[i]);
-      fits = event != NULL && event->seq == last_seq (log) + 1;
-      if (fits)
-        {
-          compute_hash (event, last_hash (log), expected);
-          fits = sodium_memcmp (expected, event->hash, TW_LOCKOUT_HASH_BYTES) == 0;
-        }
-      if (!fits && log->broken_line == 0)
-        log->broken_line = i + 1;
-      if (event != NULL)
-        g_ptr_array_add (log->events, event);
-    }
-}
-
-/* ---- the file under its lock ------------------------------------------- */
-
-static char *
-log_path_for (const char *data_dir)
-{
-  return g_build_filename (data_dir, TW_LOCKOUT_FILENAME, NULL);
-}
-
-/* A lock file of its own: the log is replaced by rename, and a lock on
- * the old inode would not stop a writer of the new one. */
-static int
-lock_log (const char  *data_dir,
-          int          operation,
-          GError     **error)
-{
-  g_autofree char *lock_path = g_build_filename (data_dir, TW_LOCKOUT_FILENAME ".lock", NULL);
-  int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, LOCKOUT_MODE);
-
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, TW_ERROR, TW_ERROR_STORAGE, "Could not open %s: %s", lock_path,
-                   g_strerror (saved_errno));
-      return -1;
-    }
-  while (flock (fd, operation) != 0)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno == EINTR)
-        continue;
-      g_set_error (error, TW_ERROR, TW_ERROR_STORAGE, "Could not lock %s: %s", lock_path,
-                   g_strerror (saved_errno));
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
-static void
-unlock_log (int fd)
-{
-  flock (fd, LOCK_UN);
-  close (fd);
-}
-
-static gboolean
-read_log (const char  *data_dir,
-          Log         *out_log,
-          GError     **error)
-{
-  g_autofree char *path = log_path_for (data_dir);
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_file_get_contents (path, &out_log->text, NULL, &local_error))
-    {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_set_error (error, TW_ERROR, TW_ERROR_STORAGE, "Could not read the sign-in log: %s",
-                       local_error->message);
-          return FALSE;
-        }
-      out_log->text = g_strdup ("");
-    }
-  parse_log (out_log);
-  return TRUE;
-}
-
-/* Atomic and durable: a crash leaves the old log or the new one. */
-static gboolean
-write_log (const char  *data_dir,
-           const char  *text,
-           GError     **error)
-{
-  g_autofree char *path = log_path_for (data_dir);
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_file_set_contents_full (path, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 LOCKOUT_MODE, &local_error))
-    {
-      g_set_error (error, TW_ERROR, TW_ERROR_STORAGE, "Could not write the sign-in log: %s",
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Appends to the text as read: the bytes of earlier lines stay as they
- * are, so a change to them stays visible. */
-static gboolean
-append_event (const char  *data_dir,
-              Log         *log,
-              EventKind    kind,
-              const char  *user,
-              const char  *by,
-              gint64       ref,
-              gint64      *out_seq,
-              GError     **error)
-{
-  g_autofree char *line = NULL;
-  g_autofree char *text = NULL;
-  Event event = { 0 };
-  gsize len = strlen (log->text);
-
-  event.seq = last_seq (log) + 1;
-  event.at = tw_time_now ();
-  event.kind = kind;
-  event.user = (char *) user;
-  event.by = (char *) by;
-  event.ref = ref;
-  compute_hash (&event, last_hash (log), event.hash);
-  line = event_to_line (&event);
-  text = g_strconcat (log->text, len > 0 && log->text[len - 1] != '\n' ? "\n" : "", line, NULL);
-  if (!write_log (data_dir, text, error))
-    return FALSE;
-  if (out_seq != NULL)
-    *out_seq = event.seq;
-  return TRUE;
-}
-
 static gboolean
 locked_append (const char  *data_dir,
-               EventKind    kind,
+               TwLockoutEventKind    kind,
                const char  *user,
                const char  *by,
                gint64       ref,
                GError     **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   gboolean ok;
   int fd;
 
-  fd = lock_log (data_dir, LOCK_EX, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_EX, error);
   if (fd < 0)
     return FALSE;
-  ok = read_log (data_dir, &log, error)
-       && append_event (data_dir, &log, kind, user, by, ref, NULL, error);
-  unlock_log (fd);
+  ok = tw_lockout_log_read (data_dir, &log, error)
+       && tw_lockout_log_append (data_dir, &log, kind, user, by, ref, NULL, error);
+  tw_lockout_log_unlock (fd);
   return ok;
 }
 
@@ -520,7 +167,7 @@ locked_append (const char  *data_dir,
 /* The attempts that count against each user: made since the last
  * success or unlock and not answered by a success or a refusal. */
 static GHashTable *
-tally (Log                   *log,
+tally (TwLockoutLog                   *log,
        const TwLockoutPolicy *policy,
        GHashTable            *out_locking)
 {
@@ -529,7 +176,7 @@ tally (Log                   *log,
 
   for (guint i = 0; i < log->events->len; i++)
     {
-      Event *event = g_ptr_array_index (log->events, i);
+      TwLockoutEvent *event = g_ptr_array_index (log->events, i);
       GArray *counted = g_hash_table_lookup (users, event->user);
 
       if (counted == NULL)
@@ -539,7 +186,7 @@ tally (Log                   *log,
         }
       switch (event->kind)
         {
-        case EVENT_ATTEMPT:
+        case TW_LOCKOUT_EVENT_ATTEMPT:
           {
             Attempt attempt = { event->seq, event->at };
 
@@ -548,13 +195,13 @@ tally (Log                   *log,
               g_hash_table_add (out_locking, GINT_TO_POINTER ((gint) event->seq));
           }
           break;
-        case EVENT_SUCCESS:
+        case TW_LOCKOUT_EVENT_SUCCESS:
           /* A parallel attempt made after this one still counts. */
           for (guint j = counted->len; j > 0; j--)
             if (g_array_index (counted, Attempt, j - 1).seq <= event->ref)
               g_array_remove_index (counted, j - 1);
           break;
-        case EVENT_REFUSED:
+        case TW_LOCKOUT_EVENT_REFUSED:
           for (guint j = 0; j < counted->len; j++)
             if (g_array_index (counted, Attempt, j).seq == event->ref)
               {
@@ -562,11 +209,11 @@ tally (Log                   *log,
                 break;
               }
           break;
-        case EVENT_UNLOCK:
+        case TW_LOCKOUT_EVENT_UNLOCK:
           g_array_set_size (counted, 0);
           break;
-        case EVENT_FAILURE:
-        case N_EVENTS:
+        case TW_LOCKOUT_EVENT_FAILURE:
+        case TW_LOCKOUT_N_EVENTS:
         default:
           break;
         }
@@ -603,7 +250,7 @@ state_from (GArray                *counted,
 }
 
 static void
-state_of (Log                   *log,
+state_of (TwLockoutLog                   *log,
           const char            *user,
           const TwLockoutPolicy *policy,
           TwLockoutState        *out_state)
@@ -620,18 +267,18 @@ tw_lockout_get_state (const char            *data_dir,
                       TwLockoutState        *out_state,
                       GError               **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   gboolean ok;
   int fd;
 
   g_return_val_if_fail (data_dir != NULL && user != NULL && policy != NULL, FALSE);
   g_return_val_if_fail (out_state != NULL, FALSE);
 
-  fd = lock_log (data_dir, LOCK_SH, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_SH, error);
   if (fd < 0)
     return FALSE;
-  ok = read_log (data_dir, &log, error);
-  unlock_log (fd);
+  ok = tw_lockout_log_read (data_dir, &log, error);
+  tw_lockout_log_unlock (fd);
   if (ok)
     state_of (&log, user, policy, out_state);
   return ok;
@@ -697,7 +344,7 @@ tw_lockout_begin_attempt (const char            *data_dir,
                           gint64                *out_attempt,
                           GError               **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   TwLockoutState state;
   gboolean ok;
   int fd;
@@ -707,17 +354,17 @@ tw_lockout_begin_attempt (const char            *data_dir,
 
   /* Check and write under one exclusive lock: two programs cannot both
    * pass the check on the same count. */
-  fd = lock_log (data_dir, LOCK_EX, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_EX, error);
   if (fd < 0)
     return FALSE;
-  ok = read_log (data_dir, &log, error);
+  ok = tw_lockout_log_read (data_dir, &log, error);
   if (ok)
     {
       state_of (&log, user, policy, &state);
       ok = check_state (user, &state, error)
-           && append_event (data_dir, &log, EVENT_ATTEMPT, user, NULL, 0, out_attempt, error);
+           && tw_lockout_log_append (data_dir, &log, TW_LOCKOUT_EVENT_ATTEMPT, user, NULL, 0, out_attempt, error);
     }
-  unlock_log (fd);
+  tw_lockout_log_unlock (fd);
   return ok;
 }
 
@@ -729,18 +376,18 @@ tw_lockout_record_failure (const char            *data_dir,
                            TwLockoutState        *out_state,
                            GError               **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   gboolean ok;
   int fd;
 
   g_return_val_if_fail (data_dir != NULL && user != NULL && policy != NULL, FALSE);
 
-  fd = lock_log (data_dir, LOCK_EX, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_EX, error);
   if (fd < 0)
     return FALSE;
-  ok = read_log (data_dir, &log, error)
-       && append_event (data_dir, &log, EVENT_FAILURE, user, NULL, attempt, NULL, error);
-  unlock_log (fd);
+  ok = tw_lockout_log_read (data_dir, &log, error)
+       && tw_lockout_log_append (data_dir, &log, TW_LOCKOUT_EVENT_FAILURE, user, NULL, attempt, NULL, error);
+  tw_lockout_log_unlock (fd);
   if (ok && out_state != NULL)
     state_of (&log, user, policy, out_state);
   return ok;
@@ -753,7 +400,7 @@ tw_lockout_record_success (const char  *data_dir,
                            GError     **error)
 {
   g_return_val_if_fail (data_dir != NULL && user != NULL, FALSE);
-  return locked_append (data_dir, EVENT_SUCCESS, user, NULL, attempt, error);
+  return locked_append (data_dir, TW_LOCKOUT_EVENT_SUCCESS, user, NULL, attempt, error);
 }
 
 gboolean
@@ -763,7 +410,7 @@ tw_lockout_record_refused (const char  *data_dir,
                            GError     **error)
 {
   g_return_val_if_fail (data_dir != NULL && user != NULL, FALSE);
-  return locked_append (data_dir, EVENT_REFUSED, user, NULL, attempt, error);
+  return locked_append (data_dir, TW_LOCKOUT_EVENT_REFUSED, user, NULL, attempt, error);
 }
 
 /**
@@ -778,7 +425,7 @@ tw_lockout_unlock (const char  *data_dir,
                    GError     **error)
 {
   g_return_val_if_fail (data_dir != NULL && user != NULL && by_admin != NULL, FALSE);
-  return locked_append (data_dir, EVENT_UNLOCK, user, by_admin, 0, error);
+  return locked_append (data_dir, TW_LOCKOUT_EVENT_UNLOCK, user, by_admin, 0, error);
 }
 
 static int
@@ -793,7 +440,7 @@ tw_lockout_list_locked (const char            *data_dir,
                         const TwLockoutPolicy *policy,
                         GError               **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   g_autoptr(GHashTable) users = NULL;
   g_autoptr(GPtrArray) names = NULL;
   GHashTableIter iter;
@@ -804,11 +451,11 @@ tw_lockout_list_locked (const char            *data_dir,
 
   g_return_val_if_fail (data_dir != NULL && policy != NULL, NULL);
 
-  fd = lock_log (data_dir, LOCK_SH, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_SH, error);
   if (fd < 0)
     return NULL;
-  ok = read_log (data_dir, &log, error);
-  unlock_log (fd);
+  ok = tw_lockout_log_read (data_dir, &log, error);
+  tw_lockout_log_unlock (fd);
   if (!ok)
     return NULL;
 
@@ -906,16 +553,16 @@ tw_lockout_head_from_string (const char    *text,
 
 /* What became of the anchored head; NULL when all is well. */
 static char *
-describe_problem (Log                 *log,
+describe_problem (TwLockoutLog                 *log,
                   const TwLockoutHead *anchor,
                   gboolean            *out_anchor_found)
 {
-  Event *at_anchor = NULL;
+  TwLockoutEvent *at_anchor = NULL;
 
   *out_anchor_found = anchor == NULL || anchor->seq == 0;
   if (!*out_anchor_found)
     for (guint i = 0; i < log->events->len && at_anchor == NULL; i++)
-      if (((Event *) g_ptr_array_index (log->events, i))->seq == anchor->seq)
+      if (((TwLockoutEvent *) g_ptr_array_index (log->events, i))->seq == anchor->seq)
         at_anchor = g_ptr_array_index (log->events, i);
   if (at_anchor != NULL)
     *out_anchor_found = sodium_memcmp (at_anchor->hash, anchor->hash, TW_LOCKOUT_HASH_BYTES) == 0;
@@ -932,36 +579,9 @@ describe_problem (Log                 *log,
   return NULL;
 }
 
-/* A fresh chain over the events as they are now. */
-static gboolean
-rechain (const char  *data_dir,
-         Log         *log,
-         GError     **error)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint8 prev[TW_LOCKOUT_HASH_BYTES] = { 0 };
-
-  for (guint i = 0; i < log->events->len; i++)
-    {
-      Event *event = g_ptr_array_index (log->events, i);
-      g_autofree char *line = NULL;
-
-      event->seq = i + 1;
-      compute_hash (event, prev, event->hash);
-      memcpy (prev, event->hash, sizeof prev);
-      line = event_to_line (event);
-      g_string_append (text, line);
-    }
-  if (!write_log (data_dir, text->str, error))
-    return FALSE;
-  g_free (log->text);
-  log->text = g_string_free (g_steal_pointer (&text), FALSE);
-  log->broken_line = 0;
-  return TRUE;
-}
 
 static GPtrArray *
-failures_after (Log                   *log,
+failures_after (TwLockoutLog                   *log,
                 gint64                 after_seq,
                 const TwLockoutPolicy *policy)
 {
@@ -972,21 +592,21 @@ failures_after (Log                   *log,
 
   for (guint i = 0; i < log->events->len; i++)
     {
-      Event *event = g_ptr_array_index (log->events, i);
+      TwLockoutEvent *event = g_ptr_array_index (log->events, i);
 
       if (event->ref != 0)
         g_hash_table_insert (answers, &event->ref, event);
     }
   for (guint i = 0; i < log->events->len; i++)
     {
-      Event *event = g_ptr_array_index (log->events, i);
-      Event *answer;
+      TwLockoutEvent *event = g_ptr_array_index (log->events, i);
+      TwLockoutEvent *answer;
       TwLockoutFailure *failure;
 
-      if (event->kind != EVENT_ATTEMPT || event->seq <= after_seq)
+      if (event->kind != TW_LOCKOUT_EVENT_ATTEMPT || event->seq <= after_seq)
         continue;
       answer = g_hash_table_lookup (answers, &event->seq);
-      if (answer != NULL && (answer->kind == EVENT_SUCCESS || answer->kind == EVENT_REFUSED))
+      if (answer != NULL && (answer->kind == TW_LOCKOUT_EVENT_SUCCESS || answer->kind == TW_LOCKOUT_EVENT_REFUSED))
         continue;
       failure = g_new0 (TwLockoutFailure, 1);
       failure->seq = event->seq;
@@ -1000,6 +620,39 @@ failures_after (Log                   *log,
   return failures;
 }
 
+/* The events that still count against someone. */
+static GHashTable *
+counted_attempts (TwLockoutLog          *log,
+                  const TwLockoutPolicy *policy)
+{
+  g_autoptr(GHashTable) users = tally (log, policy, NULL);
+  g_autoptr(GHashTable) seqs = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTable *keep = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer counted;
+
+  g_hash_table_iter_init (&iter, users);
+  while (g_hash_table_iter_next (&iter, NULL, &counted))
+    for (guint i = 0; i < ((GArray *) counted)->len; i++)
+      g_hash_table_add (seqs, &g_array_index ((GArray *) counted, Attempt, i).seq);
+  for (guint i = 0; i < log->events->len; i++)
+    {
+      TwLockoutEvent *event = g_ptr_array_index (log->events, i);
+
+      if (event->kind == TW_LOCKOUT_EVENT_ATTEMPT && g_hash_table_contains (seqs, &event->seq))
+        g_hash_table_add (keep, event);
+    }
+  return keep;
+}
+
+static gboolean
+in_set (gpointer key,
+        gpointer value,
+        gpointer user_data)
+{
+  return g_hash_table_contains (user_data, value);
+}
+
 gboolean
 tw_lockout_review (const char            *data_dir,
                    const TwLockoutHead   *anchor,
@@ -1009,7 +662,7 @@ tw_lockout_review (const char            *data_dir,
                    char                 **out_problem,
                    GError               **error)
 {
-  g_auto(Log) log = { 0 };
+  g_auto(TwLockoutLog) log = { 0 };
   g_autofree char *problem = NULL;
   gboolean anchor_found;
   gboolean ok;
@@ -1020,28 +673,37 @@ tw_lockout_review (const char            *data_dir,
 
   *out_failures = NULL;
   *out_problem = NULL;
-  fd = lock_log (data_dir, LOCK_EX, error);
+  fd = tw_lockout_log_lock (data_dir, LOCK_EX, error);
   if (fd < 0)
     return FALSE;
-  ok = read_log (data_dir, &log, error);
+  ok = tw_lockout_log_read (data_dir, &log, error);
   if (ok)
     {
       problem = describe_problem (&log, anchor, &anchor_found);
       /* Where the anchor was lost, every failure in the log is news. */
       *out_failures = failures_after (&log, anchor_found && anchor != NULL ? anchor->seq : 0,
                                       policy);
-      if (log.broken_line > 0)
-        ok = rechain (data_dir, &log, error);
+      /* A broken chain is re-made so it is reported once; a long log
+       * keeps what still counts (it is read at every attempt). */
+      if (log.events->len > policy->compact_after)
+        {
+          g_autoptr(GHashTable) keep = counted_attempts (&log, policy);
+
+          g_hash_table_add (keep, g_ptr_array_index (log.events, log.events->len - 1));
+          ok = tw_lockout_log_rewrite (data_dir, &log, in_set, keep, error);
+        }
+      else if (log.broken_line > 0)
+        ok = tw_lockout_log_rewrite (data_dir, &log, NULL, NULL, error);
     }
-  unlock_log (fd);
+  tw_lockout_log_unlock (fd);
   if (!ok)
     {
       if (*out_failures != NULL)
         g_clear_pointer (out_failures, g_ptr_array_unref);
       return FALSE;
     }
-  out_head->seq = last_seq (&log);
-  memcpy (out_head->hash, last_hash (&log), TW_LOCKOUT_HASH_BYTES);
+  out_head->seq = tw_lockout_log_last_seq (&log);
+  memcpy (out_head->hash, tw_lockout_log_last_hash (&log), TW_LOCKOUT_HASH_BYTES);
   *out_problem = g_steal_pointer (&problem);
   return TRUE;
 }

@@ -32,6 +32,7 @@ typedef struct
   guint free_failures;    /* default 3 */
   guint base_delay_s;     /* default 2 */
   guint max_delay_s;      /* default 300 */
+  guint compact_after;    /* events; beyond, a review keeps only what counts (4096) */
 } TwLockoutPolicy;
 
 /* The defaults, overridden by "lockout" in <data_dir>/security.json. On
@@ -139,8 +140,9 @@ void tw_lockout_failure_free (TwLockoutFailure *failure);
  *   deleted or reset)
  *
  * When the chain itself is broken the log is re-chained (its events
- * kept), so a problem is reported once. Returns FALSE only when the log
- * could not be read or written.
+ * kept), so a problem is reported once; beyond @policy's compact_after
+ * events it keeps only the attempts that still count and the last event.
+ * Returns FALSE only when the log could not be read or written.
  */
 gboolean tw_lockout_review (const char            *data_dir,
                             const TwLockoutHead   *anchor,

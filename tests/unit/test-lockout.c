@@ -284,6 +284,65 @@ test_unknown_names_counted (Fixture       *f,
   g_assert_cmpuint (state_of (f, "nobody").failures, ==, 3);
 }
 
+#define COMPACT_POLICY \
+  "{\"max_failures\": 100, \"free_failures\": 100, \"base_delay_s\": 0, \"max_delay_s\": 0," \
+  " \"compact_after_events\": 16}"
+#define COMPACT_AFTER 16
+
+static guint count_rows (TwSession *admin, const char *action, const char *actor);
+
+static guint
+log_lines (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint lines = 0;
+
+  g_file_get_contents (f->log_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  for (const char *p = text; *p != '\0'; p++)
+    lines += *p == '\n';
+  return lines;
+}
+
+/* A long log is cut down to what still counts: the count, the anchor and
+ * the audit trail do not notice. */
+static void
+test_compaction_keeps_the_count (Fixture       *f,
+                                 gconstpointer  data)
+{
+  guint max_lines = 0;
+  guint lines = 0;
+  guint dropped_to = 0;
+
+  for (guint i = 0; i < 3; i++)
+    fail_once (f, USER);
+  for (guint i = 0; i < COMPACT_AFTER; i++)
+    {
+      g_autoptr(TwSession) admin = sign_in (f, ADMIN);
+
+      g_assert_null (tw_session_get_audit_warning (admin));
+      g_assert_cmpuint (count_rows (admin, TW_AUDIT_LOGIN_FAILED, USER), ==, 3);
+      if (log_lines (f) < lines)
+        dropped_to = log_lines (f);
+      lines = log_lines (f);
+      max_lines = MAX (max_lines, lines);
+    }
+  g_assert_cmpuint (max_lines, <=, COMPACT_AFTER + 2);
+  /* Cut to otto's 3 attempts and the last event. */
+  g_assert_cmpuint (dropped_to, ==, 4);
+  g_assert_cmpuint (state_of (f, USER).failures, ==, 3);
+
+  fail_once (f, USER);
+  g_assert_cmpuint (state_of (f, USER).failures, ==, 4);
+  {
+    g_autoptr(TwSession) admin = sign_in (f, ADMIN);
+
+    g_assert_null (tw_session_get_audit_warning (admin));
+    g_assert_cmpuint (count_rows (admin, TW_AUDIT_LOGIN_FAILED, USER), ==, 4);
+  }
+}
+
 /* ---- tampering with the log -------------------------------------------- */
 
 typedef void (*TamperFunc) (Fixture *f);
@@ -470,6 +529,8 @@ main (int    argc,
               test_success_resets, fixture_teardown);
   g_test_add ("/lockout/unknown-names-counted", Fixture, NO_WAIT_POLICY, fixture_setup,
               test_unknown_names_counted, fixture_teardown);
+  g_test_add ("/lockout/compaction-keeps-the-count", Fixture, COMPACT_POLICY, fixture_setup,
+              test_compaction_keeps_the_count, fixture_teardown);
   add_tamper_test ("intact", &intact);
   add_tamper_test ("edited", &edited);
   add_tamper_test ("truncated", &truncated);
