@@ -70,6 +70,7 @@ struct _TwPipeline
   gboolean      detach_requested;
   gboolean      attach_requested;
   gboolean      detached;       /* the writer holds no connection, spools */
+  gboolean      attaching;      /* the writer is opening the store for an attach */
   gboolean      writer_gone;    /* never started or finished: nobody to wait for */
   guint         borrowed;       /* engine connections open besides the writer's */
   guint64       spooled;

@@ -432,30 +432,54 @@ writer_attach (Writer *w)
   TwPipeline *self = w->pipeline;
   g_autoptr(GError) error = NULL;
 
+  TwStore *store;
+  gboolean still_wanted;
+
   if (g_get_monotonic_time () < w->next_try)
     return;
+  g_mutex_lock (&self->mutex);
+  still_wanted = self->attach_requested;
+  self->attaching = still_wanted;
+  g_mutex_unlock (&self->mutex);
+  if (!still_wanted)
+    return;
+
   /* The merge reads the file: let go of it (and of its lock) first. */
   g_clear_pointer (&w->spool, tw_spool_close);
-  w->store = tw_pipeline_open_store (self, &error);
-  if (w->store == NULL)
+  store = tw_pipeline_open_store (self, &error);
+
+  /* A detach may have come while the store opened: then it wins. Never
+   * attached and not merging at once: whoever polls the status sees the
+   * merge from the moment the detach ends. */
+  g_mutex_lock (&self->mutex);
+  self->attaching = FALSE;
+  still_wanted = self->attach_requested;
+  if (store != NULL && still_wanted)
+    {
+      self->attach_requested = FALSE;
+      self->detached = FALSE;
+      self->merging = TRUE;
+      self->merge_done = 0;
+      self->merge_total = 0;
+    }
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+
+  if (store == NULL)
     {
       /* Keep spooling; a wrong key never loses data. */
       tw_pipeline_set_storage_error (self, error);
       w->next_try = g_get_monotonic_time () + STORAGE_RETRY_US;
       return;
     }
+  if (!still_wanted)
+    {
+      tw_store_close (store);
+      return;
+    }
+  w->store = store;
   w->merge_pending = TRUE;
   w->next_try = 0;
-
-  /* Never attached and not merging at once: whoever polls the status
-   * sees the merge from the moment the detach ends. */
-  g_mutex_lock (&self->mutex);
-  self->attach_requested = FALSE;
-  self->detached = FALSE;
-  self->merging = TRUE;
-  self->merge_done = 0;
-  self->merge_total = 0;
-  g_mutex_unlock (&self->mutex);
 }
 
 /* One turn while detached. Returns FALSE when the pipeline stopped and

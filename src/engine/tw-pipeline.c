@@ -627,6 +627,10 @@ tw_pipeline_detach_key (TwPipeline *self)
 
   g_mutex_lock (&self->mutex);
   self->attach_requested = FALSE;
+  /* An attach the writer is carrying out sees the request withdrawn
+   * when its open returns, and closes again: wait for that. */
+  while (self->attaching)
+    g_cond_wait (&self->cond, &self->mutex);
   if (!self->detached)
     {
       self->detach_requested = TRUE;

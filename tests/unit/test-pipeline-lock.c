@@ -32,6 +32,7 @@
 #define POLL_US      (20 * 1000)
 #define SOCKET_TIMEOUT_S 15
 #define MSG_SPACING_US   TW_USEC_PER_SEC
+#define STORM_CYCLES     8
 
 static const char rules_pack[] =
   "{\"pack\": \"test\", \"rules\": ["
@@ -441,6 +442,52 @@ test_quit_while_locked (Fixture       *f,
   g_assert_cmpint (count_rows (f, "SELECT received FROM sources"), ==, 1 + N_LOCKED);
 }
 
+/* Lock and unlock in quick succession (an idle lock right after an
+ * unlock, a user switch), with data in between and attaches that have not
+ * finished merging: no deadlock, no key held after a detach, nothing lost
+ * or stored twice. */
+static void
+test_lock_unlock_storm (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TwPipeline) pipeline = NULL;
+  g_autoptr(GSocketConnection) sender = NULL;
+  g_autoptr(TwKey) key = tw_session_dup_key (f->session);
+  g_autofree char *url = NULL;
+  guint port = free_port ();
+  guint n = 0;
+
+  url = g_strdup_printf ("mllp-listen://127.0.0.1:%u", port);
+  pipeline = tw_pipeline_new (f->session, &error);
+  g_assert_no_error (error);
+  g_assert_true (tw_pipeline_add_source (pipeline, url, &error));
+  tw_pipeline_start (pipeline);
+  sender = connect_sender (port);
+
+  for (guint cycle = 0; cycle < STORM_CYCLES; cycle++)
+    {
+      tw_pipeline_detach_key (pipeline);
+      g_assert_null (pipeline->key);
+      send_and_expect_ack (sender, n++, NORMAL_HR);
+      /* A withdrawn attach did not reopen the store behind our back. */
+      g_assert_true (tw_pipeline_is_detached (pipeline));
+      tw_pipeline_attach_key (pipeline, key);
+      /* Sometimes straight into the next lock, before the writer even
+       * picked up the attach. */
+      if (cycle % 2 == 0)
+        send_and_expect_ack (sender, n++, NORMAL_HR);
+    }
+  tw_pipeline_detach_key (pipeline);
+  g_assert_null (pipeline->key);
+  tw_pipeline_attach_key (pipeline, key);
+  wait_for (pipeline, merged, f);
+  g_io_stream_close (G_IO_STREAM (sender), NULL, NULL);
+  tw_pipeline_stop (pipeline);
+  g_assert_cmpint (count_samples (f), ==, n);
+  g_assert_cmpint (count_rows (f, "SELECT received FROM sources"), ==, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -452,5 +499,7 @@ main (int    argc,
               test_spool_merged_at_start, fixture_teardown);
   g_test_add ("/pipeline-lock/quit-while-locked", Fixture, NULL, fixture_setup,
               test_quit_while_locked, fixture_teardown);
+  g_test_add ("/pipeline-lock/lock-unlock-storm", Fixture, NULL, fixture_setup,
+              test_lock_unlock_storm, fixture_teardown);
   return g_test_run ();
 }
