@@ -21,6 +21,8 @@
 #define N_PATIENTS 5
 #define N_SAMPLES  50
 #define N_READERS  3
+#define STACK_FRAME_BYTES 256
+#define STACK_DEPTH       32
 
 typedef struct
 {
@@ -310,6 +312,105 @@ test_sign_in_leaves_only_the_session_copy (Fixture       *f,
   tw_memscan_result_clear (&result);
 }
 
+/* A worker that unwrapped a key in a function that has returned: the
+ * copy is left in that dead frame unless the function wiped it, while
+ * the worker goes on (here: waits) higher up its stack. */
+typedef struct
+{
+  GMutex       mutex;
+  GCond        cond;
+  const TwKey *key;
+  gboolean     wipe;
+  gboolean     copied;
+  gboolean     done;
+} StackHolder;
+
+static G_GNUC_NO_INLINE void
+use_key_in_a_frame (const TwKey *key,
+                    gboolean     wipe,
+                    guint        depth)
+{
+  /* Deep enough that the worker's later calls (locks, futex waits) do
+   * not happen to overwrite the dead frame. */
+  volatile guint8 frame[STACK_FRAME_BYTES];
+
+  if (depth > 0)
+    {
+      frame[0] = (guint8) depth;
+      use_key_in_a_frame (key, wipe, depth - 1);
+      frame[1] = frame[0];
+      return;
+    }
+  for (guint i = 0; i < TW_KEY_BYTES; i++)
+    frame[i] = tw_key_get_bytes (key)[i];
+  if (wipe)
+    sodium_memzero ((void *) frame, sizeof frame);
+}
+
+static gpointer
+hold_on_stack (gpointer data)
+{
+  StackHolder *holder = data;
+
+  use_key_in_a_frame (holder->key, holder->wipe, STACK_DEPTH);
+  g_mutex_lock (&holder->mutex);
+  holder->copied = TRUE;
+  g_cond_signal (&holder->cond);
+  while (!holder->done)
+    g_cond_wait (&holder->cond, &holder->mutex);
+  g_mutex_unlock (&holder->mutex);
+  return NULL;
+}
+
+/* Raw copies found while a worker that used the key (wiping it or not)
+ * waits. */
+static guint
+raw_copies_with_worker (Fixture  *f,
+                        gboolean  wipe)
+{
+  StackHolder holder = { 0 };
+  TwKey *key = tw_session_dup_key (f->session);
+  TwMemscanResult result;
+  GThread *thread;
+  guint raw;
+
+  g_mutex_init (&holder.mutex);
+  g_cond_init (&holder.cond);
+  holder.key = key;
+  holder.wipe = wipe;
+  thread = g_thread_new ("stack-holder", hold_on_stack, &holder);
+  g_mutex_lock (&holder.mutex);
+  while (!holder.copied)
+    g_cond_wait (&holder.cond, &holder.mutex);
+  g_mutex_unlock (&holder.mutex);
+  tw_key_free (key);
+
+  result = scan (f, wipe ? "a worker used the key and wiped its frame"
+                         : "a worker used the key and left its frame as it was");
+  raw = result.hits_by_form[TW_MEMSCAN_RAW];
+  tw_memscan_result_clear (&result);
+
+  g_mutex_lock (&holder.mutex);
+  holder.done = TRUE;
+  g_cond_signal (&holder.cond);
+  g_mutex_unlock (&holder.mutex);
+  g_thread_join (thread);
+  g_mutex_clear (&holder.mutex);
+  g_cond_clear (&holder.cond);
+  return raw;
+}
+
+/* Positive control for stack residue: the scan reads worker threads'
+ * stacks and finds a key left in a returned frame; a wiped frame leaves
+ * only the session's copy. */
+static void
+test_scan_reads_thread_stacks (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_assert_cmpuint (raw_copies_with_worker (f, FALSE), ==, 2);
+  g_assert_cmpuint (raw_copies_with_worker (f, TRUE), ==, 1);
+}
+
 /* The scanner works on another process too (a forked child holds what we
  * held at the fork) and does not count its own buffer. */
 static void
@@ -374,6 +475,7 @@ main (int    argc,
   ADD ("/leak-memory/pipeline-lock-unlock-quit", test_pipeline_lock_unlock_quit);
   ADD ("/leak-memory/closed-connections", test_closed_connections_leave_only_the_session_copy);
   ADD ("/leak-memory/other-process", test_scan_other_process);
+  ADD ("/leak-memory/thread-stack", test_scan_reads_thread_stacks);
 #undef ADD
   return g_test_run ();
 }

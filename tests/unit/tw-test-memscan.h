@@ -23,6 +23,10 @@
 /* Consecutive chunks overlap so that a copy across a boundary is found. */
 #define TW_MEMSCAN_OVERLAP      (TW_MEMSCAN_HEX_CHARS - 1)
 #define TW_MEMSCAN_MAX_REPORTED 20
+/* glibc's default thread stack; a key alone on a page between guard
+ * pages is sodium_malloc()'s layout. */
+#define TW_MEMSCAN_THREAD_STACK (8 * 1024 * 1024)
+#define TW_MEMSCAN_PAGE         4096
 
 typedef enum
 {
@@ -107,9 +111,14 @@ tw_memscan_note (TwMemscanResult *result,
 {
   result->hits++;
   result->hits_by_form[form]++;
+  /* sodium_malloc() puts a key at the very end of a page of its own. */
   if (result->hits <= TW_MEMSCAN_MAX_REPORTED)
-    g_string_append_printf (result->where, "  %s %s at 0x%" G_GINT64_MODIFIER "x in %s\n",
-                            tw_memscan_form_name (form), what, address, mapping);
+    g_string_append_printf (result->where, "  %s %s at 0x%" G_GINT64_MODIFIER "x in %s%s\n",
+                            tw_memscan_form_name (form), what, address, mapping,
+                            form == TW_MEMSCAN_RAW && g_str_equal (what, "copy")
+                            && address % TW_MEMSCAN_PAGE == TW_MEMSCAN_PAGE
+                                                           - TW_MEMSCAN_SECRET_BYTES
+                            ? ": a TwKey (sodium_malloc)" : "");
 }
 
 /* Where the first byte of the needle's part starting at @from occurs. */
@@ -188,9 +197,12 @@ tw_memscan_mapping_name (const char *line,
       while (p != NULL && *p == ' ')
         p++;
     }
+  /* Anonymous memory has no name; its size says what it most likely is. */
   if (p == NULL || *p == '\0')
-    return g_strdup_printf ("an anonymous mapping of %" G_GUINT64_FORMAT " KiB (%s; malloc"
-                            " arena, thread stack or sodium_malloc)", size >> 10, perms);
+    return g_strdup_printf ("an anonymous mapping of %" G_GUINT64_FORMAT " KiB (%s; %s)",
+                            size >> 10, perms,
+                            size == TW_MEMSCAN_THREAD_STACK ? "probably a thread's stack"
+                            : "malloc arena, sodium_malloc() or other anonymous memory");
   return g_strdup_printf ("%s (%s)", p, perms);
 }
 
