@@ -274,7 +274,8 @@ tw_audit_read_sidecar_head (const char   *sidecar_path,
     return FALSE;
   if (!json_object_has_member (root, HEAD_MEMBER))
     return TRUE;
-  head = json_object_get_object_member (root, HEAD_MEMBER);
+  head = JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, HEAD_MEMBER))
+         ? json_object_get_object_member (root, HEAD_MEMBER) : NULL;
   mac_hex = head != NULL ? json_object_get_string_member_with_default (head, "mac", NULL) : NULL;
   if (head == NULL || mac_hex == NULL
       || sodium_hex2bin (out_head->mac, sizeof out_head->mac, mac_hex, strlen (mac_hex), NULL,
@@ -363,8 +364,9 @@ advance_head (JsonObject  *root,
 {
   AdvanceData *data = user_data;
   const TwAuditHead *head = data->head;
-  JsonObject *old = json_object_has_member (root, HEAD_MEMBER)
-                    ? json_object_get_object_member (root, HEAD_MEMBER) : NULL;
+  JsonNode *node = json_object_get_member (root, HEAD_MEMBER);
+  JsonObject *old = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
+                                                                  : NULL;
   JsonObject *fresh;
   char mac_hex[TW_AUDIT_MAC_BYTES * 2 + 1];
 
@@ -374,8 +376,9 @@ advance_head (JsonObject  *root,
     {
       g_autoptr(GError) local_error = NULL;
 
-      /* A head that vanished after one was published is evidence too. */
-      if ((old == NULL && data->anchored)
+      /* A head that vanished after one was published is evidence too, and
+       * so is one that is not a head at all. */
+      if ((node == NULL && data->anchored) || (node != NULL && old == NULL)
           || (old != NULL && !old_head_holds (data, old, &local_error)))
         {
           if (local_error != NULL)

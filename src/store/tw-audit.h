@@ -118,7 +118,7 @@ typedef struct
   TwAuditProblem problem;
   gint64         seq;
   gint64         head_seq;
-  gint64         n_rows;
+  gint64         n_rows;    /* rows checked (up to the first problem) */
   char          *message;   /* one sentence for people: what is wrong and what to do */
 } TwAuditReport;
 

@@ -288,6 +288,34 @@ test_edited_head (Fixture       *f,
   tw_audit_report_clear (&report);
 }
 
+
+static gboolean
+replace_head (JsonObject *root, gpointer user_data, GError **error)
+{
+  json_object_set_int_member (root, "audit_head", 5);
+  return TRUE;
+}
+
+/* A head that is not one (a number where an object belongs) is reported,
+ * not trusted, and not replaced by the next append. */
+static void
+test_damaged_head (Fixture       *f,
+                   gconstpointer  data)
+{
+  TwAuditReport report;
+
+  append_rows (f->t.store, N_ROWS);
+  change_sidecar (f, replace_head);
+  verify (f, &report);
+  g_assert_cmpint (report.problem, ==, TW_AUDIT_HEAD_MISMATCH);
+  g_assert_nonnull (strstr (report.message, "damaged"));
+  tw_audit_report_clear (&report);
+  append_rows (f->t.store, 1);
+  verify (f, &report);
+  g_assert_cmpint (report.problem, ==, TW_AUDIT_HEAD_MISMATCH);
+  tw_audit_report_clear (&report);
+}
+
 typedef struct
 {
   Fixture *f;
@@ -637,6 +665,7 @@ main (int   argc,
   ADD ("/audit/truncated-tail", test_truncated_tail);
   ADD ("/audit/removed-head", test_removed_head);
   ADD ("/audit/edited-head", test_edited_head);
+  ADD ("/audit/damaged-head", test_damaged_head);
   ADD ("/audit/concurrent", test_concurrent);
   ADD ("/audit/bare-connection-publishes", test_bare_connection_publishes);
   ADD ("/audit/rolled-back-first-append", test_rolled_back_first_append);
