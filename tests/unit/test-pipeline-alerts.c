@@ -221,8 +221,11 @@ wait_for_stored_ack (TwSession  *session,
   g_autoptr(TwStore) store = tw_session_open_store (session, &error);
 
   g_assert_no_error (error);
-  /* The session is an admin's, who does not see clinicians' notes. */
+  /* The session is an admin's, who does not see clinicians' notes: read
+   * as the engine does (a clinician's view without a user, so no ward
+   * scope applies). */
   tw_store_set_role (store, TW_ROLE_CLINICIAN);
+  tw_store_set_user (store, NULL);
   for (;;)
     {
       TwAlertRecord *record = NULL;
@@ -333,6 +336,7 @@ test_raise_acknowledge_restore (Fixture       *f,
   store = tw_session_open_store (f->session, &error);
   g_assert_no_error (error);
   tw_store_set_role (store, TW_ROLE_CLINICIAN);  /* notes are a clinician's to read */
+  tw_store_set_user (store, NULL);               /* … as the engine's: no ward scope */
   transitions = tw_store_list_alert_transitions (store, id, &error);
   g_assert_no_error (error);
   g_assert_true (has_transition (transitions, TW_ALERT_STATE_NONE, TW_ALERT_STATE_ACTIVE,
