@@ -337,20 +337,46 @@ tw_lockout_check (const char            *data_dir,
   return check_state (user, &state, error);
 }
 
+#define NAME_HASH_DOMAIN "tidewatch-lockout-name-v1"
+#define NAME_HASH_BYTES  8
+
+char *
+tw_lockout_count_name (const char *user,
+                       gboolean    known,
+                       const char *salt)
+{
+  crypto_generichash_state state;
+  guint8 hash[NAME_HASH_BYTES];
+  char hex[NAME_HASH_BYTES * 2 + 1];
+
+  g_return_val_if_fail (user != NULL, NULL);
+  if (known)
+    return g_strdup (user);
+  crypto_generichash_init (&state, NULL, 0, sizeof hash);
+  crypto_generichash_update (&state, (const guint8 *) NAME_HASH_DOMAIN, sizeof NAME_HASH_DOMAIN);
+  if (salt != NULL)
+    crypto_generichash_update (&state, (const guint8 *) salt, strlen (salt) + 1);
+  crypto_generichash_update (&state, (const guint8 *) user, strlen (user));
+  crypto_generichash_final (&state, hash, sizeof hash);
+  sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
+  return g_strconcat ("?", hex, NULL);
+}
+
 gboolean
-tw_lockout_begin_attempt (const char            *data_dir,
-                          const char            *user,
-                          const TwLockoutPolicy *policy,
-                          gint64                *out_attempt,
-                          GError               **error)
+tw_lockout_begin_attempt_as (const char            *data_dir,
+                             const char            *user,
+                             const char            *counted_as,
+                             const TwLockoutPolicy *policy,
+                             gint64                *out_attempt,
+                             GError               **error)
 {
   g_auto(TwLockoutLog) log = { 0 };
   TwLockoutState state;
   gboolean ok;
   int fd;
 
-  g_return_val_if_fail (data_dir != NULL && user != NULL && policy != NULL, FALSE);
-  g_return_val_if_fail (out_attempt != NULL, FALSE);
+  g_return_val_if_fail (data_dir != NULL && user != NULL && counted_as != NULL, FALSE);
+  g_return_val_if_fail (policy != NULL && out_attempt != NULL, FALSE);
 
   /* Check and write under one exclusive lock: two programs cannot both
    * pass the check on the same count. */
@@ -360,12 +386,23 @@ tw_lockout_begin_attempt (const char            *data_dir,
   ok = tw_lockout_log_read (data_dir, &log, error);
   if (ok)
     {
-      state_of (&log, user, policy, &state);
+      state_of (&log, counted_as, policy, &state);
       ok = check_state (user, &state, error)
-           && tw_lockout_log_append (data_dir, &log, TW_LOCKOUT_EVENT_ATTEMPT, user, NULL, 0, out_attempt, error);
+           && tw_lockout_log_append (data_dir, &log, TW_LOCKOUT_EVENT_ATTEMPT, counted_as, NULL, 0,
+                                     out_attempt, error);
     }
   tw_lockout_log_unlock (fd);
   return ok;
+}
+
+gboolean
+tw_lockout_begin_attempt (const char            *data_dir,
+                          const char            *user,
+                          const TwLockoutPolicy *policy,
+                          gint64                *out_attempt,
+                          GError               **error)
+{
+  return tw_lockout_begin_attempt_as (data_dir, user, user, policy, out_attempt, error);
 }
 
 gboolean

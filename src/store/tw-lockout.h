@@ -68,6 +68,24 @@ gboolean tw_lockout_begin_attempt (const char            *data_dir,
                                    const TwLockoutPolicy *policy,
                                    gint64                *out_attempt,
                                    GError               **error);
+
+/* The name a sign-in is counted under: @user when it names an account of
+ * the key file (which lists them anyway), else "?" and a hash of it keyed
+ * with @salt (the store id), so a password typed into the name field is
+ * not kept in clear beside the store. Still, whoever can read the data
+ * directory can test guesses against such a hash quickly: it hides, it
+ * does not protect like Argon2id. */
+char    *tw_lockout_count_name    (const char            *user,
+                                   gboolean               known,
+                                   const char            *salt);
+/* tw_lockout_begin_attempt() counting under @counted_as while the refusal
+ * names @user as typed (the same words for every name). */
+gboolean tw_lockout_begin_attempt_as (const char            *data_dir,
+                                      const char            *user,
+                                      const char            *counted_as,
+                                      const TwLockoutPolicy *policy,
+                                      gint64                *out_attempt,
+                                      GError               **error);
 /* The password was wrong (or the name unknown): the attempt stays
  * counted. @out_state (may be NULL) is the state after it. */
 gboolean tw_lockout_record_failure (const char           *data_dir,

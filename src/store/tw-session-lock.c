@@ -78,9 +78,12 @@ import_failures (TwStore                *store,
       g_autofree char *when = tw_time_format_iso8601 (failure->at);
       g_autofree char *detail = NULL;
 
-      detail = g_strdup_printf ("%s at %s", failure->interrupted
+      /* A name with no account is kept as a hash (tw_lockout_count_name()). */
+      detail = g_strdup_printf ("%s%s at %s", failure->interrupted
                                 ? "no answer recorded (the program stopped during the check)"
-                                : "wrong user name or password", when);
+                                : "wrong user name or password",
+                                g_str_has_prefix (failure->user, "?")
+                                ? ", a name with no account" : "", when);
       if (!tw_audit_append (store, failure->user, TW_AUDIT_LOGIN_FAILED, failure->user, detail,
                             error))
         return FALSE;

@@ -239,6 +239,7 @@ tw_session_authenticate (const char  *data_dir,
   g_autofree char *slots_path = keyslots_path_for (data_dir);
   g_autoptr(TwKeyslots) slots = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *counted_as = NULL;
   TwLockoutPolicy policy;
   TwLockoutState state;
   TwKey *key;
@@ -248,8 +249,12 @@ tw_session_authenticate (const char  *data_dir,
   if (slots == NULL)
     return NULL;
   /* Before Argon2id: a locked-out name costs the attacker nothing, and
-   * costs us nothing either. */
-  if (!tw_lockout_begin_attempt (data_dir, user, &policy, out_attempt, error))
+   * costs us nothing either. A name with no account is counted under a
+   * hash (it may be a password typed into the wrong field); what the
+   * user is told is the same for every name. */
+  counted_as = tw_lockout_count_name (user, tw_keyslots_has_user (slots, user),
+                                      tw_keyslots_get_store_id (slots));
+  if (!tw_lockout_begin_attempt_as (data_dir, user, counted_as, &policy, out_attempt, error))
     return NULL;
 
   key = tw_keyslots_unlock (slots, user, password, out_role, &local_error);
@@ -259,11 +264,11 @@ tw_session_authenticate (const char  *data_dir,
   if (!g_error_matches (local_error, TW_ERROR, TW_ERROR_AUTH_FAILED))
     {
       /* A damaged key file is not a guess. */
-      tw_lockout_record_refused (data_dir, user, *out_attempt, NULL);
+      tw_lockout_record_refused (data_dir, counted_as, *out_attempt, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (!tw_lockout_record_failure (data_dir, user, *out_attempt, &policy, &state, error))
+  if (!tw_lockout_record_failure (data_dir, counted_as, *out_attempt, &policy, &state, error))
     return NULL;
   tw_lockout_set_failure_error (error, user, &state, &policy);
   return NULL;

@@ -94,6 +94,12 @@ check(sum(1 for row in locked if row["subject"] == "bob") == 1, "the lockout is 
 r = sign_in(store, "nosuchuser", WRONG)
 check(r.stderr == first.stderr,
       f"an unknown name gets the same answer as a real one ({r.stderr.strip()})")
+with open(log_path) as f:
+    check("nosuchuser" not in f.read(),
+          "a name with no account (maybe a password typed as a name) is not kept in clear")
+failed, _ = audit_rows(store, "login-failed")
+check(any("a name with no account" in (row["detail"] or "") for row in failed),
+      "… and reaches the audit trail as a name with no account")
 
 # ---- tampering --------------------------------------------------------------
 rows, warning = audit_rows(store, "tamper-detected")
