@@ -30,6 +30,7 @@ struct _TwAdminPage
   AdwViewSwitcherTitle  *switcher_title;
   AdwViewStack          *view_stack;
   AdwViewStackPage      *quarantine_stack_page;
+  AdwViewStackPage      *audit_stack_page;
   TwSourcesPage         *sources_page;
   TwQuarantinePage      *quarantine_page;
   TwUsersPage           *users_page;
@@ -95,6 +96,17 @@ on_quarantine_count (TwAdminPage *self)
                                         tw_quarantine_page_get_count (self->quarantine_page));
 }
 
+/* Emergency accesses waiting for review show on the Audit tab. */
+static void
+on_grants_count (TwAdminPage *self)
+{
+  guint n = 0;
+
+  g_object_get (self->audit_page, "n-grants", &n, NULL);
+  adw_view_stack_page_set_badge_number (self->audit_stack_page, n);
+  adw_view_stack_page_set_needs_attention (self->audit_stack_page, n > 0);
+}
+
 /* The trail grows while the page is hidden: it is read and checked again
  * when shown, so what it says on top is about what is listed. */
 static void
@@ -142,6 +154,7 @@ tw_admin_page_class_init (TwAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, quarantine_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, TwAdminPage, audit_stack_page);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, sources_page);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, quarantine_page);
   gtk_widget_class_bind_template_child (widget_class, TwAdminPage, users_page);
@@ -156,6 +169,8 @@ tw_admin_page_init (TwAdminPage *self)
 
   g_signal_connect_object (self->quarantine_page, "notify::count",
                            G_CALLBACK (on_quarantine_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->audit_page, "notify::n-grants",
+                           G_CALLBACK (on_grants_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_view_changed), self, G_CONNECT_SWAPPED);
 }

@@ -64,6 +64,14 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_N_GRANTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 typedef struct
 {
   const char *label;
@@ -282,6 +290,7 @@ show_grants (TwAuditPage *self)
                            self->grants->len);
   adw_preferences_group_set_title (self->review_group, title);
   gtk_widget_set_visible (GTK_WIDGET (self->review_group), self->grants->len > 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_GRANTS]);
 }
 
 /* Keeps the chosen user when the list of users changes. */
@@ -651,12 +660,41 @@ tw_audit_page_dispose (GObject *object)
 }
 
 static void
+tw_audit_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TwAuditPage *self = TW_AUDIT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_GRANTS:
+      g_value_set_uint (value, self->grants != NULL ? self->grants->len : 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 tw_audit_page_class_init (TwAuditPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tw_audit_page_dispose;
+  object_class->get_property = tw_audit_page_get_property;
+
+  /**
+   * TwAuditPage:n-grants:
+   *
+   * How many emergency accesses wait for review.
+   */
+  properties[PROP_N_GRANTS] =
+    g_param_spec_uint ("n-grants", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * TwAuditPage::exported:
@@ -741,7 +779,9 @@ tw_audit_page_start (TwAuditPage *self,
   self->cancellable = g_cancellable_new ();
   self->me = g_strdup (tw_session_get_user (session));
   set_actions_enabled (self, TRUE);
-  tw_audit_page_reload (self, TRUE);
+  /* The list and the grants to review now (the tab shows how many); the
+   * chain check, which reads every row, when the page is shown. */
+  tw_audit_page_reload (self, FALSE);
 }
 
 void
@@ -774,6 +814,7 @@ tw_audit_page_stop (TwAuditPage *self)
         gtk_list_box_remove (self->review_list, child);
       gtk_widget_set_visible (GTK_WIDGET (self->review_group), FALSE);
       gtk_label_set_text (self->count_label, "");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_GRANTS]);
       set_actions_enabled (self, FALSE);
     }
 }
