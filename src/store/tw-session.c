@@ -14,6 +14,7 @@
 #include "tw-store-private.h"
 
 #define DATA_DIR_MODE     0700
+#define WRONG_NAME_OR_PASSWORD "Wrong user name or password"
 
 
 static char *
@@ -306,7 +307,7 @@ tw_session_check_account (TwSession  *self,
   if (!tw_store_get_user (store, self->user, &row, &local_error))
     {
       if (g_error_matches (local_error, TW_ERROR, TW_ERROR_NOT_FOUND))
-        g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+        g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, WRONG_NAME_OR_PASSWORD);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -356,7 +357,7 @@ tw_session_login (const char  *data_dir,
   /* No account can have such a name: nothing to guess, nothing to count. */
   if (!tw_session_check_user_name (user, NULL))
     {
-      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, "Wrong user name or password");
+      g_set_error_literal (error, TW_ERROR, TW_ERROR_AUTH_FAILED, WRONG_NAME_OR_PASSWORD);
       return NULL;
     }
 
