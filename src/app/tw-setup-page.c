@@ -4,6 +4,7 @@
 
 #include "tw-error.h"
 #include "tw-session.h"
+#include "tw-password.h"
 #include "tw-setup-page.h"
 
 /*
@@ -76,7 +77,9 @@ validate (TwSetupPage *self)
   gboolean confirm_ok;
   gboolean name_ok;
 
-  password_ok = tw_password_check_policy (password, &error);
+  /* The same check as every password change: length and the blocklist
+   * of common passwords, the user's own name included. */
+  password_ok = tw_password_check (password, name[0] != '\0' ? name : NULL, &error);
   confirm_ok = g_strcmp0 (password, confirm) == 0;
 
   set_row_error (self->password_row, password[0] != '\0' && !password_ok);
@@ -100,11 +103,11 @@ validate (TwSetupPage *self)
     }
   else
     {
-      g_autofree char *policy = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                              "Use at least %d character; a few unrelated words work well.",
-                                                              "Use at least %d characters; a few unrelated words work well.",
-                                                              TW_PASSWORD_MIN_CHARS),
-                                                 TW_PASSWORD_MIN_CHARS);
+      /* Translators: NIST SP 800-63B's advice, shown under the fields */
+      g_autofree char *policy = g_strdup_printf (_("At least %d characters; %d or more is better "
+                                                   "\u2014 a few unrelated words work well"),
+                                                 TW_PASSWORD_MIN_CHARS,
+                                                 TW_PASSWORD_SUGGESTED_CHARS);
       gtk_label_set_text (self->hint_label, policy);
       gtk_widget_remove_css_class (GTK_WIDGET (self->hint_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");

@@ -193,6 +193,7 @@ static void
 stop_merge_watch (TwWindow *self)
 {
   g_clear_handle_id (&self->merge_poll_source, g_source_remove);
+  g_clear_handle_id (&self->merge_dismiss_source, g_source_remove);
   if (self->merge_toast != NULL)
     adw_toast_dismiss (self->merge_toast);
   g_clear_object (&self->merge_toast);
@@ -287,6 +288,23 @@ tw_window_cancel_lock_work (TwWindow *self)
 
 /* Merge progress after an attach */
 
+static gboolean
+dismiss_merge_toast_cb (gpointer user_data)
+{
+  TwWindow *self = TW_WINDOW (user_data);
+
+  self->merge_dismiss_source = 0;
+  if (self->merge_toast != NULL)
+    adw_toast_dismiss (self->merge_toast);
+  g_clear_object (&self->merge_toast);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* One toast follows the merge: its title changes with the progress, and
+ * the result stays for a moment. (Dismissing a toast while it is still
+ * being shown and adding another at once crashes libadwaita 1.2's
+ * overlay, so the toast is reused rather than replaced.) */
 static void
 set_status_message (TwWindow   *self,
                     const char *message,
@@ -297,23 +315,20 @@ set_status_message (TwWindow   *self,
 
   if (self->merge_toast == NULL)
     {
-      self->merge_toast = g_object_ref_sink (adw_toast_new (message));
-      adw_toast_set_timeout (self->merge_toast, 0);
-      adw_toast_set_priority (self->merge_toast, ADW_TOAST_PRIORITY_HIGH);
-      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->merge_toast));
-    }
-  else
-    {
-      adw_toast_set_title (self->merge_toast, message);
+      AdwToast *toast = adw_toast_new (message);
+
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_set_timeout (toast, final ? MERGE_DONE_TOAST_S : 0);
+      if (!final)
+        self->merge_toast = g_object_ref (toast);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
     }
 
-  if (final)
-    {
-      /* A finished merge is news for a moment, not a message to dismiss. */
-      adw_toast_dismiss (self->merge_toast);
-      g_clear_object (&self->merge_toast);
-      tw_window_add_toast (self, message);
-    }
+  adw_toast_set_title (self->merge_toast, message);
+  if (final && self->merge_dismiss_source == 0)
+    self->merge_dismiss_source = g_timeout_add_seconds (MERGE_DONE_TOAST_S,
+                                                        dismiss_merge_toast_cb, self);
 }
 
 static gboolean
@@ -862,16 +877,4 @@ tw_window_lock_init (TwWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   self->lock_cancellable = g_cancellable_new ();
-}
-
-/* Until H7's tw-window-admin.c is in the tree: no-ops its definitions
- * replace at link time. */
-G_GNUC_UNUSED __attribute__ ((weak)) void
-tw_window_admin_init (TwWindow *self)
-{
-}
-
-G_GNUC_UNUSED __attribute__ ((weak)) void
-tw_window_admin_update (TwWindow *self)
-{
 }

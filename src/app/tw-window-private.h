@@ -68,6 +68,7 @@ struct _TwWindow
   char                 *page_before_password;
   guint                 lock_poll_source;
   guint                 merge_poll_source;
+  guint                 merge_dismiss_source;
   AdwToast             *merge_toast;
   char                 *status_message;
   GCancellable         *lock_cancellable;
@@ -148,6 +149,9 @@ void tw_window_pause_alert_audio_activated  (GSimpleAction   *action,
  * locked (tw_session_is_locked()) when update runs. */
 void tw_window_admin_init                   (TwWindow        *self);
 void tw_window_admin_update                 (TwWindow        *self);
+/* Before the pages stop (lock, sign-out, exclusive use): waits for an
+ * emergency-access worker and hides its bar. */
+void tw_window_admin_stop                   (TwWindow        *self);
 
 /* Runs @func in a worker with the store to itself: the pipeline's key is
  * detached and every page drops its reader first; when @func returns

@@ -205,6 +205,7 @@ tw_window_start_pages (TwWindow *self)
 void
 tw_window_stop_pages (TwWindow *self)
 {
+  tw_window_admin_stop (self);
   g_clear_handle_id (&self->idle_source, g_source_remove);
 
   if (self->monitor_page != NULL)
