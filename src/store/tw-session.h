@@ -107,22 +107,28 @@ gboolean    tw_session_unlock_user     (TwSession   *session,
                                         const char  *name,
                                         GError     **error);
 
-/* ---- Issue 6: sign-in, lock and lockout (tw-session.c, tw-lockout.h) ----
- * tw_session_login() checks the lockout before Argon2id runs, counts a
- * failure, and on success imports the failures since the last sign-in
- * into the audit trail and runs the audit check (see
- * tw_session_get_audit_report()). */
+/* ---- Issue 6: sign-in, lock and lockout (tw-session.c,
+ * tw-session-lock.c, tw-lockout.h) ---------------------------------------
+ * tw_session_login() and tw_session_unlock() check the lockout before
+ * Argon2id runs (%TW_ERROR_LOCKED_OUT: how long to wait, or that an
+ * administrator must unlock), count a failure (%TW_ERROR_AUTH_FAILED says
+ * what comes next), and on success import the failures since the last
+ * sign-in into the audit trail, check the sign-in log against the store
+ * and, for admins, the audit trail (tw_session_get_audit_warning()). */
 
-/* Wipes the key (and closes nothing else: callers drop their connections
- * and copies first). User and role are kept for the lock screen. */
+/* Audits "lock", then wipes the key (and closes nothing else: callers
+ * drop their connections and copies first). User and role are kept for
+ * the lock screen. */
 void        tw_session_lock            (TwSession   *session);
 gboolean    tw_session_is_locked       (TwSession   *session);
 /* The same user signs in again: lockout, Argon2id, audit "unlock". */
 gboolean    tw_session_unlock          (TwSession   *session,
                                         const char  *password,
                                         GError     **error);
-/* The audit check run at the last sign-in or unlock (admins only; NULL
- * for other roles or when it found nothing wrong): a sentence to show. */
+/* What the checks at the last sign-in or unlock found (an edited
+ * sign-in log, a damaged audit trail, tampering found at other users'
+ * sign-ins since): sentences to show, for admins only; NULL for other
+ * roles, while locked, or when all is well. */
 const char *tw_session_get_audit_warning (TwSession *session);
 
 /* ---- Issue 6: ward scope and emergency access (tw-session-scope.c) ---- */
