@@ -8,6 +8,7 @@
 #include "tw-alert-item.h"
 #include "tw-alert-row.h"
 #include "tw-alerts-page.h"
+#include "tw-alert-scope.h"
 #include "tw-reader.h"
 #include "tw-role.h"
 #include "tw-time.h"
@@ -71,7 +72,8 @@ struct _TwAlertsPage
   GListStore           *alerts;
   TwAlertFilter        *filter;
   GtkFilterListModel   *filtered;
-  TwAlertSnapshot      *snapshot;
+  TwAlertSnapshot      *snapshot;       /* what this user may see (ward scope) */
+  TwAlertSnapshot      *raw_snapshot;   /* the engine's whole board */
   GHashTable           *entity_titles;
   GHashTable           *source_names;
   GHashTable           *missing_keys;   /* unknown to the store at the last lookup */
@@ -128,9 +130,9 @@ snapshot_has_unknown_entity (TwAlertsPage *self)
 {
   int unknown = 0;
 
-  for (guint i = 0; self->snapshot != NULL && i < self->snapshot->alerts->len; i++)
+  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
     {
-      const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
+      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
 
       if (!is_unknown (self, alert->entity_key))
         continue;
@@ -144,6 +146,24 @@ snapshot_has_unknown_entity (TwAlertsPage *self)
 }
 
 static void merge_snapshot (TwAlertsPage *self);
+
+/* Ward scope: a clinician's reader lists only the patients of their wards
+ * and open emergency accesses, so the looked-up titles are the set of
+ * alerts they may see (none until the first lookup). Other roles see the
+ * whole board (NULL). */
+static GHashTable *
+visible_keys (TwAlertsPage *self)
+{
+  static GHashTable *nothing;
+
+  if (self->reader == NULL || tw_reader_get_role (self->reader) != TW_ROLE_CLINICIAN)
+    return NULL;
+  if (self->entity_titles != NULL)
+    return self->entity_titles;
+  if (g_once_init_enter (&nothing))
+    g_once_init_leave (&nothing, g_hash_table_new (g_str_hash, g_str_equal));
+  return nothing;
+}
 
 static gboolean
 task_is_stale (TwAlertsPage *self,
@@ -179,12 +199,18 @@ lookup_done_cb (GObject      *object,
   self->source_names = g_steal_pointer (&lookup->source_names);
   g_clear_pointer (&self->missing_keys, g_hash_table_unref);
   self->missing_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; self->snapshot != NULL && i < self->snapshot->alerts->len; i++)
+  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
     {
-      const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
+      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
 
       if (!g_hash_table_contains (self->entity_titles, alert->entity_key))
         g_hash_table_add (self->missing_keys, g_strdup (alert->entity_key));
+    }
+  /* Patients that came into view (or left it) change the board. */
+  if (self->raw_snapshot != NULL)
+    {
+      g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
+      self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, visible_keys (self));
     }
   merge_snapshot (self);
   /* The banner and the notification name the entity now. */
@@ -573,11 +599,13 @@ poll_alerts (TwAlertsPage *self)
   self->have_snapshot = TRUE;
   self->generation = snapshot->generation;
   g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
-  self->snapshot = g_steal_pointer (&snapshot);
+  g_clear_pointer (&self->raw_snapshot, tw_alert_snapshot_free);
+  self->raw_snapshot = g_steal_pointer (&snapshot);
+  self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, visible_keys (self));
 
-  for (guint i = 0; i < self->snapshot->alerts->len; i++)
+  for (guint i = 0; i < self->raw_snapshot->alerts->len; i++)
     {
-      const TwAlert *alert = g_ptr_array_index (self->snapshot->alerts, i);
+      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
       gint64 now = g_get_monotonic_time ();
 
       if (self->unknown_since == NULL)
@@ -793,6 +821,7 @@ tw_alerts_page_stop (TwAlertsPage *self)
   g_clear_pointer (&self->reader, tw_reader_unref);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
+  g_clear_pointer (&self->raw_snapshot, tw_alert_snapshot_free);
   g_clear_pointer (&self->entity_titles, g_hash_table_unref);
   g_clear_pointer (&self->source_names, g_hash_table_unref);
   g_clear_pointer (&self->missing_keys, g_hash_table_unref);
