@@ -42,6 +42,7 @@ struct _TwAuditPage
   GtkWindow          *dialog;        /* weak */
 
   /* Owned */
+  GPtrArray        *toasts;           /* AdwToast* shown and not dismissed yet */
   TwReader           *reader;
   GCancellable       *cancellable;
   GtkFileChooserNative *chooser;
@@ -56,6 +57,40 @@ struct _TwAuditPage
 };
 
 G_DEFINE_FINAL_TYPE (TwAuditPage, tw_audit_page, ADW_TYPE_BIN)
+
+/* Toasts are about this session: they go when it does, not to the next
+ * user at the workstation. */
+static void
+on_toast_dismissed (AdwToast *toast,
+                    gpointer  user_data)
+{
+  GPtrArray *toasts = user_data;
+
+  g_ptr_array_remove (toasts, toast);
+}
+
+static void
+track_toast (GPtrArray *toasts,
+             AdwToast  *toast)
+{
+  g_ptr_array_add (toasts, g_object_ref (toast));
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), toasts);
+}
+
+static void
+dismiss_toasts (GPtrArray *toasts)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_copy (toasts, (GCopyFunc) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (shown, g_object_unref);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      g_signal_handlers_disconnect_by_func (g_ptr_array_index (shown, i), on_toast_dismissed,
+                                            toasts);
+      adw_toast_dismiss (g_ptr_array_index (shown, i));
+    }
+  g_ptr_array_set_size (toasts, 0);
+}
 
 enum {
   EXPORTED,
@@ -91,8 +126,10 @@ add_toast (TwAuditPage *self,
            const char  *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
+  AdwToast *toast = adw_toast_new (escaped);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  track_toast (self->toasts, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static GtkWindow *
@@ -654,6 +691,7 @@ tw_audit_page_dispose (GObject *object)
   TwAuditPage *self = (TwAuditPage *)object;
 
   tw_audit_page_stop (self);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_object (&self->users_model);
 
   G_OBJECT_CLASS (tw_audit_page_parent_class)->dispose (object);
@@ -738,6 +776,7 @@ tw_audit_page_init (TwAuditPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->updating_filters = TRUE;
   self->users_model = gtk_string_list_new (NULL);
   gtk_string_list_append (self->users_model, _("All Users"));
@@ -789,6 +828,8 @@ tw_audit_page_stop (TwAuditPage *self)
 {
   g_return_if_fail (TW_IS_AUDIT_PAGE (self));
 
+  if (self->toasts != NULL)
+    dismiss_toasts (self->toasts);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

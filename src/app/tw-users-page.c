@@ -36,6 +36,7 @@ struct _TwUsersPage
   GtkLabel         *password_label;   /* weak: inside the one-time password dialog */
 
   /* Owned */
+  GPtrArray        *toasts;           /* AdwToast* shown and not dismissed yet */
   TwSessionGate    *gate;
   GCancellable     *cancellable;
   char             *me;
@@ -48,6 +49,40 @@ struct _TwUsersPage
 };
 
 G_DEFINE_FINAL_TYPE (TwUsersPage, tw_users_page, ADW_TYPE_BIN)
+
+/* Toasts are about this session: they go when it does, not to the next
+ * user at the workstation. */
+static void
+on_toast_dismissed (AdwToast *toast,
+                    gpointer  user_data)
+{
+  GPtrArray *toasts = user_data;
+
+  g_ptr_array_remove (toasts, toast);
+}
+
+static void
+track_toast (GPtrArray *toasts,
+             AdwToast  *toast)
+{
+  g_ptr_array_add (toasts, g_object_ref (toast));
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), toasts);
+}
+
+static void
+dismiss_toasts (GPtrArray *toasts)
+{
+  g_autoptr(GPtrArray) shown = g_ptr_array_copy (toasts, (GCopyFunc) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (shown, g_object_unref);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      g_signal_handlers_disconnect_by_func (g_ptr_array_index (shown, i), on_toast_dismissed,
+                                            toasts);
+      adw_toast_dismiss (g_ptr_array_index (shown, i));
+    }
+  g_ptr_array_set_size (toasts, 0);
+}
 
 enum {
   REMOVE_USER,
@@ -106,11 +141,14 @@ tw_users_page_add_toast (TwUsersPage *self,
                          const char  *message)
 {
   g_autofree char *escaped = NULL;
+  AdwToast *toast;
 
   g_return_if_fail (TW_IS_USERS_PAGE (self));
 
   escaped = g_markup_escape_text (message, -1);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  toast = adw_toast_new (escaped);
+  track_toast (self->toasts, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 /* The list */
@@ -563,6 +601,7 @@ tw_users_page_dispose (GObject *object)
   TwUsersPage *self = (TwUsersPage *)object;
 
   tw_users_page_stop (self);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tw_users_page_parent_class)->dispose (object);
 }
@@ -613,6 +652,7 @@ tw_users_page_init (TwUsersPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   set_actions_enabled (self, FALSE);
 }
 
@@ -653,6 +693,8 @@ tw_users_page_stop (TwUsersPage *self)
 {
   g_return_if_fail (TW_IS_USERS_PAGE (self));
 
+  if (self->toasts != NULL)
+    dismiss_toasts (self->toasts);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
