@@ -2,14 +2,16 @@
 passwords make the wait grow, then lock the account; the lockout survives
 a restart (a new process is still refused, even with the right password);
 an admin unlocks with `twctl user unlock`; the failures reach the audit
-trail once; an unknown name gets the same answers; an edited or deleted
-sign-in log is reported to the admin at the next sign-in."""
+trail once; an unknown name gets the same answers; programs guessing in
+parallel get no extra guesses; an edited or deleted sign-in log is
+reported to the admin at the next sign-in."""
 import json
 import os
 import re
+import subprocess
 import time
 
-from twtest import Store, check, finish
+from twtest import TWCTL, Store, check, finish
 
 POLICY = {"lockout": {"max_failures": 4, "free_failures": 2, "base_delay_s": 1,
                       "max_delay_s": 2}}
@@ -100,6 +102,31 @@ with open(log_path) as f:
 failed, _ = audit_rows(store, "login-failed")
 check(any("a name with no account" in (row["detail"] or "") for row in failed),
       "… and reaches the audit trail as a name with no account")
+
+# ---- guesses in parallel -----------------------------------------------------
+# Each attempt is written down before Argon2id runs (here at the interactive
+# cost, so the processes overlap): the limit holds however many run at once.
+par_dir = os.path.join(store.tmp.name, "parallel")
+r = subprocess.run([TWCTL, "--data-dir", par_dir, "--kdf-cost", "interactive",
+                    "--new-password-file", store.pwfile, "init", "--admin", "pat"],
+                   capture_output=True, text=True, timeout=120)
+check(r.returncode == 0, f"a store with interactive-cost slots ({r.stderr.strip()})")
+with open(os.path.join(par_dir, "security.json"), "w") as f:
+    json.dump({"lockout": {"max_failures": 2, "free_failures": 2, "base_delay_s": 0,
+                           "max_delay_s": 0}}, f)
+cmd = [TWCTL, "--data-dir", par_dir, "--user", "pat", "patients"]
+procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) for _ in range(5)]
+for p in procs:  # all ask at once: the passwords go out before any answer is read
+    p.stdin.write(WRONG)
+    p.stdin.close()
+answers = [p.stderr.read() for p in procs]
+for p in procs:
+    p.wait(timeout=120)
+guessed = sum(1 for a in answers if "Wrong user name or password" in a)
+refused = sum(1 for a in answers if "is locked after 2 failed sign-ins" in a)
+check(guessed == 2 and refused == 3,
+      f"5 programs at once: 2 guesses, 3 refused before Argon2id (got {guessed} and {refused})")
 
 # ---- tampering --------------------------------------------------------------
 rows, warning = audit_rows(store, "tamper-detected")
