@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 
 #include "tw-alert-history.h"
+#include "tw-store-private.h"
 
 /*
  * Entity titles come from tw_store_list_entities() with the reader's role,
@@ -52,12 +53,35 @@ read_entity_titles (TwStore  *store,
   return titles;
 }
 
+/* For roles without identity the store lists entities by pseudonym, while
+ * the engine's board carries the sources' real keys (often the MRN): give
+ * each of the board's keys the title of its pseudonym, or the pseudonym
+ * itself, so the console never falls back to showing the key. */
+static void
+title_real_keys (TwStore       *store,
+                 TwAlertLookup *lookup)
+{
+  for (guint i = 0; lookup->alert_keys != NULL && lookup->alert_keys[i] != NULL; i++)
+    {
+      const char *key = lookup->alert_keys[i];
+      g_autofree char *pseudonym = tw_store_make_pseudonym (store, key, NULL);
+      const char *title;
+
+      if (pseudonym == NULL)
+        continue;
+      title = g_hash_table_lookup (lookup->entity_titles, pseudonym);
+      g_hash_table_replace (lookup->entity_titles, g_strdup (key),
+                            g_strdup (title != NULL ? title : pseudonym));
+    }
+}
+
 void
 tw_alert_lookup_free (gpointer data)
 {
   TwAlertLookup *lookup = data;
 
   g_clear_pointer (&lookup->reader, tw_reader_unref);
+  g_clear_pointer (&lookup->alert_keys, g_strfreev);
   g_clear_pointer (&lookup->entity_titles, g_hash_table_unref);
   g_clear_pointer (&lookup->source_names, g_hash_table_unref);
   g_free (lookup);
@@ -81,6 +105,8 @@ tw_alert_lookup_run (GTask        *task,
     }
 
   lookup->entity_titles = read_entity_titles (store, tw_reader_get_role (lookup->reader), &error);
+  if (lookup->entity_titles != NULL && tw_store_masks_identity (store))
+    title_real_keys (store, lookup);
   if (lookup->entity_titles != NULL)
     sources = tw_store_list_sources (store, &error);
   tw_reader_unlock (lookup->reader);

@@ -19,6 +19,7 @@ typedef struct
 {
   /* Input */
   TwReader   *reader;
+  GStrv       alert_keys;      /* the board's entity keys (the engine's real keys) */
 
   /* Results */
   GHashTable *entity_titles;   /* key → what the role may see ("Bed 3 · Ana Silva") */

@@ -147,6 +147,20 @@ snapshot_has_unknown_entity (TwAlertsPage *self)
 
 static void merge_snapshot (TwAlertsPage *self);
 
+static GStrv
+raw_alert_keys (TwAlertsPage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
+
+      g_strv_builder_add (builder, alert->entity_key);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /* Ward scope: a clinician's reader lists only the patients of their wards
  * and open emergency accesses, so the looked-up titles are the set of
  * alerts they may see (none until the first lookup). Other roles see the
@@ -237,6 +251,7 @@ maybe_start_lookup (TwAlertsPage *self)
 
   lookup = g_new0 (TwAlertLookup, 1);
   lookup->reader = tw_reader_ref (self->reader);
+  lookup->alert_keys = raw_alert_keys (self);
   self->lookup_in_flight = TRUE;
   self->lookup_dirty = FALSE;
   self->lookup_at = now;
