@@ -45,11 +45,6 @@ typedef struct
   gboolean            closing;
 } AdminState;
 
-/* H6 declares this in tw-window-private.h and calls it from
- * tw_window_stop_pages(); the prototype keeps -Wmissing-prototypes quiet
- * until then. */
-void tw_window_admin_stop (TwWindow *self);
-
 static void
 grant_clear (gpointer data)
 {
@@ -271,9 +266,11 @@ open_grant_done_cb (GObject      *object,
         tw_break_glass_dialog_open_done (state->dialog, error);
       return;
     }
-  if (state == NULL || !session_usable (self))
+  if (state == NULL || self->session == NULL)
     return;
 
+  /* Kept even when the screen locked meanwhile: the grant is open in the
+   * session, and the bar comes back at the unlock. */
   grant.id = open->grant.id;
   grant.key = g_steal_pointer (&open->grant.key);
   grant.ward = g_steal_pointer (&open->grant.ward);
@@ -283,6 +280,8 @@ open_grant_done_cb (GObject      *object,
   if (state->dialog != NULL)
     tw_break_glass_dialog_open_done (state->dialog, NULL);
   update_bar (self);
+  if (!session_usable (self))
+    return;
 
   restart_patient_pages (self);
   tw_monitor_page_show_patient (self->monitor_page, grant.key);
