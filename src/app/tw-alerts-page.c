@@ -8,6 +8,7 @@
 #include "tw-alert-item.h"
 #include "tw-alert-row.h"
 #include "tw-alerts-page.h"
+#include "tw-alerts-page-private.h"
 #include "tw-alert-scope.h"
 #include "tw-reader.h"
 #include "tw-role.h"
@@ -25,70 +26,6 @@
  * pipeline; the console shows their effect with the next snapshot.
  */
 
-#define POLL_INTERVAL_MS 100
-/* Entities announced after the last lookup are looked up again, but not
- * more often than this while an alert names one the store does not know
- * (a market symbol, say, has no patient record). */
-#define LOOKUP_RETRY_US  (1 * TW_USEC_PER_SEC)
-/* A new entity's name usually reaches the store a moment after its first
- * alert (the alert is raised before the commit): the notification waits
- * this long for it rather than naming only the pseudonymous key. */
-#define NAME_GRACE_US    (3 * TW_USEC_PER_SEC)
-/* When the evidence window is unknown, the trend shows this much before
- * the alert was raised. */
-#define TREND_LEAD_US    (2 * TW_USEC_PER_MIN)
-
-struct _TwAlertsPage
-{
-  AdwBin                parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwViewSwitcherTitle *switcher_title;
-  AdwViewStack         *view_stack;
-  AdwViewStackPage     *open_stack_page;
-  GtkWidget            *high_count_box;
-  GtkWidget            *medium_count_box;
-  GtkWidget            *low_count_box;
-  GtkLabel             *high_count_label;
-  GtkLabel             *medium_count_label;
-  GtkLabel             *low_count_label;
-  GtkLabel             *audio_label;
-  GtkDropDown          *state_filter;
-  GtkDropDown          *group_filter;
-  GtkDropDown          *source_filter;
-  GtkStack             *open_stack;
-  AdwStatusPage        *empty_page;
-  GtkListBox           *alert_list;
-  TwAlertHistoryView   *history_view;
-
-  /* Borrowed, between start() and stop() */
-  TwPipeline           *pipeline;
-
-  /* Owned */
-  TwReader             *reader;
-  GCancellable         *cancellable;
-  char                 *user;
-  GListStore           *alerts;
-  TwAlertFilter        *filter;
-  GtkFilterListModel   *filtered;
-  TwAlertSnapshot      *snapshot;       /* what this user may see (ward scope) */
-  TwAlertSnapshot      *raw_snapshot;   /* the engine's whole board */
-  GHashTable           *entity_titles;
-  GHashTable           *source_names;
-  GHashTable           *missing_keys;   /* unknown to the store at the last lookup */
-  GHashTable           *unknown_since;  /* key → gint64*, monotonic µs first seen unknown */
-  guint                 poll_source;
-  guint64               generation;
-  gint64                lookup_at;
-  gboolean              have_snapshot;
-  gboolean              can_handle;
-  gboolean              can_browse;
-  gboolean              lookup_in_flight;
-  gboolean              lookup_dirty;
-  gboolean              updating;
-  gboolean              audio_paused_shown;
-};
 
 G_DEFINE_FINAL_TYPE (TwAlertsPage, tw_alerts_page, ADW_TYPE_BIN)
 
@@ -102,164 +39,10 @@ static guint signals[N_SIGNALS];
 
 static void update_actions (TwAlertsPage *self);
 
-/* Names */
-
-static const char *
-entity_title (TwAlertsPage *self,
-              const char   *key)
+void
+tw_alerts_page_emit_changed (TwAlertsPage *self)
 {
-  const char *title = NULL;
-
-  if (self->entity_titles != NULL && key != NULL)
-    title = g_hash_table_lookup (self->entity_titles, key);
-
-  return title != NULL ? title : key;
-}
-
-static gboolean
-is_unknown (TwAlertsPage *self,
-            const char   *key)
-{
-  return self->entity_titles == NULL || !g_hash_table_contains (self->entity_titles, key);
-}
-
-/* Unknown entities: 1 when one was not looked up yet (look now), 2 when
- * all were and the store did not know them (look again later). */
-static int
-snapshot_has_unknown_entity (TwAlertsPage *self)
-{
-  int unknown = 0;
-
-  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
-    {
-      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
-
-      if (!is_unknown (self, alert->entity_key))
-        continue;
-      if (self->missing_keys == NULL || !g_hash_table_contains (self->missing_keys,
-                                                                alert->entity_key))
-        return 1;
-      unknown = 2;
-    }
-
-  return unknown;
-}
-
-static void merge_snapshot (TwAlertsPage *self);
-
-static GStrv
-raw_alert_keys (TwAlertsPage *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
-    {
-      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
-
-      g_strv_builder_add (builder, alert->entity_key);
-    }
-  return g_strv_builder_end (builder);
-}
-
-/* Ward scope: a clinician's reader lists only the patients of their wards
- * and open emergency accesses, so the looked-up titles are the set of
- * alerts they may see (none until the first lookup). Other roles see the
- * whole board (NULL). */
-static GHashTable *
-visible_keys (TwAlertsPage *self)
-{
-  static GHashTable *nothing;
-
-  if (self->reader == NULL || tw_reader_get_role (self->reader) != TW_ROLE_CLINICIAN)
-    return NULL;
-  if (self->entity_titles != NULL)
-    return self->entity_titles;
-  if (g_once_init_enter (&nothing))
-    g_once_init_leave (&nothing, g_hash_table_new (g_str_hash, g_str_equal));
-  return nothing;
-}
-
-static gboolean
-task_is_stale (TwAlertsPage *self,
-               GAsyncResult *result,
-               GError       *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-         || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)));
-}
-
-static void
-lookup_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  TwAlertsPage *self = TW_ALERTS_PAGE (object);
-  TwAlertLookup *lookup = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error) && task_is_stale (self, result, error))
-    return;
-
-  self->lookup_in_flight = FALSE;
-  if (error != NULL)
-    {
-      g_warning ("Could not read entity names for the alert console: %s", error->message);
-      return;
-    }
-
-  g_clear_pointer (&self->entity_titles, g_hash_table_unref);
-  g_clear_pointer (&self->source_names, g_hash_table_unref);
-  self->entity_titles = g_steal_pointer (&lookup->entity_titles);
-  self->source_names = g_steal_pointer (&lookup->source_names);
-  g_clear_pointer (&self->missing_keys, g_hash_table_unref);
-  self->missing_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; self->raw_snapshot != NULL && i < self->raw_snapshot->alerts->len; i++)
-    {
-      const TwAlert *alert = g_ptr_array_index (self->raw_snapshot->alerts, i);
-
-      if (!g_hash_table_contains (self->entity_titles, alert->entity_key))
-        g_hash_table_add (self->missing_keys, g_strdup (alert->entity_key));
-    }
-  /* Patients that came into view (or left it) change the board. */
-  if (self->raw_snapshot != NULL)
-    {
-      g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
-      self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, visible_keys (self));
-    }
-  merge_snapshot (self);
-  /* The banner and the notification name the entity now. */
-  if (self->snapshot != NULL)
-    g_signal_emit (self, signals[ALERTS_CHANGED], 0, self->snapshot);
-}
-
-static void
-maybe_start_lookup (TwAlertsPage *self)
-{
-  g_autoptr(GTask) task = NULL;
-  TwAlertLookup *lookup;
-  gint64 now = g_get_monotonic_time ();
-
-  int unknown;
-
-  if (self->reader == NULL || self->lookup_in_flight)
-    return;
-  unknown = snapshot_has_unknown_entity (self);
-  if (!self->lookup_dirty && unknown == 0)
-    return;
-  if (!self->lookup_dirty && unknown == 2 && now - self->lookup_at < LOOKUP_RETRY_US)
-    return;
-
-  lookup = g_new0 (TwAlertLookup, 1);
-  lookup->reader = tw_reader_ref (self->reader);
-  lookup->alert_keys = raw_alert_keys (self);
-  self->lookup_in_flight = TRUE;
-  self->lookup_dirty = FALSE;
-  self->lookup_at = now;
-
-  task = g_task_new (self, self->cancellable, lookup_done_cb, NULL);
-  g_task_set_source_tag (task, maybe_start_lookup);
-  g_task_set_task_data (task, lookup, tw_alert_lookup_free);
-  g_task_run_in_thread (task, tw_alert_lookup_run);
+  g_signal_emit (self, signals[ALERTS_CHANGED], 0, self->snapshot);
 }
 
 /* The list */
@@ -304,8 +87,8 @@ find_item (TwAlertsPage *self,
 /* The snapshot is in console order. Items already in the right place are
  * updated (a row redraws only when what it shows changed); others move or
  * are inserted; alerts that closed are removed at the end. */
-static void
-merge_snapshot (TwAlertsPage *self)
+void
+tw_alerts_page_merge_snapshot (TwAlertsPage *self)
 {
   GPtrArray *alerts = self->snapshot != NULL ? self->snapshot->alerts : NULL;
   guint n_new = alerts != NULL ? alerts->len : 0;
@@ -318,7 +101,7 @@ merge_snapshot (TwAlertsPage *self)
   for (guint i = 0; i < n_new; i++)
     {
       const TwAlert *alert = g_ptr_array_index (alerts, i);
-      const char *title = entity_title (self, alert->entity_key);
+      const char *title = tw_alerts_page_entity_title (self, alert->entity_key);
       g_autoptr(TwAlertItem) current = NULL;
       guint position;
 
@@ -616,7 +399,7 @@ poll_alerts (TwAlertsPage *self)
   g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
   g_clear_pointer (&self->raw_snapshot, tw_alert_snapshot_free);
   self->raw_snapshot = g_steal_pointer (&snapshot);
-  self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, visible_keys (self));
+  self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, tw_alerts_page_visible_keys (self));
 
   for (guint i = 0; i < self->raw_snapshot->alerts->len; i++)
     {
@@ -625,14 +408,14 @@ poll_alerts (TwAlertsPage *self)
 
       if (self->unknown_since == NULL)
         self->unknown_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      if (is_unknown (self, alert->entity_key)
+      if (tw_alerts_page_is_unknown (self, alert->entity_key)
           && !g_hash_table_contains (self->unknown_since, alert->entity_key))
         g_hash_table_insert (self->unknown_since, g_strdup (alert->entity_key),
                              g_memdup2 (&now, sizeof now));
     }
-  maybe_start_lookup (self);
+  tw_alerts_page_start_lookup (self);
   tw_alert_filter_update_choices (self->filter, self->snapshot, self->source_names);
-  merge_snapshot (self);
+  tw_alerts_page_merge_snapshot (self);
   update_summary (self);
 
   g_signal_emit (self, signals[ALERTS_CHANGED], 0, self->snapshot);
@@ -644,7 +427,7 @@ poll_cb (gpointer user_data)
   TwAlertsPage *self = TW_ALERTS_PAGE (user_data);
 
   poll_alerts (self);
-  maybe_start_lookup (self);
+  tw_alerts_page_start_lookup (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -814,7 +597,7 @@ tw_alerts_page_start (TwAlertsPage *self,
                                        "or clinician account."));
   tw_alert_history_view_start (self->history_view, self->reader);
   tw_alerts_page_set_pipeline (self, pipeline);
-  maybe_start_lookup (self);
+  tw_alerts_page_start_lookup (self);
 }
 
 /**
@@ -916,7 +699,7 @@ tw_alerts_page_dup_entity_title (TwAlertsPage *self,
 {
   g_return_val_if_fail (TW_IS_ALERTS_PAGE (self), NULL);
 
-  if (is_unknown (self, entity_key))
+  if (tw_alerts_page_is_unknown (self, entity_key))
     {
       const gint64 *since = self->unknown_since != NULL
                             ? g_hash_table_lookup (self->unknown_since, entity_key) : NULL;
@@ -926,7 +709,7 @@ tw_alerts_page_dup_entity_title (TwAlertsPage *self,
         return NULL;
     }
 
-  return g_strdup (entity_title (self, entity_key));
+  return g_strdup (tw_alerts_page_entity_title (self, entity_key));
 }
 
 /**
