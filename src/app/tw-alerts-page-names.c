@@ -9,7 +9,7 @@
 
 const char *
 tw_alerts_page_entity_title (TwAlertsPage *self,
-              const char   *key)
+                             const char   *key)
 {
   const char *title = NULL;
 
@@ -21,7 +21,7 @@ tw_alerts_page_entity_title (TwAlertsPage *self,
 
 gboolean
 tw_alerts_page_is_unknown (TwAlertsPage *self,
-            const char   *key)
+                           const char   *key)
 {
   return self->entity_titles == NULL || !g_hash_table_contains (self->entity_titles, key);
 }
