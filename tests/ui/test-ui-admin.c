@@ -6,7 +6,8 @@
  * a clinician without a patient's ward cannot open Emergency Access
  * without a reason, opens the patient with one, sees the bar and closes
  * it; the administrator reviews the grant. Screenshots go to
- * $TW_SCREENSHOT_DIR for a person to look at. */
+ * $TW_SCREENSHOT_DIR for a person to look at. A locked-out clinician is
+ * unlocked from the Users page first. */
 
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include "tw-break-glass-bar.h"
 #include "tw-break-glass-dialog.h"
 #include "tw-clinical.h"
+#include "tw-lockout.h"
 #include "tw-login-page.h"
 #include "tw-monitor-page.h"
 #include "tw-session.h"
@@ -47,6 +49,10 @@
 #define SHORT_REASON       "urgent"
 #define REASON             "Covering the night shift: rapid response call"
 #define REVIEW_NOTE        "Checked with the charge nurse"
+/* Three wrong passwords lock an account at once, with no waits between. */
+#define LOCKOUT_FAILURES   3
+#define LOCKOUT_POLICY     "{\"lockout\": {\"max_failures\": 3, \"free_failures\": 3," \
+                           " \"base_delay_s\": 0, \"max_delay_s\": 0}}"
 #define SIGN_IN_TIMEOUT_S  60
 #define WORK_TIMEOUT_S     30
 #define IDLE_SLEEP_US      2000
@@ -267,10 +273,14 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *security = NULL;
 
   fixture->data_dir = g_dir_make_tmp ("tidewatch-ui-admin-XXXXXX", &error);
   g_assert_no_error (error);
   write_store (fixture);
+  security = g_build_filename (fixture->data_dir, TW_SECURITY_FILENAME, NULL);
+  g_assert_true (g_file_set_contents (security, LOCKOUT_POLICY, -1, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -453,6 +463,19 @@ test_users_audit_break_glass (Fixture       *fixture,
   int exported = 0;
   gint64 grant_id;
 
+  /* The clinician mistypes until the account locks (through the core,
+   * as twctl would). */
+  for (guint i = 0; i < LOCKOUT_FAILURES; i++)
+    {
+      bob = tw_session_login (fixture->data_dir, CLINICIAN, ADMIN_PASSWORD, &error);
+      g_assert_null (bob);
+      g_clear_error (&error);
+    }
+  bob = tw_session_login (fixture->data_dir, CLINICIAN, CLINICIAN_PASSWORD, &error);
+  g_assert_null (bob);
+  g_test_message ("locked out: %s", error->message);
+  g_clear_error (&error);
+
   open_window (fixture);
   sign_in_as (fixture, ADMIN, ADMIN_PASSWORD);
   users = users_page (fixture);
@@ -465,8 +488,15 @@ test_users_audit_break_glass (Fixture       *fixture,
   g_assert_cmpstr (tw_window_get_page_name (fixture->window), ==, "admin");
   WAIT_FOR (!tw_users_page_get_busy (users) && tw_users_page_find_row (users, CLINICIAN) != NULL,
             WORK_TIMEOUT_S, "the users listed");
-  g_assert_cmpstr (status_of (users, CLINICIAN), ==, "Active");
+  g_assert_cmpstr (status_of (users, CLINICIAN), ==, "Locked out");
   g_assert_cmpint (role_of (users, CLINICIAN), ==, TW_ROLE_CLINICIAN);
+  iterate_for (500);  /* the page transition */
+  save_screenshot (GTK_WIDGET (fixture->window), "users-locked.png");
+
+  /* Unlock: the account signs in again (step 7 proves it). */
+  gtk_widget_activate_action (GTK_WIDGET (users), "users.unlock", "s", CLINICIAN);
+  WAIT_FOR (g_strcmp0 (status_of (users, CLINICIAN), "Active") == 0, WORK_TIMEOUT_S,
+            "%s unlocked (status %s)", CLINICIAN, status_of (users, CLINICIAN));
   g_assert_true (g_strv_contains ((const char * const *) tw_users_page_get_user (users, CLINICIAN)->wards,
                                   OWN_WARD));
 
@@ -549,6 +579,7 @@ test_users_audit_break_glass (Fixture       *fixture,
   g_assert_true (audit_shows (audit, "user-disable", NEW_USER));
   g_assert_true (audit_shows (audit, "user-enable", NEW_USER));
   g_assert_true (audit_shows (audit, "user-role", NEW_USER));
+  g_assert_true (audit_shows (audit, "account-unlocked", CLINICIAN));
   iterate_for (500);  /* the page transition */
   save_screenshot (GTK_WIDGET (fixture->window), "audit.png");
   all_rows = n_rows (audit);
