@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 #include <sodium.h>
 
+#include "tw-reader.h"
 #include "tw-role.h"
 #include "tw-window-private.h"
 
@@ -32,6 +33,8 @@
 /* How long after an attach a merge may take to show up in the status. */
 #define MERGE_START_WAIT_US (5 * G_USEC_PER_SEC)
 #define MERGE_DONE_TOAST_S  5
+#define READERS_GONE_WAIT_US (5 * G_USEC_PER_SEC)
+#define READERS_GONE_POLL_US (10 * 1000)
 
 static void
 wipe_string (char **text)
@@ -791,6 +794,12 @@ exclusive_thread (GTask        *task,
 
   if (exclusive->pipeline != NULL)
     tw_pipeline_detach_key (exclusive->pipeline);
+
+  /* The pages dropped their readers, but a query still running holds one
+   * (and its connection) until it returns: a rekey needs them closed. */
+  for (gint64 deadline = g_get_monotonic_time () + READERS_GONE_WAIT_US;
+       tw_reader_get_n_alive () > 0 && g_get_monotonic_time () < deadline;)
+    g_usleep (READERS_GONE_POLL_US);
 
   ok = exclusive->func (exclusive->session, exclusive->data, exclusive->cancellable, &error);
 
