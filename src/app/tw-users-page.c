@@ -6,6 +6,7 @@
 #include "tw-password.h"
 #include "tw-user-dialog.h"
 #include "tw-users-page.h"
+#include "tw-toasts.h"
 
 /*
  * TwUsersPage: the administrator's list of accounts, with what can be
@@ -49,40 +50,6 @@ struct _TwUsersPage
 };
 
 G_DEFINE_FINAL_TYPE (TwUsersPage, tw_users_page, ADW_TYPE_BIN)
-
-/* Toasts are about this session: they go when it does, not to the next
- * user at the workstation. */
-static void
-on_toast_dismissed (AdwToast *toast,
-                    gpointer  user_data)
-{
-  GPtrArray *toasts = user_data;
-
-  g_ptr_array_remove (toasts, toast);
-}
-
-static void
-track_toast (GPtrArray *toasts,
-             AdwToast  *toast)
-{
-  g_ptr_array_add (toasts, g_object_ref (toast));
-  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), toasts);
-}
-
-static void
-dismiss_toasts (GPtrArray *toasts)
-{
-  g_autoptr(GPtrArray) shown = g_ptr_array_copy (toasts, (GCopyFunc) g_object_ref, NULL);
-
-  g_ptr_array_set_free_func (shown, g_object_unref);
-  for (guint i = 0; i < shown->len; i++)
-    {
-      g_signal_handlers_disconnect_by_func (g_ptr_array_index (shown, i), on_toast_dismissed,
-                                            toasts);
-      adw_toast_dismiss (g_ptr_array_index (shown, i));
-    }
-  g_ptr_array_set_size (toasts, 0);
-}
 
 enum {
   REMOVE_USER,
@@ -147,7 +114,7 @@ tw_users_page_add_toast (TwUsersPage *self,
 
   escaped = g_markup_escape_text (message, -1);
   toast = adw_toast_new (escaped);
-  track_toast (self->toasts, toast);
+  tw_toasts_track (self->toasts, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -694,7 +661,7 @@ tw_users_page_stop (TwUsersPage *self)
   g_return_if_fail (TW_IS_USERS_PAGE (self));
 
   if (self->toasts != NULL)
-    dismiss_toasts (self->toasts);
+    tw_toasts_dismiss_all (self->toasts);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
