@@ -673,6 +673,9 @@ test_one_time_password (Fixture       *fixture,
   g_assert_true (page_is (fixture, "password"));
   g_assert_nonnull (strstr (tw_password_page_get_hint (password_page), "15 or more"));
   g_assert_false (tw_password_page_get_hint_is_error (password_page));
+  /* Let the page's cross-fade finish: a screenshot mid-transition shows two
+   * pages on top of each other. */
+  iterate_for (500);
   save_screenshot (GTK_WIDGET (fixture->window), "password-one-time.png");
 
   /* A common password is refused inline, as is a mismatch. */
