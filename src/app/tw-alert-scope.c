@@ -1,3 +1,8 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
 #include "tw-alert-scope.h"
 
 TwAlertSnapshot *
@@ -35,4 +40,28 @@ tw_alert_snapshot_scoped (const TwAlertSnapshot *raw,
    * remembers what it announced). */
   copy->newest_high_id = newest_hidden ? newest_visible : raw->newest_high_id;
   return copy;
+}
+
+void
+tw_alert_snapshot_mask_messages (TwAlertSnapshot *snapshot)
+{
+  g_return_if_fail (snapshot != NULL);
+
+  for (guint i = 0; i < snapshot->alerts->len; i++)
+    {
+      TwAlert *alert = g_ptr_array_index (snapshot->alerts, i);
+      const char *key = alert->entity_key;
+      const char *text = alert->message;
+      g_auto(GStrv) words = NULL;
+      gsize key_len;
+
+      if (text == NULL || key == NULL || key[0] == '\0')
+        continue;
+      key_len = strlen (key);
+      if (g_str_has_prefix (text, key) && g_str_has_prefix (text + key_len, ": "))
+        text += key_len + 2;
+      words = g_strsplit (text, key, -1);
+      g_free (alert->message);
+      alert->message = g_strjoinv (_("patient"), words);
+    }
 }

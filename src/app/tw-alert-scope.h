@@ -14,4 +14,10 @@ G_BEGIN_DECLS
 TwAlertSnapshot *tw_alert_snapshot_scoped (const TwAlertSnapshot *raw,
                                            GHashTable            *visible);
 
+/* For roles without identity: the engine's messages begin with the
+ * source's entity key ("P0008: glucose 52 mg/dL", often an MRN). Drops
+ * that prefix and replaces any other mention by "patient", in place; the
+ * alerts' entity_key stays (the console maps it to a pseudonym). */
+void             tw_alert_snapshot_mask_messages (TwAlertSnapshot *snapshot);
+
 G_END_DECLS

@@ -125,8 +125,7 @@ lookup_done_cb (GObject      *object,
   /* Patients that came into view (or left it) change the board. */
   if (self->raw_snapshot != NULL)
     {
-      g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
-      self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, tw_alerts_page_visible_keys (self));
+      tw_alerts_page_derive_snapshot (self);
     }
   tw_alerts_page_merge_snapshot (self);
   /* The banner and the notification name the entity now. */
@@ -164,3 +163,19 @@ tw_alerts_page_start_lookup (TwAlertsPage *self)
   g_task_run_in_thread (task, tw_alert_lookup_run);
 }
 
+
+/* What this user may see of the engine's board: for a clinician only the
+ * patients of their wards; for roles without identity no entity keys in
+ * the messages (the banner and the notifications get the same). */
+void
+tw_alerts_page_derive_snapshot (TwAlertsPage *self)
+{
+  g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
+  if (self->raw_snapshot == NULL)
+    return;
+  self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot,
+                                             tw_alerts_page_visible_keys (self));
+  if (self->reader != NULL
+      && !tw_role_can (tw_reader_get_role (self->reader), TW_PERM_SEE_IDENTITY))
+    tw_alert_snapshot_mask_messages (self->snapshot);
+}

@@ -86,5 +86,6 @@ GHashTable *tw_alerts_page_visible_keys   (TwAlertsPage *self);
 void        tw_alerts_page_start_lookup   (TwAlertsPage *self);
 void        tw_alerts_page_merge_snapshot (TwAlertsPage *self);
 void        tw_alerts_page_emit_changed   (TwAlertsPage *self);
+void        tw_alerts_page_derive_snapshot (TwAlertsPage *self);
 
 G_END_DECLS

@@ -396,10 +396,9 @@ poll_alerts (TwAlertsPage *self)
 
   self->have_snapshot = TRUE;
   self->generation = snapshot->generation;
-  g_clear_pointer (&self->snapshot, tw_alert_snapshot_free);
   g_clear_pointer (&self->raw_snapshot, tw_alert_snapshot_free);
   self->raw_snapshot = g_steal_pointer (&snapshot);
-  self->snapshot = tw_alert_snapshot_scoped (self->raw_snapshot, tw_alerts_page_visible_keys (self));
+  tw_alerts_page_derive_snapshot (self);
 
   for (guint i = 0; i < self->raw_snapshot->alerts->len; i++)
     {

@@ -112,6 +112,31 @@ test_no_wards_sees_nothing (void)
   g_assert_cmpuint (scoped->newest_high_id, ==, 0);
 }
 
+static void
+test_messages_masked (void)
+{
+  g_autoptr(TwAlertSnapshot) raw = make_board ();
+  g_autoptr(TwAlertSnapshot) copy = NULL;
+  TwAlert *first = g_ptr_array_index (raw->alerts, 0);
+  TwAlert *second = g_ptr_array_index (raw->alerts, 1);
+
+  g_free (first->message);
+  first->message = g_strdup ("P2: SpO2 84 % below 90 %");
+  g_free (second->message);
+  second->message = g_strdup ("heart rate of P1 above 130");
+  copy = tw_alert_snapshot_scoped (raw, NULL);
+  tw_alert_snapshot_mask_messages (copy);
+
+  /* The key that opens a message goes; any other mention says "patient". */
+  g_assert_cmpstr (((TwAlert *) g_ptr_array_index (copy->alerts, 0))->message, ==,
+                   "SpO2 84 % below 90 %");
+  g_assert_cmpstr (((TwAlert *) g_ptr_array_index (copy->alerts, 1))->message, ==,
+                   "heart rate of patient above 130");
+  /* The engine's board is not touched; the copy keeps its keys for lookups. */
+  g_assert_cmpstr (first->message, ==, "P2: SpO2 84 % below 90 %");
+  g_assert_cmpstr (((TwAlert *) g_ptr_array_index (copy->alerts, 0))->entity_key, ==, "P2");
+}
+
 /* ---- the console page on a real pipeline ---------------------------- */
 
 #define ADMIN_PASSWORD     "correct horse battery staple"
@@ -263,6 +288,15 @@ test_console_follows_scope (void)
   g_assert_nonnull (strstr (admin_title, "S-"));
   g_assert_null (strstr (admin_title, "P-FAR"));
   g_assert_null (strstr (admin_title, "Name"));
+  /* … nor in the messages (the banner and notifications get these too). */
+  for (guint i = 0; i < tw_alerts_page_get_snapshot (page)->alerts->len; i++)
+    {
+      const TwAlert *alert = g_ptr_array_index (tw_alerts_page_get_snapshot (page)->alerts, i);
+
+      g_test_message ("admin sees: %s", alert->message);
+      g_assert_null (strstr (alert->message, "P-FAR"));
+      g_assert_null (strstr (alert->message, "P-NEAR"));
+    }
 
   tw_alerts_page_stop (page);
   g_object_unref (page);
@@ -276,6 +310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/alert-scope/other-wards-hidden", test_other_wards_hidden);
   g_test_add_func ("/alert-scope/unscoped-sees-all", test_unscoped_sees_all);
   g_test_add_func ("/alert-scope/no-wards-sees-nothing", test_no_wards_sees_nothing);
+  g_test_add_func ("/alert-scope/messages-masked", test_messages_masked);
   g_test_add_func ("/alert-scope/console-follows-scope", test_console_follows_scope);
   return g_test_run ();
 }
