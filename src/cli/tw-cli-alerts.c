@@ -62,28 +62,6 @@ load_entities (TwStore    *store,
 }
 
 static void
-add_string (JsonBuilder *b,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_time (JsonBuilder *b,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *text = usec != 0 ? tw_time_format_iso8601 (usec) : NULL;
-
-  add_string (b, member, text);
-}
-
-static void
 add_record_json (JsonBuilder         *b,
                  const TwAlertRecord *record,
                  GHashTable          *entities)
@@ -93,30 +71,30 @@ add_record_json (JsonBuilder         *b,
 
   json_builder_set_member_name (b, "id");
   json_builder_add_int_value (b, (gint64) a->id);
-  add_string (b, "rule", a->rule_id);
-  add_string (b, "entity", a->entity_key);
-  add_string (b, "name", entity != NULL ? entity->display_name : NULL);
-  add_string (b, "location", entity != NULL ? entity->location : NULL);
-  add_string (b, "group", record->group != NULL ? record->group : a->group);
-  add_string (b, "priority", tw_alert_priority_to_string (a->priority));
-  add_string (b, "state", tw_alert_state_to_string (a->state));
-  add_string (b, "category", tw_alert_category_to_string (a->category));
+  twctl_json_add_string (b, "rule", a->rule_id);
+  twctl_json_add_string (b, "entity", a->entity_key);
+  twctl_json_add_string (b, "name", entity != NULL ? entity->display_name : NULL);
+  twctl_json_add_string (b, "location", entity != NULL ? entity->location : NULL);
+  twctl_json_add_string (b, "group", record->group != NULL ? record->group : a->group);
+  twctl_json_add_string (b, "priority", tw_alert_priority_to_string (a->priority));
+  twctl_json_add_string (b, "state", tw_alert_state_to_string (a->state));
+  twctl_json_add_string (b, "category", tw_alert_category_to_string (a->category));
   json_builder_set_member_name (b, "latching");
   json_builder_add_boolean_value (b, a->latching);
   json_builder_set_member_name (b, "condition_active");
   json_builder_add_boolean_value (b, a->condition_active);
   json_builder_set_member_name (b, "occurrences");
   json_builder_add_int_value (b, a->occurrences);
-  add_string (b, "message", a->message);
-  add_time (b, "raised", a->raised_us);
-  add_time (b, "updated", a->updated_us);
-  add_string (b, "acknowledged_by", a->acknowledged_by);
-  add_time (b, "acknowledged_at", a->acknowledged_us);
-  add_string (b, "ack_note", a->ack_note);
+  twctl_json_add_string (b, "message", a->message);
+  twctl_json_add_time (b, "raised", a->raised_us);
+  twctl_json_add_time (b, "updated", a->updated_us);
+  twctl_json_add_string (b, "acknowledged_by", a->acknowledged_by);
+  twctl_json_add_time (b, "acknowledged_at", a->acknowledged_us);
+  twctl_json_add_string (b, "ack_note", a->ack_note);
   json_builder_set_member_name (b, "escalated");
   json_builder_add_boolean_value (b, a->escalated);
-  add_time (b, "evidence_from", record->evidence_from_ts);
-  add_time (b, "evidence_to", record->evidence_to_ts);
+  twctl_json_add_time (b, "evidence_from", record->evidence_from_ts);
+  twctl_json_add_time (b, "evidence_to", record->evidence_to_ts);
   json_builder_set_member_name (b, "source_id");
   json_builder_add_int_value (b, record->source_id);
 }
@@ -301,11 +279,11 @@ cmd_show (Twctl  *self,
           TwAlertTransitionRow *t = g_ptr_array_index (transitions, i);
 
           json_builder_begin_object (b);
-          add_string (b, "from", tw_alert_state_to_string (t->from));
-          add_string (b, "to", tw_alert_state_to_string (t->to));
-          add_string (b, "who", t->who);
-          add_time (b, "at", t->at);
-          add_string (b, "note", t->note);
+          twctl_json_add_string (b, "from", tw_alert_state_to_string (t->from));
+          twctl_json_add_string (b, "to", tw_alert_state_to_string (t->to));
+          twctl_json_add_string (b, "who", t->who);
+          twctl_json_add_time (b, "at", t->at);
+          twctl_json_add_string (b, "note", t->note);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

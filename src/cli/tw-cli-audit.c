@@ -194,18 +194,6 @@ make_filter (const ListOptions  *o,
 }
 
 static void
-add_string (JsonBuilder *b,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 print_rows_json (GPtrArray *rows)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -219,11 +207,11 @@ print_rows_json (GPtrArray *rows)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "seq");
       json_builder_add_int_value (b, row->seq);
-      add_string (b, "time", at);
-      add_string (b, "actor", row->actor);
-      add_string (b, "action", row->action);
-      add_string (b, "subject", row->subject);
-      add_string (b, "detail", row->detail);
+      twctl_json_add_string (b, "time", at);
+      twctl_json_add_string (b, "actor", row->actor);
+      twctl_json_add_string (b, "action", row->action);
+      twctl_json_add_string (b, "subject", row->subject);
+      twctl_json_add_string (b, "detail", row->detail);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -41,6 +41,14 @@ char      *twctl_read_new_password     (Twctl        *self,
                                         GError      **error);
 TwKdfCost  twctl_kdf_cost              (Twctl        *self);
 void       twctl_print_json            (JsonBuilder  *builder);
+/* A string member, null when @value is NULL. */
+void       twctl_json_add_string       (JsonBuilder  *builder,
+                                        const char   *member,
+                                        const char   *value);
+/* A time member in ISO 8601 UTC, null when @usec is 0 (unknown). */
+void       twctl_json_add_time         (JsonBuilder  *builder,
+                                        const char   *member,
+                                        gint64        usec);
 
 int        twctl_cmd_init              (Twctl *self, int argc, char **argv);
 int        twctl_cmd_user              (Twctl *self, int argc, char **argv);

@@ -36,18 +36,6 @@ print_json_line (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
-static void
-add_string_or_null (JsonBuilder *b,
-                    const char  *member,
-                    const char  *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* What a transition means, in a word: self-transitions (active → active)
  * are events that do not change the state (tw-alert.h). */
 static const char *
@@ -100,9 +88,9 @@ on_transition (const TwAlertTransition *t,
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "alert");
     json_builder_add_int_value (b, (gint64) t->alert_id);
-    add_string_or_null (b, "rule", alert->rule_id);
-    add_string_or_null (b, "entity", alert->entity_key);
-    add_string_or_null (b, "priority", priority);
+    twctl_json_add_string (b, "rule", alert->rule_id);
+    twctl_json_add_string (b, "entity", alert->entity_key);
+    twctl_json_add_string (b, "priority", priority);
     json_builder_set_member_name (b, "from");
     json_builder_add_string_value (b, tw_alert_state_to_string (t->from));
     json_builder_set_member_name (b, "to");
@@ -113,7 +101,7 @@ on_transition (const TwAlertTransition *t,
     json_builder_add_string_value (b, when);
     json_builder_set_member_name (b, "time_us");
     json_builder_add_int_value (b, t->when_us);
-    add_string_or_null (b, "message", alert->message);
+    twctl_json_add_string (b, "message", alert->message);
     json_builder_set_member_name (b, "occurrences");
     json_builder_add_int_value (b, alert->occurrences);
     json_builder_set_member_name (b, "escalated");
@@ -166,7 +154,7 @@ print_summary (Replay *self)
     json_builder_add_int_value (b, (gint64) too_late);
     json_builder_set_member_name (b, "rejected");
     json_builder_add_int_value (b, (gint64) self->rejected);
-    add_string_or_null (b, "first_reject", self->first_reject);
+    twctl_json_add_string (b, "first_reject", self->first_reject);
     json_builder_end_object (b);
     print_json_line (b);
   }

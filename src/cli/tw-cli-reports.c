@@ -47,29 +47,7 @@ open_for_report (Twctl       *self,
   return store;
 }
 
-static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *member,
-                     const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* ---- patients --------------------------------------------------------- */
-
-static void
-add_time_or_null (JsonBuilder *builder,
-                  const char  *member,
-                  gint64       usec)
-{
-  g_autofree char *text = usec != 0 ? tw_time_format_iso8601 (usec) : NULL;
-
-  add_nullable_string (builder, member, text);
-}
 
 /* "twctl patients ID": one patient's chart as the signed-in role may see
  * it (the store masks identity and free text for analysts). */
@@ -93,15 +71,15 @@ print_chart (TwStore    *store,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      add_nullable_string (b, "id", summary->key);
-      add_nullable_string (b, "name", summary->display_name);
-      add_nullable_string (b, "mrn", summary->mrn);
-      add_nullable_string (b, "birth_date", summary->birth_date);
-      add_nullable_string (b, "age_band", summary->age_band);
-      add_nullable_string (b, "sex", summary->sex);
-      add_nullable_string (b, "ward", summary->ward);
-      add_nullable_string (b, "bed", summary->bed);
-      add_time_or_null (b, "admitted_at", summary->admitted_at);
+      twctl_json_add_string (b, "id", summary->key);
+      twctl_json_add_string (b, "name", summary->display_name);
+      twctl_json_add_string (b, "mrn", summary->mrn);
+      twctl_json_add_string (b, "birth_date", summary->birth_date);
+      twctl_json_add_string (b, "age_band", summary->age_band);
+      twctl_json_add_string (b, "sex", summary->sex);
+      twctl_json_add_string (b, "ward", summary->ward);
+      twctl_json_add_string (b, "bed", summary->bed);
+      twctl_json_add_time (b, "admitted_at", summary->admitted_at);
       json_builder_set_member_name (b, "records");
       json_builder_begin_array (b);
       for (guint i = 0; i < entries->len; i++)
@@ -109,13 +87,13 @@ print_chart (TwStore    *store,
           TwClinicalEntry *entry = g_ptr_array_index (entries, i);
 
           json_builder_begin_object (b);
-          add_nullable_string (b, "kind", tw_clinical_kind_to_string (entry->kind));
-          add_time_or_null (b, "ts", entry->ts);
-          add_time_or_null (b, "end_ts", entry->end_ts);
-          add_nullable_string (b, "code", entry->code);
-          add_nullable_string (b, "text", entry->text);
-          add_nullable_string (b, "detail", entry->detail);
-          add_nullable_string (b, "status", entry->status);
+          twctl_json_add_string (b, "kind", tw_clinical_kind_to_string (entry->kind));
+          twctl_json_add_time (b, "ts", entry->ts);
+          twctl_json_add_time (b, "end_ts", entry->end_ts);
+          twctl_json_add_string (b, "code", entry->code);
+          twctl_json_add_string (b, "text", entry->text);
+          twctl_json_add_string (b, "detail", entry->detail);
+          twctl_json_add_string (b, "status", entry->status);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -176,8 +154,8 @@ twctl_cmd_patients (Twctl  *self,
           json_builder_add_string_value (b, row->key);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, row->display_name);
-          add_nullable_string (b, "mrn", row->mrn);
-          add_nullable_string (b, "location", row->location);
+          twctl_json_add_string (b, "mrn", row->mrn);
+          twctl_json_add_string (b, "location", row->location);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -266,7 +244,7 @@ twctl_cmd_stats (Twctl  *self,
             json_builder_add_int_value (b, s->lag_us / 1000);
           else
             json_builder_add_null_value (b);
-          add_nullable_string (b, "last_error", s->last_error);
+          twctl_json_add_string (b, "last_error", s->last_error);
           if (s->last_error != NULL)
             add_time_member (b, "last_error_at", s->last_error_at);
           json_builder_end_object (b);

@@ -631,24 +631,6 @@ preview_end (TwStore     *store,
 }
 
 static void
-add_time (JsonBuilder *b,
-          const char  *member,
-          gint64       usec)
-{
-  json_builder_set_member_name (b, member);
-  if (usec != 0)
-    {
-      g_autofree char *text = tw_time_format_iso8601 (usec);
-
-      json_builder_add_string_value (b, text);
-    }
-  else
-    {
-      json_builder_add_null_value (b);
-    }
-}
-
-static void
 add_preview_alert (JsonBuilder   *b,
                    const TwAlert *alert)
 {
@@ -661,9 +643,9 @@ add_preview_alert (JsonBuilder   *b,
   json_builder_add_string_value (b, tw_alert_priority_to_string (alert->priority));
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, tw_alert_state_to_string (alert->state));
-  add_time (b, "raised", alert->raised_us);
-  add_time (b, "evidence_from", alert->evidence_from_ts);
-  add_time (b, "evidence_to", alert->evidence_to_ts);
+  twctl_json_add_time (b, "raised", alert->raised_us);
+  twctl_json_add_time (b, "evidence_from", alert->evidence_from_ts);
+  twctl_json_add_time (b, "evidence_to", alert->evidence_to_ts);
   json_builder_set_member_name (b, "occurrences");
   json_builder_add_int_value (b, alert->occurrences);
   json_builder_set_member_name (b, "message");

@@ -209,28 +209,6 @@ cmd_close (Twctl  *self,
 }
 
 static void
-add_string (JsonBuilder *b,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_time (JsonBuilder *b,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *text = usec != 0 ? tw_time_format_iso8601 (usec) : NULL;
-
-  add_string (b, member, text);
-}
-
-static void
 print_json (GPtrArray *rows)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -243,17 +221,17 @@ print_json (GPtrArray *rows)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, row->id);
-      add_string (b, "user", row->user);
-      add_string (b, "patient", row->patient);
-      add_string (b, "ward", row->ward);
-      add_string (b, "reason", row->reason);
-      add_time (b, "opened", row->opened_at);
-      add_time (b, "closed", row->closed_at);
+      twctl_json_add_string (b, "user", row->user);
+      twctl_json_add_string (b, "patient", row->patient);
+      twctl_json_add_string (b, "ward", row->ward);
+      twctl_json_add_string (b, "reason", row->reason);
+      twctl_json_add_time (b, "opened", row->opened_at);
+      twctl_json_add_time (b, "closed", row->closed_at);
       json_builder_set_member_name (b, "open");
       json_builder_add_boolean_value (b, row->closed_at == 0);
-      add_string (b, "reviewed_by", row->reviewed_by);
-      add_time (b, "reviewed", row->reviewed_at);
-      add_string (b, "review_note", row->review_note);
+      twctl_json_add_string (b, "reviewed_by", row->reviewed_by);
+      twctl_json_add_time (b, "reviewed", row->reviewed_at);
+      twctl_json_add_string (b, "review_note", row->review_note);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

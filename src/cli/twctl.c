@@ -174,6 +174,28 @@ twctl_kdf_cost (Twctl *self)
 }
 
 void
+twctl_json_add_string (JsonBuilder *builder,
+                       const char  *member,
+                       const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+twctl_json_add_time (JsonBuilder *builder,
+                     const char  *member,
+                     gint64       usec)
+{
+  g_autofree char *text = usec != 0 ? tw_time_format_iso8601 (usec) : NULL;
+
+  twctl_json_add_string (builder, member, text);
+}
+
+void
 twctl_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
